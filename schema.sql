@@ -1,0 +1,81 @@
+-- strat schema, version 1.
+--
+-- A new database gets this file whole; an older one is brought up to date by
+-- the upgrade steps in src/store/schema.rs. The CHECKs repeat the rules the
+-- code enforces, so that a bug cannot store a state the tool cannot explain.
+-- Dates are 'YYYY-MM-DD' text; timestamps are fixed-width UTC RFC 3339
+-- ('2024-03-18T09:30:00.000000Z'), so text order is time order.
+
+CREATE TABLE strategy (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL UNIQUE
+                CHECK (length(code) BETWEEN 1 AND 40
+                       AND code NOT GLOB '*[^a-z0-9-]*'
+                       AND code NOT GLOB '-*'),
+    title       TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    status      TEXT NOT NULL
+                CHECK (status IN ('draft', 'interim', 'adopted', 'superseded', 'closed')),
+    starts      TEXT NOT NULL CHECK (starts IS date(starts)),
+    ends        TEXT NOT NULL CHECK (ends IS date(ends) AND ends >= starts),
+    decision    TEXT,
+    adopted     TEXT CHECK (adopted IS date(adopted)),
+    lead        TEXT,
+    department  TEXT,
+    supersedes  INTEGER REFERENCES strategy(id) ON DELETE SET NULL,
+    description TEXT
+) STRICT;
+
+-- AUTOINCREMENT: an item number is never handed out twice, even after the
+-- item with the highest number is removed.
+CREATE TABLE item (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    strategy_id  INTEGER NOT NULL REFERENCES strategy(id) ON DELETE CASCADE,
+    ref          TEXT CHECK (ref IS NULL OR length(trim(ref)) > 0),
+    title        TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    description  TEXT,
+    theme        TEXT,
+    owner        TEXT,
+    status       TEXT NOT NULL
+                 CHECK (status IN ('planned', 'in-progress', 'on-hold', 'completed',
+                                   'cancelled', 'carried-forward')),
+    progress     INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
+    start        TEXT CHECK (start IS date(start)),
+    due          TEXT CHECK (due IS date(due)),
+    completed_on TEXT CHECK (completed_on IS date(completed_on)),
+    rag_override TEXT CHECK (rag_override IN ('red', 'amber', 'green')),
+    rag_reason   TEXT CHECK (rag_reason IS NULL OR rag_override IS NOT NULL),
+    carried_from INTEGER REFERENCES item(id),
+    carried_to   INTEGER REFERENCES item(id),
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL CHECK (updated_at >= created_at),
+    UNIQUE (strategy_id, ref),
+    CHECK (start IS NULL OR due IS NULL OR due >= start),
+    CHECK ((status = 'completed') = (completed_on IS NOT NULL)),
+    CHECK (status <> 'completed' OR progress = 100),
+    CHECK (status <> 'carried-forward' OR carried_to IS NOT NULL)
+) STRICT;
+
+-- Items of one strategy (the UNIQUE above covers strategy_id alone too),
+-- outstanding work by target date, and the links followed on removal.
+CREATE INDEX item_by_strategy_status ON item(strategy_id, status);
+CREATE INDEX item_by_status_due ON item(status, due);
+CREATE INDEX item_by_carried_from ON item(carried_from) WHERE carried_from IS NOT NULL;
+CREATE INDEX item_by_carried_to ON item(carried_to) WHERE carried_to IS NOT NULL;
+
+-- The history: one row per change, never updated. `changes` is a JSON list
+-- of {"field", "from", "to"}; the 'created' event lists every initial value,
+-- so any past state of an item can be rebuilt from its events alone.
+CREATE TABLE event (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+    at      TEXT NOT NULL
+            CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    by      TEXT NOT NULL,
+    action  TEXT NOT NULL
+            CHECK (action IN ('created', 'updated', 'completed', 'noted',
+                              'carried-forward', 'carried-in')),
+    changes TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
+    note    TEXT
+) STRICT;
+
+CREATE INDEX event_by_item ON event(item_id, at, id);

@@ -1,0 +1,307 @@
+//! The whole command surface, parsed by clap. Values are turned into domain
+//! types here (codes, statuses, dates, progress), so inner code never sees
+//! a bad one.
+
+use crate::domain::dates::{DateExpr, Period, Within};
+use crate::domain::model::{Code, ItemId, Progress};
+use crate::domain::vocab::{RagSetting, Status, StrategyStatus};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Track strategy action plans: items, progress, RAG health, history and
+/// status reports.
+#[derive(Debug, Parser)]
+#[command(name = "strat", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The database file [default: strat/strat.db in the data directory]
+    #[arg(long, global = true, env = "STRAT_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// How to print data
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Who is making the change [default: STRAT_USER, else the login name]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub by: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output formats of read commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (harmless if it exists)
+    Init,
+    /// Load the example portfolio into a demo database and print its report
+    Demo,
+    /// Add, list, show, edit and remove strategies
+    #[command(subcommand)]
+    Strategy(StrategyCommand),
+    /// Add, list, show, update and complete activity items
+    #[command(subcommand)]
+    Item(ItemCommand),
+    /// List outstanding items, soonest target first
+    Outstanding(OutstandingArgs),
+    /// Status report per strategy: headline numbers, then the items
+    Report(ReportArgs),
+    /// Move the outstanding items of one strategy into its successor
+    CarryForward(CarryArgs),
+    /// Load a JSON export (or a CSV of items), all or nothing
+    Import(ImportArgs),
+    /// Write strategies, items and their history as one JSON document
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StrategyCommand {
+    /// Add a strategy
+    Add {
+        code: Code,
+        #[command(flatten)]
+        fields: StrategyFields,
+    },
+    /// List strategies
+    List,
+    /// Show a strategy with its summary
+    Show {
+        code: Code,
+        /// Show it as it stood at the end of this day
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<DateExpr>,
+    },
+    /// Change a strategy's details
+    Edit {
+        code: Code,
+        #[command(flatten)]
+        fields: StrategyFields,
+    },
+    /// Remove a strategy (with --force, also its items and their history)
+    Remove {
+        code: Code,
+        /// Remove it even though it has items
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// The details of a strategy; all optional so `edit` can change any subset.
+#[derive(Debug, Args)]
+pub struct StrategyFields {
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Whole years: 2020-2023 is 1 January 2020 to 31 December 2023
+    #[arg(long, value_name = "Y1-Y2", conflicts_with_all = ["starts", "ends"])]
+    pub period: Option<Period>,
+    #[arg(long, value_name = "DATE")]
+    pub starts: Option<DateExpr>,
+    #[arg(long, value_name = "DATE")]
+    pub ends: Option<DateExpr>,
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<StrategyStatus>,
+    /// The decision that adopted it, such as 21/00097
+    #[arg(long, value_name = "REF")]
+    pub decision: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    pub adopted: Option<DateExpr>,
+    #[arg(long, value_name = "NAME")]
+    pub lead: Option<String>,
+    #[arg(long, value_name = "NAME")]
+    pub department: Option<String>,
+    /// The code of the strategy this one replaces
+    #[arg(long, value_name = "CODE")]
+    pub supersedes: Option<Code>,
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ItemCommand {
+    /// Add an item to a strategy
+    Add(ItemAddArgs),
+    /// List items
+    List(ItemListArgs),
+    /// Show an item with its history
+    Show {
+        id: ItemId,
+        /// Show it as it stood at the end of this day
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<DateExpr>,
+    },
+    /// Change an item's fields, health override or notes
+    Update(ItemUpdateArgs),
+    /// Mark an item completed
+    Done {
+        id: ItemId,
+        /// The completion date [default: today]
+        #[arg(long, value_name = "DATE")]
+        on: Option<DateExpr>,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Add a note to an item's history
+    Note { id: ItemId, text: String },
+    /// Show everything that happened to an item, oldest first
+    History { id: ItemId },
+    /// Delete an item and its history (for mistakes; to stop work, cancel it)
+    Remove { id: ItemId },
+}
+
+#[derive(Debug, Args)]
+pub struct ItemAddArgs {
+    pub strategy: Code,
+    pub title: String,
+    /// A reference unique within the strategy, such as A1
+    #[arg(long = "ref", value_name = "REF")]
+    pub reference: Option<String>,
+    #[arg(long)]
+    pub theme: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<Status>,
+    #[arg(long, value_name = "0-100")]
+    pub progress: Option<Progress>,
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<DateExpr>,
+    /// The target date
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<DateExpr>,
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ItemListArgs {
+    /// Only these strategies [default: all]
+    pub strategies: Vec<Code>,
+    /// Only these statuses (repeat the flag for several)
+    #[arg(long, value_name = "STATUS")]
+    pub status: Vec<Status>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Only outstanding items past their target date
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only items with a target date before this day
+    #[arg(long, value_name = "DATE")]
+    pub due_before: Option<DateExpr>,
+    /// Only items whose title, description or ref contains this text
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// List them as they stood at the end of this day
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<DateExpr>,
+}
+
+#[derive(Debug, Args)]
+pub struct ItemUpdateArgs {
+    pub id: ItemId,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<Status>,
+    #[arg(long, value_name = "0-100")]
+    pub progress: Option<Progress>,
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<DateExpr>,
+    /// The target date
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<DateExpr>,
+    /// The owner ("" clears it)
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// The theme ("" clears it)
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// The reference ("" clears it)
+    #[arg(long = "ref", value_name = "REF")]
+    pub reference: Option<String>,
+    /// The description ("" clears it)
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// Pin the health, or `auto` to compute it again
+    #[arg(
+        long,
+        value_name = "red|amber|green|auto",
+        requires_if("red", "reason"),
+        requires_if("amber", "reason"),
+        requires_if("green", "reason")
+    )]
+    pub rag: Option<RagSetting>,
+    /// Why the health is pinned
+    #[arg(long, value_name = "TEXT", requires = "rag")]
+    pub reason: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct OutstandingArgs {
+    /// Only these strategies [default: all]
+    pub strategies: Vec<Code>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Only items past their target date
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only items due within this time from today, overdue ones included (30d, 2w, 3m)
+    #[arg(long, value_name = "DURATION")]
+    pub due_within: Option<Within>,
+    /// As things stood at the end of this day
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<DateExpr>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Only these strategies [default: all, with an overview]
+    pub strategies: Vec<Code>,
+    /// As things stood at the end of this day
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<DateExpr>,
+}
+
+#[derive(Debug, Args)]
+pub struct CarryArgs {
+    pub from: Code,
+    pub to: Code,
+    /// Only these items [default: every outstanding item of FROM]
+    #[arg(long = "item", value_name = "ID")]
+    pub items: Vec<ItemId>,
+    /// Show what would move and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// The strategy the items of a CSV file belong to
+    #[arg(long, value_name = "CODE")]
+    pub strategy: Option<Code>,
+    /// Check the file and report what would be imported, changing nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only these strategies [default: all]
+    pub strategies: Vec<Code>,
+}

@@ -1,0 +1,198 @@
+//! `strat carry-forward FROM TO`: unfinished work moves into the next
+//! strategy, linked both ways, with an event on each side.
+
+use super::item::{create, load, record};
+use super::{Ctx, Outcome, not_found_strategy};
+use crate::cli::CarryArgs;
+use crate::domain::model::{Code, Item, ItemId};
+use crate::domain::vocab::{Action, Status};
+use crate::error::{Error, Result};
+use crate::output::shapes::to_value;
+use crate::output::{Block, Cell, Table, View};
+use crate::store::{Db, Store};
+use serde_json::json;
+
+/// What moved (or would move) where.
+pub struct Moves {
+    pub from: Code,
+    pub to: Code,
+    pub dry_run: bool,
+    /// The original, and the number of its copy (`None` in a dry run).
+    pub moves: Vec<(Item, Option<ItemId>)>,
+}
+
+impl View for Moves {
+    fn json(&self) -> serde_json::Value {
+        let moves: Vec<_> = self
+            .moves
+            .iter()
+            .map(|(item, new)| {
+                json!({
+                    "from_item": item.id.0,
+                    "to_item": new.map(|n| n.0),
+                    "title": item.title,
+                    "status": item.status,
+                    "progress": item.progress.get(),
+                    "due": item.due,
+                })
+            })
+            .collect();
+        json!({
+            "from": self.from.as_str(),
+            "to": self.to.as_str(),
+            "dry_run": self.dry_run,
+            "items": to_value(&moves),
+        })
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        let verb = if self.dry_run {
+            "Would carry"
+        } else {
+            "Carried"
+        };
+        let mut blocks = vec![Block::Text(format!(
+            "{verb} {} outstanding item{} from {} to {}{}",
+            self.moves.len(),
+            if self.moves.len() == 1 { "" } else { "s" },
+            self.from,
+            self.to,
+            if self.dry_run {
+                " (dry run: nothing was changed)"
+            } else {
+                ""
+            }
+        ))];
+        if !self.moves.is_empty() {
+            blocks.push(Block::Table(Table {
+                headers: vec!["from", "to", "title", "status", "progress", "due"],
+                rows: self
+                    .moves
+                    .iter()
+                    .map(|(item, new)| {
+                        vec![
+                            Cell::from(format!("{} {}", self.from, item.id)),
+                            new.map_or(Cell::from("—"), |n| {
+                                Cell::from(format!("{} {n}", self.to))
+                            }),
+                            Cell::from(item.title.as_str()),
+                            Cell::from(item.status.as_str()),
+                            Cell::Bar(item.progress.get()),
+                            Cell::opt(item.due),
+                        ]
+                    })
+                    .collect(),
+            }));
+        }
+        blocks
+    }
+}
+
+pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
+    if args.from == args.to {
+        return Err(Error::Invalid(format!(
+            "FROM and TO are both '{}'; carry items into a different strategy",
+            args.from
+        )));
+    }
+    let plan = |db: &Db| -> Result<Vec<Item>> {
+        for code in [&args.from, &args.to] {
+            db.strategy(code)?.ok_or_else(|| not_found_strategy(code))?;
+        }
+        let items = select(db, &args)?;
+        for item in &items {
+            if let Some(r) = &item.reference
+                && db.ref_taken(&args.to, r, None)?
+            {
+                return Err(Error::Conflict(format!(
+                    "item {} has ref '{r}', which {} already uses; change one of the refs first",
+                    item.id, args.to
+                )));
+            }
+        }
+        Ok(items)
+    };
+    let moves = if args.dry_run {
+        store.read(plan)?.into_iter().map(|i| (i, None)).collect()
+    } else {
+        store.write(|db| {
+            let items = plan(db)?;
+            items
+                .into_iter()
+                .map(|i| carry(db, ctx, &args.to, i))
+                .collect::<Result<Vec<_>>>()
+        })?
+    };
+    Ok(Outcome::show(Moves {
+        from: args.from,
+        to: args.to,
+        dry_run: args.dry_run,
+        moves,
+    }))
+}
+
+/// The items to move: the named ones (each must be outstanding in FROM),
+/// or every outstanding item of FROM.
+fn select(db: &Db, args: &CarryArgs) -> Result<Vec<Item>> {
+    if args.items.is_empty() {
+        let mut items = db.items(Some(&args.from))?;
+        items.retain(|i| i.status.is_outstanding());
+        return Ok(items);
+    }
+    let mut ids = args.items.clone();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter()
+        .map(|id| {
+            let item = load(db, id)?;
+            if item.strategy != args.from {
+                return Err(Error::Invalid(format!(
+                    "item {id} belongs to {}, not {}",
+                    item.strategy, args.from
+                )));
+            }
+            match (item.status, item.carried_to) {
+                (Status::CarriedForward, Some(to)) => Err(Error::Conflict(format!(
+                    "item {id} was already carried forward to {to}; an item is carried once"
+                ))),
+                (s, _) if !s.is_outstanding() => Err(Error::Conflict(format!(
+                    "item {id} is {s}, not outstanding; only outstanding items are carried"
+                ))),
+                _ => Ok(item),
+            }
+        })
+        .collect()
+}
+
+/// Copies one item into `to`, then closes the original with a link to it.
+fn carry(db: &Db, ctx: &Ctx, to: &Code, original: Item) -> Result<(Item, Option<ItemId>)> {
+    let mut copy = Item::blank(ItemId(0), to.clone(), ctx.clock.now);
+    copy.reference = original.reference.clone();
+    copy.title = original.title.clone();
+    copy.description = original.description.clone();
+    copy.theme = original.theme.clone();
+    copy.owner = original.owner.clone();
+    copy.status = original.status;
+    copy.progress = original.progress;
+    copy.start = original.start;
+    copy.due = original.due;
+    copy.carried_from = Some(original.id);
+    let note = format!("carried in from {} {}", original.strategy, original.id);
+    let copy = create(db, ctx, copy, Some(note), Action::CarriedIn)?;
+    let mut closed = original.clone();
+    closed.status = Status::CarriedForward;
+    closed.carried_to = Some(copy.id);
+    // A closed item's health is `closed`; a colour pinned earlier would hide that.
+    closed.rag_override = None;
+    closed.rag_reason = None;
+    let note = format!("carried forward to {to} {}", copy.id);
+    record(
+        db,
+        ctx,
+        &original,
+        closed,
+        Action::CarriedForward,
+        Some(note),
+    )?;
+    Ok((original, Some(copy.id)))
+}

@@ -1,0 +1,79 @@
+//! `strat demo`: the example portfolio, loaded and reported.
+
+use super::exchange::{load_portfolio, parse_document};
+use super::report::build;
+use super::{AsOf, Ctx, Outcome, default_db_path};
+use crate::error::{Error, Result};
+use crate::store::Store;
+use std::path::{Path, PathBuf};
+
+/// The example of `examples/`, built into the binary so installed copies
+/// have it too.
+pub const EXAMPLE: &str = include_str!("../../examples/kent-portfolio.json");
+
+pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
+    let (path, fresh) = match db {
+        Some(p) => (p.to_path_buf(), false),
+        None => (demo_path()?, true),
+    };
+    if fresh {
+        // The demo file is the tool's own scratch copy: start it anew.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = path.clone().into_os_string();
+            p.push(suffix);
+            match std::fs::remove_file(&p) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(Error::Storage(format!(
+                        "cannot replace the demo database {}: {e}",
+                        path.display()
+                    )));
+                }
+            }
+        }
+    }
+    let doc: serde_json::Value = serde_json::from_str(EXAMPLE)
+        .map_err(|e| Error::Bug(format!("the built-in example is not valid JSON: {e}")))?;
+    let portfolio = parse_document(&doc, ctx)?;
+    let mut store = Store::open(&path)?;
+    store.write(|db| {
+        if !db.is_empty()? {
+            return Err(Error::Conflict(format!(
+                "{} already holds strategies; the demo loads only into an empty database\n\
+                 Run strat demo without --db to use a separate demo database.",
+                path.display()
+            )));
+        }
+        load_portfolio(db, portfolio)
+    })?;
+    let as_of = AsOf {
+        day: ctx.clock.today,
+        cutoff: None,
+    };
+    let report = store.read(|db| build(db, &[], as_of))?;
+    let hint = format!(
+        "Demo database: {}\nExplore it with, for example:\n  strat --db {} outstanding --overdue\n  strat --db {} report tech-2020 --as-of 2021-12-31",
+        path.display(),
+        quoted(&path),
+        quoted(&path)
+    );
+    let mut out = Outcome::show(report);
+    out.message = Some(hint);
+    Ok(out)
+}
+
+/// `demo.db` beside the default database.
+fn demo_path() -> Result<PathBuf> {
+    let default = default_db_path()?;
+    Ok(default.with_file_name("demo.db"))
+}
+
+fn quoted(p: &Path) -> String {
+    let s = p.display().to_string();
+    if s.contains([' ', '\'', '"']) {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    } else {
+        s
+    }
+}

@@ -1,0 +1,742 @@
+//! `strat export` and `strat import`: the JSON document of the SPEC, read
+//! whole and checked record by record before anything is written.
+
+use super::{Ctx, Outcome, require_strategies};
+use crate::cli::{ExportArgs, ImportArgs};
+use crate::domain::dates::{Period, parse_iso};
+use crate::domain::history::rebuild;
+use crate::domain::model::{
+    Change, Code, Event, Item, ItemId, Progress, Strategy, TRACKED_FIELDS, parse_timestamp,
+};
+use crate::domain::vocab::{Action, Status, StrategyStatus};
+use crate::error::{Error, Result};
+use crate::output::shapes::{EventJson, ItemJson, StrategyJson, to_value};
+use crate::output::{Block, View};
+use crate::store::{Db, Store};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Display;
+use std::str::FromStr;
+
+pub const FORMAT_NAME: &str = "strat";
+pub const FORMAT_VERSION: i64 = 1;
+
+/// A whole portfolio (or part of one) as records.
+pub struct Portfolio {
+    pub strategies: Vec<Strategy>,
+    pub items: Vec<Item>,
+    pub events: Vec<Event>,
+}
+
+/// The export document; always JSON, whatever `--format` says.
+pub struct ExportDoc(Value);
+
+impl View for ExportDoc {
+    fn json(&self) -> Value {
+        self.0.clone()
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        vec![Block::Text(
+            serde_json::to_string_pretty(&self.0).unwrap_or_default(),
+        )]
+    }
+}
+
+pub fn export(ctx: &Ctx, store: &mut Store, args: ExportArgs) -> Result<Outcome> {
+    let portfolio = store.read(|db| {
+        require_strategies(db, &args.strategies)?;
+        read_portfolio(db, &args.strategies)
+    })?;
+    let doc = document(&portfolio, ctx.clock.today);
+    Ok(Outcome {
+        view: Some(Box::new(ExportDoc(doc))),
+        always_json: true,
+        ..Outcome::default()
+    })
+}
+
+fn read_portfolio(db: &Db, codes: &[Code]) -> Result<Portfolio> {
+    let keep = |c: &Code| codes.is_empty() || codes.contains(c);
+    let strategies: Vec<Strategy> = db
+        .strategies()?
+        .into_iter()
+        .filter(|s| keep(&s.code))
+        .collect();
+    let items: Vec<Item> = db
+        .items(None)?
+        .into_iter()
+        .filter(|i| keep(&i.strategy))
+        .collect();
+    let ids: HashSet<ItemId> = items.iter().map(|i| i.id).collect();
+    let events = db
+        .all_events()?
+        .into_iter()
+        .filter(|e| ids.contains(&e.item))
+        .collect();
+    Ok(Portfolio {
+        strategies,
+        items,
+        events,
+    })
+}
+
+/// The export document of a portfolio, with health computed for `on`.
+pub fn document(p: &Portfolio, on: chrono::NaiveDate) -> Value {
+    json!({
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "strategies": p.strategies.iter().map(|s| to_value(&StrategyJson::from(s))).collect::<Vec<_>>(),
+        "items": p.items.iter().map(|i| to_value(&ItemJson::new(i, on))).collect::<Vec<_>>(),
+        "events": p.events.iter().map(|e| to_value(&EventJson::from(e))).collect::<Vec<_>>(),
+    })
+}
+
+pub fn import(ctx: &Ctx, store: &mut Store, args: ImportArgs) -> Result<Outcome> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", args.file.display())))?;
+    let doc: Value = serde_json::from_str(&text).map_err(|e| {
+        Error::Invalid(format!(
+            "{} is not a complete JSON document: {e}\nImport a file written by strat export.",
+            args.file.display()
+        ))
+    })?;
+    let portfolio = parse_document(&doc, ctx)?;
+    let counts = format!(
+        "{} strategies, {} items, {} events",
+        portfolio.strategies.len(),
+        portfolio.items.len(),
+        portfolio.events.len()
+    );
+    if args.dry_run {
+        return store.read(|db| {
+            check_against(db, &portfolio)?;
+            Ok(Outcome::default().said(format!(
+                "{} is valid: it would import {counts}. Nothing was changed.",
+                args.file.display()
+            )))
+        });
+    }
+    store.write(|db| load_portfolio(db, portfolio))?;
+    Ok(Outcome::default().said(format!("Imported {counts} from {}.", args.file.display())))
+}
+
+/// Conflicts with what the database holds (exit 4 / 3, not 2).
+fn check_against(db: &Db, p: &Portfolio) -> Result<()> {
+    let new: HashSet<&Code> = p.strategies.iter().map(|s| &s.code).collect();
+    for s in &p.strategies {
+        if db.strategy(&s.code)?.is_some() {
+            return Err(Error::Conflict(format!(
+                "strategy '{}' already exists in the database; nothing was imported\n\
+                 Remove it first, or import into another database.",
+                s.code
+            )));
+        }
+        if let Some(sup) = &s.supersedes
+            && !new.contains(sup)
+            && db.strategy(sup)?.is_none()
+        {
+            return Err(Error::NotFound(format!(
+                "strategy '{}' supersedes '{sup}', which is neither in the file nor in the database",
+                s.code
+            )));
+        }
+    }
+    for (n, item) in p.items.iter().enumerate() {
+        if !new.contains(&item.strategy) {
+            if db.strategy(&item.strategy)?.is_none() {
+                return Err(Error::NotFound(format!(
+                    "items[{n}].strategy: '{}' is neither in the file nor in the database",
+                    item.strategy
+                )));
+            }
+            if let Some(r) = &item.reference
+                && db.ref_taken(&item.strategy, r, None)?
+            {
+                return Err(Error::Conflict(format!(
+                    "items[{n}].ref: strategy {} already has an item with ref '{r}'",
+                    item.strategy
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes a checked portfolio. Into an empty database numbers are kept;
+/// otherwise items and events get the next free numbers and every link
+/// follows them.
+pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
+    check_against(db, &p)?;
+    let keep = db.is_empty()?;
+    let (next_item, next_event) = db.next_ids()?;
+    let item_ids: HashMap<ItemId, ItemId> = p
+        .items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            (
+                i.id,
+                if keep {
+                    i.id
+                } else {
+                    ItemId(next_item + n as i64)
+                },
+            )
+        })
+        .collect();
+    let map = |id: ItemId| item_ids[&id];
+    db.defer_foreign_keys()?;
+    for s in &p.strategies {
+        db.insert_strategy(&Strategy {
+            supersedes: None,
+            ..s.clone()
+        })?;
+    }
+    for s in p.strategies.iter().filter(|s| s.supersedes.is_some()) {
+        db.update_strategy(s)?;
+    }
+    for mut item in p.items {
+        item.id = map(item.id);
+        item.carried_from = item.carried_from.map(map);
+        item.carried_to = item.carried_to.map(map);
+        db.insert_item(&item, true)?;
+    }
+    for (n, mut event) in p.events.into_iter().enumerate() {
+        event.item = map(event.item);
+        if !keep {
+            event.id = next_event + n as i64;
+            for c in event.changes.iter_mut() {
+                if c.field == "carried_from" || c.field == "carried_to" {
+                    let remap = |v: &mut Option<String>| {
+                        if let Some(old) = v.as_deref().and_then(|s| s.parse::<i64>().ok()) {
+                            *v = Some(map(ItemId(old)).0.to_string());
+                        }
+                    };
+                    remap(&mut c.from);
+                    remap(&mut c.to);
+                }
+            }
+        }
+        db.insert_event(&event, true)?;
+    }
+    Ok(())
+}
+
+/// Reads one record's fields, noting every problem with its position.
+struct Record<'a> {
+    obj: &'a Map<String, Value>,
+    at: String,
+    problems: &'a mut Vec<String>,
+}
+
+impl<'a> Record<'a> {
+    fn open(
+        v: &'a Value,
+        at: String,
+        known: &[&str],
+        problems: &'a mut Vec<String>,
+    ) -> Option<Record<'a>> {
+        let Some(obj) = v.as_object() else {
+            problems.push(format!("{at}: expected an object"));
+            return None;
+        };
+        for key in obj.keys() {
+            if !known.contains(&key.as_str()) {
+                problems.push(format!(
+                    "{at}.{key}: unknown field; known fields are {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        Some(Record { obj, at, problems })
+    }
+
+    fn bad(&mut self, key: &str, why: impl Display) {
+        self.problems.push(format!("{}.{key}: {why}", self.at));
+    }
+
+    /// A text value; numbers are taken as their text (CSV cells are text).
+    fn text(&mut self, key: &str) -> Option<String> {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(other) => {
+                self.bad(key, format!("expected text, found {other}"));
+                None
+            }
+        }
+    }
+
+    fn required(&mut self, key: &str) -> Option<String> {
+        let v = self.text(key).filter(|s| !s.trim().is_empty());
+        if v.is_none() && !self.problems_for(key) {
+            self.bad(key, "is required");
+        }
+        v
+    }
+
+    fn problems_for(&self, key: &str) -> bool {
+        let prefix = format!("{}.{key}:", self.at);
+        self.problems.iter().any(|p| p.starts_with(&prefix))
+    }
+
+    fn parse<T: FromStr>(&mut self, key: &str, value: Option<String>) -> Option<T>
+    where
+        T::Err: Display,
+    {
+        match value?.parse() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.bad(key, e);
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Result<Option<chrono::NaiveDate>, ()> {
+        match self.text(key) {
+            None => Ok(None),
+            Some(s) => parse_iso(&s).map(Some).map_err(|why| {
+                self.bad(key, format!("'{s}' {why} (YYYY-MM-DD)"));
+            }),
+        }
+    }
+
+    fn int(&mut self, key: &str) -> Result<Option<i64>, ()> {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) => {
+                s.trim()
+                    .trim_start_matches('#')
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| {
+                        self.bad(key, format!("'{s}' is not a whole number"));
+                    })
+            }
+            Some(other) => {
+                self.bad(key, format!("expected a whole number, found {other}"));
+                Err(())
+            }
+        }
+    }
+
+    fn timestamp(&mut self, key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let s = self.text(key)?;
+        match parse_timestamp(&s) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.bad(key, e);
+                None
+            }
+        }
+    }
+}
+
+const STRATEGY_KEYS: &[&str] = &[
+    "code",
+    "title",
+    "status",
+    "starts",
+    "ends",
+    "decision",
+    "adopted",
+    "lead",
+    "department",
+    "supersedes",
+    "description",
+];
+
+/// The item keys import reads; `health` is computed, so accepted and ignored.
+pub const ITEM_KEYS: &[&str] = &[
+    "id",
+    "strategy",
+    "ref",
+    "title",
+    "description",
+    "theme",
+    "owner",
+    "status",
+    "progress",
+    "start",
+    "due",
+    "completed_on",
+    "health",
+    "rag_override",
+    "rag_reason",
+    "carried_from",
+    "carried_to",
+    "created_at",
+    "updated_at",
+];
+
+const EVENT_KEYS: &[&str] = &["id", "item", "at", "by", "action", "changes", "note"];
+
+fn parse_strategy(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Strategy> {
+    let before = problems.len();
+    let mut r = Record::open(v, at, STRATEGY_KEYS, problems)?;
+    let code = r.required("code");
+    let code: Option<Code> = r.parse("code", code);
+    let title = r.required("title");
+    let status = r.text("status").unwrap_or_else(|| "draft".into());
+    let status: Option<StrategyStatus> = r.parse("status", Some(status));
+    let starts = r.date("starts");
+    let ends = r.date("ends");
+    let period = match (starts, ends) {
+        (Ok(Some(s)), Ok(Some(e))) => match Period::new(s, e) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                r.bad("ends", e);
+                None
+            }
+        },
+        (Ok(None), _) => {
+            r.bad("starts", "is required");
+            None
+        }
+        (_, Ok(None)) => {
+            r.bad("ends", "is required");
+            None
+        }
+        _ => None,
+    };
+    let adopted = r.date("adopted");
+    let supersedes = r.text("supersedes");
+    let supersedes: Option<Code> = r.parse("supersedes", supersedes.clone());
+    let s = Strategy {
+        code: code?,
+        title: title?,
+        status: status?,
+        period: period?,
+        decision: r.text("decision"),
+        adopted: adopted.ok()?,
+        lead: r.text("lead"),
+        department: r.text("department"),
+        supersedes,
+        description: r.text("description"),
+    };
+    (problems.len() == before).then_some(s)
+}
+
+/// Reads one item record. `default_strategy` fills a missing `strategy`
+/// (CSV import names it once on the command line).
+pub fn parse_item(
+    v: &Value,
+    at: String,
+    known: &[&str],
+    default_strategy: Option<&Code>,
+    ctx: &Ctx,
+    problems: &mut Vec<String>,
+) -> Option<Item> {
+    let before = problems.len();
+    let mut r = Record::open(v, at, known, problems)?;
+    let id = r.int("id");
+    let strategy = match (r.text("strategy"), default_strategy) {
+        (Some(s), _) => r.parse::<Code>("strategy", Some(s)),
+        (None, Some(c)) => Some(c.clone()),
+        (None, None) => r.required("strategy").and(None),
+    };
+    let title = r.required("title");
+    let status = r.text("status").unwrap_or_else(|| "planned".into());
+    let status: Option<Status> = r.parse("status", Some(status));
+    let progress = r.int("progress");
+    let progress = match progress {
+        Ok(p) => match Progress::new(p.unwrap_or(0)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                r.bad("progress", e);
+                None
+            }
+        },
+        Err(()) => None,
+    };
+    let start = r.date("start");
+    let due = r.date("due");
+    let completed_on = r.date("completed_on");
+    let rag = r.text("rag_override");
+    let rag_override = r.parse("rag_override", rag.clone());
+    let carried_from = r.int("carried_from");
+    let carried_to = r.int("carried_to");
+    let created_at = r.timestamp("created_at").unwrap_or(ctx.clock.now);
+    let updated_at = r.timestamp("updated_at").unwrap_or(created_at);
+    let id = match id {
+        Ok(Some(n)) if n > 0 => Some(ItemId(n)),
+        Ok(Some(n)) => {
+            r.bad("id", format!("{n} is not an item number (1 or more)"));
+            None
+        }
+        Ok(None) => Some(ItemId(0)),
+        Err(()) => None,
+    };
+    let link = |v: Result<Option<i64>, ()>| v.map(|o| o.map(ItemId));
+    let item = Item {
+        id: id?,
+        strategy: strategy?,
+        reference: r.text("ref"),
+        title: title?,
+        description: r.text("description"),
+        theme: r.text("theme"),
+        owner: r.text("owner"),
+        status: status?,
+        progress: progress?,
+        start: start.ok()?,
+        due: due.ok()?,
+        completed_on: completed_on.ok()?,
+        rag_override: if rag.is_some() {
+            Some(rag_override?)
+        } else {
+            None
+        },
+        rag_reason: r.text("rag_reason"),
+        carried_from: link(carried_from).ok()?,
+        carried_to: link(carried_to).ok()?,
+        created_at,
+        updated_at,
+    };
+    if let Err(e) = item.check_consistent() {
+        r.bad("status", e);
+    }
+    if item.updated_at < item.created_at {
+        r.bad("updated_at", "is before created_at");
+    }
+    (problems.len() == before).then_some(item)
+}
+
+fn parse_event(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Event> {
+    let before = problems.len();
+    let mut r = Record::open(v, at, EVENT_KEYS, problems)?;
+    let id = r.int("id");
+    let item = r.int("item");
+    if matches!(item, Ok(None)) {
+        r.bad("item", "is required");
+    }
+    let when = r.timestamp("at");
+    if when.is_none() && !r.problems_for("at") {
+        r.bad("at", "is required");
+    }
+    let by = r.required("by");
+    let action = r.required("action");
+    let action: Option<Action> = r.parse("action", action);
+    let changes = match r.obj.get("changes") {
+        None | Some(Value::Null) => Some(Vec::new()),
+        Some(v) => match serde_json::from_value::<Vec<Change>>(v.clone()) {
+            Ok(list) => {
+                let unknown: Vec<&str> = list
+                    .iter()
+                    .map(|c| c.field.as_str())
+                    .filter(|f| !TRACKED_FIELDS.contains(f))
+                    .collect();
+                if unknown.is_empty() {
+                    Some(list)
+                } else {
+                    r.bad("changes", format!("unknown fields {}", unknown.join(", ")));
+                    None
+                }
+            }
+            Err(e) => {
+                r.bad(
+                    "changes",
+                    format!("expected a list of {{field, from, to}}: {e}"),
+                );
+                None
+            }
+        },
+    };
+    let event = Event {
+        id: id.ok()?.unwrap_or(0),
+        item: ItemId(item.ok()??),
+        at: when?,
+        by: by?,
+        action: action?,
+        changes: changes?,
+        note: r.text("note"),
+    };
+    (problems.len() == before).then_some(event)
+}
+
+/// Checks the whole document and returns its records, or every problem.
+pub fn parse_document(doc: &Value, ctx: &Ctx) -> Result<Portfolio> {
+    let Some(top) = doc.as_object() else {
+        return Err(Error::Invalid(
+            "the file is not a strat export: expected a JSON object with \"format\": \"strat\""
+                .into(),
+        ));
+    };
+    if top.get("format").and_then(Value::as_str) != Some(FORMAT_NAME) {
+        return Err(Error::Invalid(format!(
+            "the file's \"format\" is {}, not \"{FORMAT_NAME}\"; import a file written by strat export",
+            top.get("format").map_or("missing".into(), Value::to_string)
+        )));
+    }
+    if top.get("version").and_then(Value::as_i64) != Some(FORMAT_VERSION) {
+        return Err(Error::Invalid(format!(
+            "the file's \"version\" is {}; this strat reads version {FORMAT_VERSION}",
+            top.get("version")
+                .map_or("missing".into(), Value::to_string)
+        )));
+    }
+    let mut problems = Vec::new();
+    for key in top.keys() {
+        if !["format", "version", "strategies", "items", "events"].contains(&key.as_str()) {
+            problems.push(format!(
+                "{key}: unknown field; known fields are format, version, strategies, items, events"
+            ));
+        }
+    }
+    let list = |key: &str, problems: &mut Vec<String>| -> Vec<Value> {
+        match top.get(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a.clone(),
+            Some(_) => {
+                problems.push(format!("{key}: expected a list"));
+                Vec::new()
+            }
+        }
+    };
+    let strategies: Vec<Option<Strategy>> = list("strategies", &mut problems)
+        .iter()
+        .enumerate()
+        .map(|(n, v)| parse_strategy(v, format!("strategies[{n}]"), &mut problems))
+        .collect();
+    let items: Vec<Option<Item>> = list("items", &mut problems)
+        .iter()
+        .enumerate()
+        .map(|(n, v)| {
+            parse_item(
+                v,
+                format!("items[{n}]"),
+                ITEM_KEYS,
+                None,
+                ctx,
+                &mut problems,
+            )
+        })
+        .collect();
+    let events: Vec<Option<Event>> = list("events", &mut problems)
+        .iter()
+        .enumerate()
+        .map(|(n, v)| parse_event(v, format!("events[{n}]"), &mut problems))
+        .collect();
+    if !problems.is_empty() {
+        return Err(Error::BadRecords(problems));
+    }
+    let portfolio = Portfolio {
+        strategies: strategies.into_iter().flatten().collect(),
+        items: items.into_iter().flatten().collect(),
+        events: events.into_iter().flatten().collect(),
+    };
+    cross_check(portfolio, ctx)
+}
+
+/// Rules between records: unique codes, numbers and refs, links and events
+/// that point inside the file, and histories that lead to their items.
+fn cross_check(mut p: Portfolio, ctx: &Ctx) -> Result<Portfolio> {
+    let mut problems = Vec::new();
+    let mut codes = HashSet::new();
+    for (n, s) in p.strategies.iter().enumerate() {
+        if !codes.insert(&s.code) {
+            problems.push(format!("strategies[{n}].code: '{}' appears twice", s.code));
+        }
+    }
+    let mut ids = HashMap::new();
+    let mut refs = HashSet::new();
+    let mut next = p.items.iter().map(|i| i.id.0).max().unwrap_or(0) + 1;
+    for (n, item) in p.items.iter_mut().enumerate() {
+        if item.id.0 == 0 {
+            item.id = ItemId(next);
+            next += 1;
+        }
+        if ids.insert(item.id, n).is_some() {
+            problems.push(format!("items[{n}].id: {} appears twice", item.id.0));
+        }
+        if let Some(r) = &item.reference
+            && !refs.insert((item.strategy.clone(), r.clone()))
+        {
+            problems.push(format!(
+                "items[{n}].ref: '{r}' appears twice in strategy {}",
+                item.strategy
+            ));
+        }
+    }
+    for (n, item) in p.items.iter().enumerate() {
+        for (key, link) in [
+            ("carried_from", item.carried_from),
+            ("carried_to", item.carried_to),
+        ] {
+            if let Some(l) = link
+                && !ids.contains_key(&l)
+            {
+                problems.push(format!(
+                    "items[{n}].{key}: item {} is not in the file; export both strategies of a carry-forward together",
+                    l.0
+                ));
+            }
+        }
+    }
+    let mut by_item: BTreeMap<ItemId, Vec<(usize, &Event)>> = BTreeMap::new();
+    let mut event_ids = HashSet::new();
+    for (n, e) in p.events.iter().enumerate() {
+        if !ids.contains_key(&e.item) {
+            problems.push(format!(
+                "events[{n}].item: item {} is not in the file",
+                e.item.0
+            ));
+        }
+        if e.id != 0 && !event_ids.insert(e.id) {
+            problems.push(format!("events[{n}].id: {} appears twice", e.id));
+        }
+        by_item.entry(e.item).or_default().push((n, e));
+    }
+    for (id, mut events) in by_item {
+        let Some(&n) = ids.get(&id) else { continue };
+        let item = &p.items[n];
+        events.sort_by_key(|(k, e)| (e.at, e.id, *k));
+        let replay = events
+            .iter()
+            .map(|(_, e)| (item.strategy.clone(), (*e).clone()));
+        match rebuild(replay) {
+            Err(e) => problems.push(format!("items[{n}]: its events do not replay: {e}")),
+            Ok(rebuilt) => {
+                if let Some(diff) = rebuilt
+                    .first()
+                    .map(|r| r.diff(item))
+                    .filter(|d| !d.is_empty())
+                {
+                    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
+                    problems.push(format!(
+                        "items[{n}]: its events lead to other values than the item has ({})",
+                        fields.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::BadRecords(problems));
+    }
+    // Items without history are taken as created, as they are, at created_at.
+    let with_events: HashSet<ItemId> = p.events.iter().map(|e| e.item).collect();
+    let mut next_event = p.events.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+    for e in p.events.iter_mut().filter(|e| e.id == 0) {
+        e.id = next_event;
+        next_event += 1;
+    }
+    for item in p.items.iter().filter(|i| !with_events.contains(&i.id)) {
+        p.events.push(Event {
+            id: next_event,
+            item: item.id,
+            at: item.created_at,
+            by: ctx.by.clone(),
+            action: Action::Created,
+            changes: item.creation_changes(),
+            note: None,
+        });
+        next_event += 1;
+    }
+    p.events.sort_by_key(|e| e.id);
+    Ok(p)
+}

@@ -1,0 +1,455 @@
+//! `strat item add|list|show|update|done|note|history|remove`.
+
+use super::views::{EventList, ItemDetail, ItemList};
+use super::{Ctx, Outcome, items_as_of, not_found_strategy};
+use crate::cli::{ItemAddArgs, ItemCommand, ItemListArgs, ItemUpdateArgs};
+use crate::domain::dates::DateExpr;
+use crate::domain::health::days_overdue;
+use crate::domain::history::rebuild;
+use crate::domain::model::{Event, Item, ItemId, Progress};
+use crate::domain::vocab::{Action, RagSetting, Status};
+use crate::error::{Error, Result};
+use crate::store::{Db, Store};
+use chrono::NaiveDate;
+
+pub fn run(ctx: &Ctx, store: &mut Store, cmd: ItemCommand) -> Result<Outcome> {
+    match cmd {
+        ItemCommand::Add(args) => add(ctx, store, args),
+        ItemCommand::List(args) => list(ctx, store, args),
+        ItemCommand::Show { id, as_of } => show(ctx, store, id, as_of),
+        ItemCommand::Update(args) => update(ctx, store, args),
+        ItemCommand::Done { id, on, note } => done(ctx, store, id, on, note),
+        ItemCommand::Note { id, text } => {
+            let note = non_empty_note(Some(text))?;
+            let item = store.write(|db| {
+                let item = load(db, id)?;
+                record(db, ctx, &item, item.clone(), Action::Noted, note)
+            })?;
+            Ok(Outcome::default().said(format!("Noted on {}.", item.id)))
+        }
+        ItemCommand::History { id } => store.read(|db| {
+            load(db, id)?;
+            Ok(Outcome::show(EventList(db.events_of(id)?)))
+        }),
+        ItemCommand::Remove { id } => remove(store, id),
+    }
+}
+
+pub fn not_found_item(id: ItemId) -> Error {
+    Error::NotFound(format!("no item {id}\nFind items with: strat item list"))
+}
+
+/// The item, or "not found".
+pub fn load(db: &Db, id: ItemId) -> Result<Item> {
+    db.item(id)?.ok_or_else(|| not_found_item(id))
+}
+
+fn non_empty_note(note: Option<String>) -> Result<Option<String>> {
+    match note {
+        Some(n) if n.trim().is_empty() => Err(Error::Invalid(
+            "the note is empty; write some text, or leave --note out".into(),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Writes `after` over `before` and records the event that explains the
+/// difference. The one way an existing item changes.
+pub fn record(
+    db: &Db,
+    ctx: &Ctx,
+    before: &Item,
+    mut after: Item,
+    action: Action,
+    note: Option<String>,
+) -> Result<Item> {
+    after.updated_at = ctx.clock.now.max(before.updated_at);
+    after.check_consistent().map_err(Error::Invalid)?;
+    let event = Event {
+        id: 0,
+        item: after.id,
+        at: after.updated_at,
+        by: ctx.by.clone(),
+        action,
+        changes: before.diff(&after),
+        note,
+    };
+    db.update_item(&after)?;
+    db.insert_event(&event, false)?;
+    Ok(after)
+}
+
+/// Stores a new item and its first event (`created`, or `carried-in`),
+/// which lists every initial value so the item can be rebuilt from history
+/// alone.
+pub fn create(
+    db: &Db,
+    ctx: &Ctx,
+    mut item: Item,
+    note: Option<String>,
+    action: Action,
+) -> Result<Item> {
+    item.created_at = ctx.clock.now;
+    item.updated_at = ctx.clock.now;
+    item.check_consistent().map_err(Error::Invalid)?;
+    if let Some(r) = &item.reference
+        && db.ref_taken(&item.strategy, r, None)?
+    {
+        return Err(ref_conflict(&item, r));
+    }
+    item.id = db.insert_item(&item, false)?;
+    let event = Event {
+        id: 0,
+        item: item.id,
+        at: item.created_at,
+        by: ctx.by.clone(),
+        action,
+        changes: item.creation_changes(),
+        note,
+    };
+    db.insert_event(&event, false)?;
+    Ok(item)
+}
+
+fn ref_conflict(item: &Item, r: &str) -> Error {
+    Error::Conflict(format!(
+        "strategy {} already has an item with ref '{r}'\nChoose another --ref.",
+        item.strategy
+    ))
+}
+
+fn text(v: Option<String>) -> Option<String> {
+    v.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// Completion: the date, progress 100, and a hand-set health let go,
+/// since a delivered item's health is `complete`.
+fn complete(item: &mut Item, on: NaiveDate, today: NaiveDate) -> Result<()> {
+    if on > today {
+        return Err(Error::Invalid(format!(
+            "the completion date {on} is in the future; give a date up to today"
+        )));
+    }
+    if let Some(start) = item.start
+        && on < start
+    {
+        return Err(Error::Invalid(format!(
+            "the completion date {on} is before the item started ({start}); check --on"
+        )));
+    }
+    item.status = Status::Completed;
+    item.completed_on = Some(on);
+    item.progress = Progress::DONE;
+    item.rag_override = None;
+    item.rag_reason = None;
+    Ok(())
+}
+
+fn check_dates(start: Option<NaiveDate>, due: Option<NaiveDate>) -> Result<()> {
+    match (start, due) {
+        (Some(s), Some(d)) if d < s => Err(Error::Invalid(format!(
+            "the target date {d} is before the start {s}; give a --due on or after --start"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn carried_status_refused() -> Error {
+    Error::Conflict(
+        "only strat carry-forward sets the status carried-forward\n\
+         Run: strat carry-forward FROM TO --item ID"
+            .into(),
+    )
+}
+
+fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
+    let status = a.status.unwrap_or(Status::Planned);
+    if status == Status::CarriedForward {
+        return Err(carried_status_refused());
+    }
+    let title =
+        text(Some(a.title)).ok_or_else(|| Error::Invalid("the title cannot be empty".into()))?;
+    let note = non_empty_note(a.note)?;
+    let mut item = Item::blank(ItemId(0), a.strategy.clone(), ctx.clock.now);
+    item.title = title;
+    item.reference = text(a.reference);
+    item.description = text(a.description);
+    item.theme = text(a.theme);
+    item.owner = text(a.owner);
+    item.start = a.start.map(|d| ctx.date("--start", d)).transpose()?;
+    item.due = a.due.map(|d| ctx.date("--due", d)).transpose()?;
+    check_dates(item.start, item.due)?;
+    item.progress = a.progress.unwrap_or_default();
+    if status == Status::Completed {
+        if a.progress.is_some_and(|p| p != Progress::DONE) {
+            return Err(Error::Invalid(
+                "a completed item has progress 100; leave --progress out".into(),
+            ));
+        }
+        complete(&mut item, ctx.clock.today, ctx.clock.today)?;
+    } else {
+        item.status = status;
+    }
+    let item = store.write(|db| {
+        if db.strategy(&a.strategy)?.is_none() {
+            return Err(not_found_strategy(&a.strategy));
+        }
+        create(db, ctx, item, note, Action::Created)
+    })?;
+    let message = format!("Added {} to {}: {}", item.id, item.strategy, item.title);
+    Ok(Outcome::changed(
+        ItemDetail {
+            item,
+            on: ctx.clock.today,
+            events: Vec::new(),
+        },
+        message,
+    ))
+}
+
+fn list(ctx: &Ctx, store: &mut Store, a: ItemListArgs) -> Result<Outcome> {
+    let as_of = ctx.as_of(a.as_of)?;
+    let due_before = a
+        .due_before
+        .map(|d| ctx.date("--due-before", d))
+        .transpose()?;
+    let search = a.search.map(|s| s.to_lowercase());
+    let mut items = store.read(|db| items_as_of(db, &a.strategies, as_of))?;
+    let contains = |field: &Option<String>, needle: &str| {
+        field
+            .as_deref()
+            .is_some_and(|f| f.to_lowercase().contains(needle))
+    };
+    items.retain(|i| {
+        (a.status.is_empty() || a.status.contains(&i.status))
+            && a.owner.as_ref().is_none_or(|o| {
+                i.owner
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(o))
+            })
+            && a.theme.as_ref().is_none_or(|t| {
+                i.theme
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(t))
+            })
+            && (!a.overdue || days_overdue(i, as_of.day) > 0)
+            && due_before.is_none_or(|d| i.due.is_some_and(|due| due < d))
+            && search.as_ref().is_none_or(|s| {
+                i.title.to_lowercase().contains(s.as_str())
+                    || contains(&i.description, s)
+                    || contains(&i.reference, s)
+            })
+    });
+    Ok(Outcome::show(ItemList {
+        items,
+        on: as_of.day,
+        outstanding: false,
+    }))
+}
+
+fn show(ctx: &Ctx, store: &mut Store, id: ItemId, as_of: Option<DateExpr>) -> Result<Outcome> {
+    let as_of = ctx.as_of(as_of)?;
+    store.read(|db| {
+        let current = load(db, id)?;
+        let events = db.events_of(id)?;
+        let item = match as_of.cutoff {
+            None => current,
+            Some(cutoff) => {
+                let past: Vec<_> = events
+                    .iter()
+                    .filter(|e| e.at < cutoff)
+                    .map(|e| (current.strategy.clone(), e.clone()))
+                    .collect();
+                rebuild(past)
+                    .map_err(|e| Error::Storage(format!("the stored history is damaged: {e}")))?
+                    .pop()
+                    .ok_or_else(|| {
+                        Error::NotFound(format!(
+                            "item {id} did not exist yet at the end of {}",
+                            as_of.day
+                        ))
+                    })?
+            }
+        };
+        let events = events
+            .into_iter()
+            .filter(|e| as_of.cutoff.is_none_or(|c| e.at < c))
+            .collect();
+        Ok(Outcome::show(ItemDetail {
+            item,
+            on: as_of.day,
+            events,
+        }))
+    })
+}
+
+fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
+    if a.status == Some(Status::CarriedForward) {
+        return Err(carried_status_refused());
+    }
+    let title = match a.title {
+        Some(t) => {
+            Some(text(Some(t)).ok_or_else(|| Error::Invalid("the title cannot be empty".into()))?)
+        }
+        None => None,
+    };
+    let start = a.start.map(|d| ctx.date("--start", d)).transpose()?;
+    let due = a.due.map(|d| ctx.date("--due", d)).transpose()?;
+    let note = non_empty_note(a.note)?;
+    let changes_asked = title.is_some()
+        || a.status.is_some()
+        || a.progress.is_some()
+        || start.is_some()
+        || due.is_some()
+        || a.owner.is_some()
+        || a.theme.is_some()
+        || a.reference.is_some()
+        || a.description.is_some()
+        || a.rag.is_some();
+    if !changes_asked && note.is_none() {
+        return Err(Error::Invalid(
+            "nothing to change: give a field to change (--status, --progress, --due, …) or --note"
+                .into(),
+        ));
+    }
+    let item = store.write(|db| {
+        let before = load(db, a.id)?;
+        if before.status == Status::CarriedForward && changes_asked {
+            return Err(Error::Conflict(format!(
+                "item {} was carried forward to {}; update that item instead (notes are still welcome here)",
+                before.id,
+                before.carried_to.map_or("another strategy".into(), |i| i.to_string())
+            )));
+        }
+        let mut after = before.clone();
+        if let Some(t) = &title {
+            after.title = t.clone();
+        }
+        if let Some(o) = &a.owner {
+            after.owner = text(Some(o.clone()));
+        }
+        if let Some(t) = &a.theme {
+            after.theme = text(Some(t.clone()));
+        }
+        if let Some(d) = &a.description {
+            after.description = text(Some(d.clone()));
+        }
+        if let Some(r) = &a.reference {
+            after.reference = text(Some(r.clone()));
+            if let Some(r) = &after.reference
+                && db.ref_taken(&after.strategy, r, Some(after.id))?
+            {
+                return Err(ref_conflict(&after, r));
+            }
+        }
+        after.start = start.or(after.start);
+        after.due = due.or(after.due);
+        check_dates(after.start, after.due)?;
+        if let Some(p) = a.progress {
+            after.progress = p;
+        }
+        match a.rag {
+            Some(RagSetting::Pin(r)) => {
+                after.rag_override = Some(r);
+                after.rag_reason = text(a.reason.clone());
+            }
+            Some(RagSetting::Auto) => {
+                after.rag_override = None;
+                after.rag_reason = None;
+            }
+            None => {}
+        }
+        let mut action = Action::Updated;
+        match a.status {
+            Some(Status::Completed) if before.status != Status::Completed => {
+                if a.progress.is_some_and(|p| p != Progress::DONE) {
+                    return Err(Error::Invalid(
+                        "a completed item has progress 100; leave --progress out".into(),
+                    ));
+                }
+                complete(&mut after, ctx.clock.today, ctx.clock.today)?;
+                action = Action::Completed;
+            }
+            Some(s) if s != Status::Completed => {
+                after.status = s;
+                after.completed_on = None;
+            }
+            _ => {}
+        }
+        if after.status == Status::Completed && after.progress != Progress::DONE {
+            return Err(Error::Invalid(
+                "a completed item has progress 100; reopen it with --status in-progress first".into(),
+            ));
+        }
+        if before.diff(&after).is_empty() {
+            if note.is_none() {
+                return Err(Error::Invalid(format!(
+                    "nothing changed: item {} already has those values",
+                    before.id
+                )));
+            }
+            action = Action::Noted;
+        }
+        record(db, ctx, &before, after, action, note.clone())
+    })?;
+    Ok(Outcome::changed(
+        ItemDetail {
+            on: ctx.clock.today,
+            events: Vec::new(),
+            item: item.clone(),
+        },
+        format!("Updated {}.", item.id),
+    ))
+}
+
+fn done(
+    ctx: &Ctx,
+    store: &mut Store,
+    id: ItemId,
+    on: Option<DateExpr>,
+    note: Option<String>,
+) -> Result<Outcome> {
+    let on = on
+        .map(|d| ctx.date("--on", d))
+        .transpose()?
+        .unwrap_or(ctx.clock.today);
+    let note = non_empty_note(note)?;
+    let item = store.write(|db| {
+        let before = load(db, id)?;
+        if !before.status.is_outstanding() {
+            let when = before
+                .completed_on
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            return Err(Error::Conflict(format!(
+                "item {id} is already {}{when}; only outstanding items can be completed",
+                before.status
+            )));
+        }
+        let mut after = before.clone();
+        complete(&mut after, on, ctx.clock.today)?;
+        record(db, ctx, &before, after, Action::Completed, note)
+    })?;
+    Ok(Outcome::changed(
+        ItemDetail {
+            on: ctx.clock.today,
+            events: Vec::new(),
+            item: item.clone(),
+        },
+        format!("Completed {} on {on}.", item.id),
+    ))
+}
+
+fn remove(store: &mut Store, id: ItemId) -> Result<Outcome> {
+    store.write(|db| {
+        let item = load(db, id)?;
+        if let Some(other) = item.carried_from.or(item.carried_to) {
+            return Err(Error::Conflict(format!(
+                "item {id} is linked by carry-forward to {other}, whose history needs it; \
+                 it cannot be removed\nTo stop tracking it, set --status cancelled."
+            )));
+        }
+        db.delete_item(id)
+    })?;
+    Ok(Outcome::default().said(format!("Removed item {id} and its history.")))
+}

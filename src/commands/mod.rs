@@ -1,0 +1,238 @@
+//! One module per command family. Each turns parsed arguments into store
+//! and domain calls and returns an [`Outcome`]; none prints.
+
+mod carry;
+mod demo;
+mod exchange;
+mod item;
+mod report;
+mod strategy;
+mod views;
+
+use crate::cli::{Cli, Command};
+use crate::domain::Clock;
+use crate::domain::dates::{DateExpr, parse_iso};
+use crate::domain::history::rebuild;
+use crate::domain::model::{Code, Item};
+use crate::error::{Error, Result};
+use crate::output::View;
+use crate::store::{Db, Store};
+use chrono::{DateTime, Local, NaiveDate, NaiveTime, TimeZone, Utc};
+use std::path::PathBuf;
+
+/// What a command hands back: data for stdout, a message for stderr.
+#[derive(Default)]
+pub struct Outcome {
+    pub view: Option<Box<dyn View>>,
+    pub message: Option<String>,
+    /// The data is JSON whatever `--format` asks (export).
+    pub always_json: bool,
+    /// The data is the result of a change: printed for programs (json, csv,
+    /// markdown) but not as a table, where the message says enough.
+    pub for_programs: bool,
+}
+
+impl Outcome {
+    fn show(view: impl View + 'static) -> Outcome {
+        Outcome {
+            view: Some(Box::new(view)),
+            ..Outcome::default()
+        }
+    }
+
+    /// The changed record, for `--format json` and friends, and a message.
+    fn changed(view: impl View + 'static, message: impl Into<String>) -> Outcome {
+        Outcome {
+            view: Some(Box::new(view)),
+            message: Some(message.into()),
+            for_programs: true,
+            ..Outcome::default()
+        }
+    }
+
+    fn said(mut self, message: impl Into<String>) -> Outcome {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+/// Who acts, and when: read once from flags and the environment.
+pub struct Ctx {
+    pub clock: Clock,
+    pub by: String,
+}
+
+impl Ctx {
+    /// The day a date expression names, counting from today.
+    pub fn date(&self, flag: &str, expr: DateExpr) -> Result<NaiveDate> {
+        expr.resolve(self.clock.today)
+            .map_err(|e| Error::Invalid(format!("invalid value for {flag}: {e}")))
+    }
+
+    /// Resolves `--as-of`: the day to compute health for, and the moment
+    /// (end of that day, local time) before which history counts.
+    pub fn as_of(&self, expr: Option<DateExpr>) -> Result<AsOf> {
+        match expr {
+            None => Ok(AsOf {
+                day: self.clock.today,
+                cutoff: None,
+            }),
+            Some(expr) => {
+                let day = self.date("--as-of", expr)?;
+                Ok(AsOf {
+                    day,
+                    cutoff: Some(end_of_day(day)?),
+                })
+            }
+        }
+    }
+}
+
+/// A point-in-time view: today (no cutoff) or the end of a past day.
+#[derive(Debug, Clone, Copy)]
+pub struct AsOf {
+    pub day: NaiveDate,
+    pub cutoff: Option<DateTime<Utc>>,
+}
+
+fn local_moment(day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    Local
+        .from_local_datetime(&day.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The first moment after `day` ends, in local time.
+fn end_of_day(day: NaiveDate) -> Result<DateTime<Utc>> {
+    day.succ_opt()
+        .and_then(|next| local_moment(next, NaiveTime::MIN))
+        .ok_or_else(|| Error::Invalid(format!("{day} is too far in the future for --as-of")))
+}
+
+/// Reads the clock; `STRAT_TODAY` pins the day but keeps the time of day,
+/// so changes made under it still follow one another.
+pub fn clock() -> Result<Clock> {
+    let now = Utc::now();
+    match std::env::var("STRAT_TODAY") {
+        Err(_) => Ok(Clock {
+            today: now.with_timezone(&Local).date_naive(),
+            now,
+        }),
+        Ok(s) => {
+            let today = parse_iso(s.trim()).map_err(|why| {
+                Error::Invalid(format!(
+                    "STRAT_TODAY='{s}' {why}\nSet it to a day as YYYY-MM-DD, or unset it."
+                ))
+            })?;
+            let time = now.with_timezone(&Local).time();
+            let now = local_moment(today, time)
+                .ok_or_else(|| Error::Invalid(format!("STRAT_TODAY='{s}' is out of range")))?;
+            Ok(Clock { today, now })
+        }
+    }
+}
+
+/// `--by`, else `STRAT_USER`, else the login name.
+pub fn who(flag: Option<String>) -> String {
+    flag.filter(|s| !s.trim().is_empty())
+        .or_else(|| {
+            std::env::var("STRAT_USER")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        })
+        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+        .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Where the user's own database lives when `--db`/`STRAT_DB` is not given.
+pub fn default_db_path() -> Result<PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })
+        .ok_or_else(|| {
+            Error::Storage("cannot tell where to keep the database: HOME is not set\nGive one with --db PATH or STRAT_DB.".into())
+        })?;
+    Ok(data.join("strat").join("strat.db"))
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let ctx = Ctx {
+        clock: clock()?,
+        by: who(cli.by),
+    };
+    if let Command::Demo = cli.command {
+        return demo::run(&ctx, cli.db.as_deref());
+    }
+    let path = match cli.db {
+        Some(p) => p,
+        None => default_db_path()?,
+    };
+    let mut store = Store::open(&path)?;
+    match cli.command {
+        Command::Init => Ok(init_message(&store)),
+        Command::Demo => unreachable!("handled above"),
+        Command::Strategy(cmd) => strategy::run(&ctx, &mut store, cmd),
+        Command::Item(cmd) => item::run(&ctx, &mut store, cmd),
+        Command::Outstanding(args) => report::outstanding(&ctx, &mut store, args),
+        Command::Report(args) => report::report(&ctx, &mut store, args),
+        Command::CarryForward(args) => carry::run(&ctx, &mut store, args),
+        Command::Import(args) => exchange::import(&ctx, &mut store, args),
+        Command::Export(args) => exchange::export(&ctx, &mut store, args),
+    }
+}
+
+fn init_message(store: &Store) -> Outcome {
+    Outcome::default().said(format!(
+        "Database ready at {} (schema version {}).",
+        store.path().display(),
+        crate::store::LATEST_VERSION
+    ))
+}
+
+fn not_found_strategy(code: &Code) -> Error {
+    Error::NotFound(format!(
+        "no strategy with code '{code}'\nSee the codes with: strat strategy list"
+    ))
+}
+
+/// Fails with "not found" unless every named strategy exists.
+fn require_strategies(db: &Db, codes: &[Code]) -> Result<()> {
+    for code in codes {
+        if db.strategy(code)?.is_none() {
+            return Err(not_found_strategy(code));
+        }
+    }
+    Ok(())
+}
+
+/// The items of the named strategies (all when none is named) as they
+/// stand now, or as they stood at `as_of`, rebuilt from the history.
+fn items_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Item>> {
+    require_strategies(db, codes)?;
+    let scopes: Vec<Option<&Code>> = if codes.is_empty() {
+        vec![None]
+    } else {
+        codes.iter().map(Some).collect()
+    };
+    let mut items = Vec::new();
+    for scope in scopes {
+        match as_of.cutoff {
+            None => items.extend(db.items(scope)?),
+            Some(cutoff) => {
+                items.extend(rebuild(db.history(scope, Some(cutoff))?).map_err(|e| {
+                    Error::Storage(format!(
+                        "the stored history is damaged: {e}\nRun strat check for details."
+                    ))
+                })?)
+            }
+        }
+    }
+    Ok(items)
+}

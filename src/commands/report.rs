@@ -1,0 +1,351 @@
+//! `strat report` and `strat outstanding`: what a programme office takes
+//! to committee, now or as it stood on a past day.
+
+use super::views::{ItemList, headline, overdue_cell};
+use super::{AsOf, Ctx, Outcome, items_as_of, not_found_strategy};
+use crate::cli::{OutstandingArgs, ReportArgs};
+use crate::domain::health::{days_overdue, health};
+use crate::domain::model::{Code, Item, ItemId, Strategy};
+use crate::domain::summary::Summary;
+use crate::domain::vocab::Health;
+use crate::error::Result;
+use crate::output::shapes::{ItemJson, StrategyJson, to_value};
+use crate::output::{Block, Cell, Table, View};
+use crate::store::{Db, Store};
+use chrono::NaiveDate;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// One item line of a report.
+pub struct ReportItem {
+    pub item: Item,
+    pub health: Health,
+    pub days_overdue: i64,
+    pub latest_note: Option<String>,
+    /// "carried to digital-2024 #31" / "from tech-2020 #4".
+    pub link: Option<String>,
+}
+
+pub struct StrategyReport {
+    pub strategy: Strategy,
+    pub summary: Summary,
+    pub items: Vec<ReportItem>,
+}
+
+pub struct Report {
+    pub day: NaiveDate,
+    /// True for `--as-of`: the title says the view is of the past.
+    pub past: bool,
+    pub overview: bool,
+    pub strategies: Vec<StrategyReport>,
+}
+
+/// Red first, then amber, green, complete, closed.
+fn health_rank(h: Health) -> u8 {
+    match h {
+        Health::Red => 0,
+        Health::Amber => 1,
+        Health::Green => 2,
+        Health::Complete => 3,
+        Health::Closed => 4,
+    }
+}
+
+/// Builds the report of the named strategies (all when none is named).
+pub fn build(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Report> {
+    let strategies = if codes.is_empty() {
+        db.strategies()?
+    } else {
+        codes
+            .iter()
+            .map(|c| db.strategy(c)?.ok_or_else(|| not_found_strategy(c)))
+            .collect::<Result<_>>()?
+    };
+    let mut out = Vec::with_capacity(strategies.len());
+    let mut link_codes: HashMap<ItemId, Code> = HashMap::new();
+    for strategy in strategies {
+        let items = items_as_of(db, std::slice::from_ref(&strategy.code), as_of)?;
+        let summary = Summary::of(&items, strategy.period, as_of.day);
+        let mut notes = db.latest_notes(Some(&strategy.code), as_of.cutoff)?;
+        let mut lines = Vec::with_capacity(items.len());
+        for item in items {
+            let link = match (item.carried_to, item.carried_from) {
+                (Some(to), _) => Some(format!(
+                    "carried to {}",
+                    link_name(db, &mut link_codes, to)?
+                )),
+                (None, Some(from)) => {
+                    Some(format!("from {}", link_name(db, &mut link_codes, from)?))
+                }
+                _ => None,
+            };
+            lines.push(ReportItem {
+                health: health(&item, as_of.day),
+                days_overdue: days_overdue(&item, as_of.day),
+                latest_note: notes.remove(&item.id),
+                link,
+                item,
+            });
+        }
+        lines.sort_by_key(|l| {
+            (
+                health_rank(l.health),
+                -l.days_overdue,
+                l.item.due.is_none(),
+                l.item.due,
+                l.item.id,
+            )
+        });
+        out.push(StrategyReport {
+            strategy,
+            summary,
+            items: lines,
+        });
+    }
+    Ok(Report {
+        day: as_of.day,
+        past: as_of.cutoff.is_some(),
+        overview: codes.is_empty(),
+        strategies: out,
+    })
+}
+
+/// `code #n` for a linked item; the strategy of an item never changes, so
+/// today's answer holds for any past day too.
+fn link_name(db: &Db, cache: &mut HashMap<ItemId, Code>, id: ItemId) -> Result<String> {
+    if let Some(code) = cache.get(&id) {
+        return Ok(format!("{code} {id}"));
+    }
+    Ok(match db.item(id)? {
+        Some(item) => {
+            let name = format!("{} {id}", item.strategy);
+            cache.insert(id, item.strategy);
+            name
+        }
+        None => id.to_string(),
+    })
+}
+
+pub fn report(ctx: &Ctx, store: &mut Store, args: ReportArgs) -> Result<Outcome> {
+    let as_of = ctx.as_of(args.as_of)?;
+    let report = store.read(|db| build(db, &args.strategies, as_of))?;
+    Ok(Outcome::show(report))
+}
+
+pub fn outstanding(ctx: &Ctx, store: &mut Store, args: OutstandingArgs) -> Result<Outcome> {
+    let as_of = ctx.as_of(args.as_of)?;
+    let until = args
+        .due_within
+        .map(|w| {
+            w.until(as_of.day).map_err(|e| {
+                crate::error::Error::Invalid(format!("invalid value for --due-within: {e}"))
+            })
+        })
+        .transpose()?;
+    let mut items = store.read(|db| items_as_of(db, &args.strategies, as_of))?;
+    let same = |field: &Option<String>, want: &Option<String>| {
+        want.as_ref()
+            .is_none_or(|w| field.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(w)))
+    };
+    items.retain(|i| {
+        i.status.is_outstanding()
+            && same(&i.owner, &args.owner)
+            && same(&i.theme, &args.theme)
+            && (!args.overdue || days_overdue(i, as_of.day) > 0)
+            && until.is_none_or(|u| i.due.is_some_and(|d| d <= u))
+    });
+    items.sort_by_key(|i| (i.due.is_none(), i.due, i.id));
+    Ok(Outcome::show(ItemList {
+        items,
+        on: as_of.day,
+        outstanding: true,
+    }))
+}
+
+impl Report {
+    fn title(&self) -> String {
+        if self.past {
+            format!("Status report as of {}", self.day)
+        } else {
+            format!("Status report, {}", self.day)
+        }
+    }
+
+    fn overview_table(&self) -> Table {
+        let rows = self
+            .strategies
+            .iter()
+            .map(|r| {
+                let s = &r.summary;
+                vec![
+                    Cell::from(r.strategy.code.as_str()),
+                    Cell::from(r.strategy.title.as_str()),
+                    Cell::from(r.strategy.status.as_str()),
+                    Cell::from(format!("{}%", s.period_elapsed_percent)),
+                    Cell::from(format!(
+                        "{} of {} ({}%)",
+                        s.completed,
+                        s.items - s.cancelled,
+                        s.percent_complete
+                    )),
+                    Cell::Bar(s.average_progress),
+                    Cell::Int(s.outstanding as i64),
+                    Cell::Int(s.overdue as i64),
+                    Cell::Int(s.health.red as i64),
+                    Cell::Int(s.health.amber as i64),
+                    Cell::Int(s.health.green as i64),
+                ]
+            })
+            .collect();
+        Table {
+            headers: vec![
+                "code",
+                "strategy",
+                "status",
+                "elapsed",
+                "complete",
+                "average progress",
+                "outstanding",
+                "overdue",
+                "red",
+                "amber",
+                "green",
+            ],
+            rows,
+        }
+    }
+}
+
+fn item_title(l: &ReportItem) -> String {
+    match &l.link {
+        Some(link) => format!("{} ({link})", l.item.title),
+        None => l.item.title.clone(),
+    }
+}
+
+impl View for Report {
+    fn json(&self) -> serde_json::Value {
+        let strategies: Vec<_> = self
+            .strategies
+            .iter()
+            .map(|r| {
+                let items: Vec<_> = r
+                    .items
+                    .iter()
+                    .map(|l| {
+                        let mut v = to_value(&ItemJson::new(&l.item, self.day));
+                        v["days_overdue"] = json!(l.days_overdue);
+                        v["latest_note"] = json!(l.latest_note);
+                        v
+                    })
+                    .collect();
+                json!({
+                    "strategy": to_value(&StrategyJson::from(&r.strategy)),
+                    "summary": to_value(&r.summary),
+                    "items": items,
+                })
+            })
+            .collect();
+        json!({ "as_of": self.day, "strategies": strategies })
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        let mut blocks = vec![Block::Title(self.title())];
+        if self.overview {
+            if self.strategies.is_empty() {
+                blocks.push(Block::Text(
+                    "No strategies yet. Add one with: strat strategy add CODE --title T --period Y1-Y2".into(),
+                ));
+            } else {
+                blocks.push(Block::Table(self.overview_table()));
+            }
+        }
+        for r in &self.strategies {
+            blocks.push(Block::Heading(format!(
+                "{} ({})",
+                r.strategy.title, r.strategy.code
+            )));
+            blocks.push(Block::Fields(headline(&r.strategy, &r.summary)));
+            if r.items.is_empty() {
+                blocks.push(Block::Text("No items.".into()));
+                continue;
+            }
+            let rows = r
+                .items
+                .iter()
+                .map(|l| {
+                    vec![
+                        Cell::Int(l.item.id.0),
+                        Cell::opt(l.item.reference.as_ref()),
+                        Cell::from(item_title(l)),
+                        Cell::opt(l.item.owner.as_ref()),
+                        Cell::from(l.item.status.as_str()),
+                        Cell::Bar(l.item.progress.get()),
+                        Cell::opt(l.item.due),
+                        overdue_cell(&l.item, self.day),
+                        Cell::Health(l.health),
+                        Cell::opt(l.latest_note.as_ref()),
+                    ]
+                })
+                .collect();
+            blocks.push(Block::Table(Table {
+                headers: vec![
+                    "#",
+                    "ref",
+                    "title",
+                    "owner",
+                    "status",
+                    "progress",
+                    "target",
+                    "overdue",
+                    "health",
+                    "latest note",
+                ],
+                rows,
+            }));
+        }
+        blocks
+    }
+
+    /// One row per item, with its strategy, for spreadsheets.
+    fn csv(&self) -> Table {
+        let mut rows = Vec::new();
+        for r in &self.strategies {
+            for l in &r.items {
+                rows.push(vec![
+                    Cell::from(r.strategy.code.as_str()),
+                    Cell::Int(l.item.id.0),
+                    Cell::opt(l.item.reference.as_ref()),
+                    Cell::from(item_title(l)),
+                    Cell::opt(l.item.owner.as_ref()),
+                    Cell::opt(l.item.theme.as_ref()),
+                    Cell::from(l.item.status.as_str()),
+                    Cell::Bar(l.item.progress.get()),
+                    Cell::opt(l.item.start),
+                    Cell::opt(l.item.due),
+                    Cell::Int(l.days_overdue),
+                    Cell::Health(l.health),
+                    Cell::opt(l.latest_note.as_ref()),
+                ]);
+            }
+        }
+        Table {
+            headers: vec![
+                "strategy",
+                "id",
+                "ref",
+                "title",
+                "owner",
+                "theme",
+                "status",
+                "progress",
+                "start",
+                "due",
+                "days_overdue",
+                "health",
+                "latest_note",
+            ],
+            rows,
+        }
+    }
+}

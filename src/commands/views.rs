@@ -1,0 +1,286 @@
+//! The values read commands return, and how each is laid out as a document
+//! and as JSON. Rendering to a format is the output module's job.
+
+use crate::domain::health::{days_overdue, health};
+use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
+use crate::domain::summary::Summary;
+use crate::output::shapes::{EventJson, ItemJson, StrategyJson, to_value};
+use crate::output::{Block, Cell, Table, View};
+use chrono::NaiveDate;
+use serde_json::json;
+
+/// The period as people write it.
+pub fn period_text(s: &Strategy) -> String {
+    format!("{} to {}", s.period.starts(), s.period.ends())
+}
+
+pub struct StrategyList(pub Vec<Strategy>);
+
+impl View for StrategyList {
+    fn json(&self) -> serde_json::Value {
+        to_value(&self.0.iter().map(StrategyJson::from).collect::<Vec<_>>())
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        let rows = self
+            .0
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::from(s.code.as_str()),
+                    Cell::from(s.title.as_str()),
+                    Cell::from(s.status.as_str()),
+                    Cell::from(period_text(s)),
+                    Cell::opt(s.decision.as_ref()),
+                ]
+            })
+            .collect();
+        vec![Block::Table(Table {
+            headers: vec!["code", "title", "status", "period", "decision"],
+            rows,
+        })]
+    }
+}
+
+/// The headline lines of a strategy, shared by `strategy show` and `report`.
+pub fn headline(s: &Strategy, summary: &Summary) -> Vec<(&'static str, String)> {
+    let h = &summary.health;
+    let mut fields = vec![
+        ("Code", s.code.to_string()),
+        ("Status", s.status.to_string()),
+        ("Decision", s.decision.clone().unwrap_or_else(|| "—".into())),
+        ("Period", period_text(s)),
+        (
+            "Period elapsed",
+            format!("{}%", summary.period_elapsed_percent),
+        ),
+        (
+            "Items complete",
+            format!(
+                "{} of {} ({}%)",
+                summary.completed,
+                summary.items - summary.cancelled,
+                summary.percent_complete
+            ),
+        ),
+        ("Average progress", format!("{}%", summary.average_progress)),
+        ("Outstanding", summary.outstanding.to_string()),
+        ("Overdue", summary.overdue.to_string()),
+        (
+            "Health",
+            format!(
+                "{} red, {} amber, {} green, {} complete, {} closed",
+                h.red, h.amber, h.green, h.complete, h.closed
+            ),
+        ),
+    ];
+    if summary.cancelled > 0 || summary.carried_forward > 0 {
+        fields.push((
+            "Closed",
+            format!(
+                "{} cancelled, {} carried forward",
+                summary.cancelled, summary.carried_forward
+            ),
+        ));
+    }
+    fields
+}
+
+pub struct StrategyDetail {
+    pub strategy: Strategy,
+    pub summary: Summary,
+}
+
+impl View for StrategyDetail {
+    fn json(&self) -> serde_json::Value {
+        let mut v = to_value(&StrategyJson::from(&self.strategy));
+        v["summary"] = to_value(&self.summary);
+        v
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        let s = &self.strategy;
+        let mut fields = headline(s, &self.summary);
+        let extra = [
+            ("Adopted", s.adopted.map(|d| d.to_string())),
+            ("Lead", s.lead.clone()),
+            ("Department", s.department.clone()),
+            ("Supersedes", s.supersedes.as_ref().map(|c| c.to_string())),
+            ("Description", s.description.clone()),
+        ];
+        fields.extend(extra.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        vec![Block::Heading(s.title.clone()), Block::Fields(fields)]
+    }
+}
+
+/// A list of items with their health on one day; `outstanding` adds days
+/// overdue, as the SPEC's `outstanding` output does.
+pub struct ItemList {
+    pub items: Vec<Item>,
+    pub on: NaiveDate,
+    pub outstanding: bool,
+}
+
+impl View for ItemList {
+    fn json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.items
+                .iter()
+                .map(|i| {
+                    let mut v = to_value(&ItemJson::new(i, self.on));
+                    if self.outstanding {
+                        v["days_overdue"] = json!(days_overdue(i, self.on));
+                    }
+                    v
+                })
+                .collect(),
+        )
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        let mut headers = vec![
+            "id", "strategy", "ref", "title", "owner", "status", "progress", "due", "health",
+        ];
+        if self.outstanding {
+            headers.push("days overdue");
+        }
+        let rows = self
+            .items
+            .iter()
+            .map(|i| {
+                let mut row = vec![
+                    Cell::Int(i.id.0),
+                    Cell::from(i.strategy.as_str()),
+                    Cell::opt(i.reference.as_ref()),
+                    Cell::from(i.title.as_str()),
+                    Cell::opt(i.owner.as_ref()),
+                    Cell::from(i.status.as_str()),
+                    Cell::Bar(i.progress.get()),
+                    Cell::opt(i.due),
+                    Cell::Health(health(i, self.on)),
+                ];
+                if self.outstanding {
+                    row.push(overdue_cell(i, self.on));
+                }
+                row
+            })
+            .collect();
+        vec![Block::Table(Table { headers, rows })]
+    }
+}
+
+/// Days overdue, blank when not overdue.
+pub fn overdue_cell(i: &Item, on: NaiveDate) -> Cell {
+    match days_overdue(i, on) {
+        0 => Cell::Empty,
+        n => Cell::Int(n),
+    }
+}
+
+/// `field a → b; …`, for tables.
+pub fn changes_text(changes: &[Change]) -> String {
+    changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} → {}",
+                c.field,
+                c.from.as_deref().unwrap_or("—"),
+                c.to.as_deref().unwrap_or("—")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn events_table(events: &[Event]) -> Table {
+    Table {
+        headers: vec!["at", "by", "action", "changes", "note"],
+        rows: events
+            .iter()
+            .map(|e| {
+                vec![
+                    Cell::from(format_timestamp(e.at)),
+                    Cell::from(e.by.as_str()),
+                    Cell::from(e.action.as_str()),
+                    Cell::from(changes_text(&e.changes)),
+                    Cell::opt(e.note.as_ref()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+pub struct EventList(pub Vec<Event>);
+
+impl View for EventList {
+    fn json(&self) -> serde_json::Value {
+        to_value(&self.0.iter().map(EventJson::from).collect::<Vec<_>>())
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        vec![Block::Table(events_table(&self.0))]
+    }
+}
+
+pub struct ItemDetail {
+    pub item: Item,
+    pub on: NaiveDate,
+    pub events: Vec<Event>,
+}
+
+impl View for ItemDetail {
+    fn json(&self) -> serde_json::Value {
+        let mut v = to_value(&ItemJson::new(&self.item, self.on));
+        v["events"] = to_value(&self.events.iter().map(EventJson::from).collect::<Vec<_>>());
+        v
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        let i = &self.item;
+        let health = match (i.rag_override, &i.rag_reason) {
+            (Some(_), Some(reason)) => format!("{} (set by hand: {reason})", health(i, self.on)),
+            (Some(_), None) => format!("{} (set by hand)", health(i, self.on)),
+            _ => health(i, self.on).to_string(),
+        };
+        let overdue = match days_overdue(i, self.on) {
+            0 => None,
+            n => Some(format!("{n} days")),
+        };
+        let fields = [
+            ("Strategy", Some(i.strategy.to_string())),
+            ("Ref", i.reference.clone()),
+            ("Status", Some(i.status.to_string())),
+            (
+                "Progress",
+                Some(crate::output::progress_bar(i.progress.get())),
+            ),
+            ("Health", Some(health)),
+            ("Start", i.start.map(|d| d.to_string())),
+            ("Target", i.due.map(|d| d.to_string())),
+            ("Overdue", overdue),
+            ("Completed", i.completed_on.map(|d| d.to_string())),
+            ("Owner", i.owner.clone()),
+            ("Theme", i.theme.clone()),
+            ("Description", i.description.clone()),
+            ("Carried from", i.carried_from.map(|x| x.to_string())),
+            ("Carried to", i.carried_to.map(|x| x.to_string())),
+            ("Created", Some(format_timestamp(i.created_at))),
+            ("Updated", Some(format_timestamp(i.updated_at))),
+        ];
+        vec![
+            Block::Heading(format!("{} {}", i.id, i.title)),
+            Block::Fields(
+                fields
+                    .into_iter()
+                    .filter_map(|(k, v)| v.map(|v| (k, v)))
+                    .collect(),
+            ),
+            Block::Table(events_table(&self.events)),
+        ]
+    }
+
+    fn csv(&self) -> Table {
+        events_table(&self.events)
+    }
+}

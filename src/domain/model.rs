@@ -1,0 +1,473 @@
+//! Strategies, items and events: the records strat keeps, as typed values.
+
+use super::dates::{Period, parse_iso};
+use super::vocab::{Action, Rag, Status, StrategyStatus};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use std::fmt;
+use std::str::FromStr;
+
+/// Percent complete, 0 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Progress(u8);
+
+impl Progress {
+    pub const DONE: Progress = Progress(100);
+
+    pub fn new(n: i64) -> Result<Self, String> {
+        u8::try_from(n)
+            .ok()
+            .filter(|n| *n <= 100)
+            .map(Progress)
+            .ok_or_else(|| {
+                format!("progress {n} is out of range; give a whole number from 0 to 100")
+            })
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+}
+
+impl FromStr for Progress {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let digits = s.trim().trim_end_matches('%');
+        match digits.parse::<i64>() {
+            Ok(n) => Progress::new(n),
+            Err(_) => Err(format!(
+                "'{s}' is not a progress; give a whole number from 0 to 100"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A strategy's short name: lower-case letters, digits and `-`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code(String);
+
+impl Code {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Code {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 40
+            && s.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+            && !s.starts_with('-');
+        if ok {
+            Ok(Code(s.to_string()))
+        } else {
+            Err(format!(
+                "'{s}' is not a strategy code; use lower-case letters, digits and '-', \
+                 up to 40 characters, such as tech-2020"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An item's number, written `12` or `#12`; never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(pub i64);
+
+impl FromStr for ItemId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().trim_start_matches('#').parse::<i64>() {
+            Ok(n) if n > 0 => Ok(ItemId(n)),
+            _ => Err(format!(
+                "'{s}' is not an item number; write it as 12 or #12"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Timestamps are stored and shown in one fixed-width UTC form, so that text
+/// order is time order.
+pub fn format_timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Reads any RFC 3339 timestamp and brings it to UTC.
+pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("'{s}' is not an RFC 3339 timestamp (2024-03-18T09:30:00Z)"))
+}
+
+/// A strategy and its period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Strategy {
+    pub code: Code,
+    pub title: String,
+    pub status: StrategyStatus,
+    pub period: Period,
+    pub decision: Option<String>,
+    pub adopted: Option<NaiveDate>,
+    pub lead: Option<String>,
+    pub department: Option<String>,
+    pub supersedes: Option<Code>,
+    pub description: Option<String>,
+}
+
+/// One activity item as it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub id: ItemId,
+    pub strategy: Code,
+    pub reference: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub theme: Option<String>,
+    pub owner: Option<String>,
+    pub status: Status,
+    pub progress: Progress,
+    pub start: Option<NaiveDate>,
+    pub due: Option<NaiveDate>,
+    pub completed_on: Option<NaiveDate>,
+    pub rag_override: Option<Rag>,
+    pub rag_reason: Option<String>,
+    pub carried_from: Option<ItemId>,
+    pub carried_to: Option<ItemId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One field's move, as text (`None` is "no value").
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// One recorded change to an item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: i64,
+    pub item: ItemId,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub action: Action,
+    pub changes: Vec<Change>,
+    pub note: Option<String>,
+}
+
+/// The item fields that events track, in the order changes are listed.
+/// Replaying the `created` event and the ones after it rebuilds an item.
+pub const TRACKED_FIELDS: &[&str] = &[
+    "ref",
+    "title",
+    "description",
+    "theme",
+    "owner",
+    "status",
+    "progress",
+    "start",
+    "due",
+    "completed_on",
+    "rag_override",
+    "rag_reason",
+    "carried_from",
+    "carried_to",
+];
+
+fn text(s: &Option<String>) -> Option<String> {
+    s.clone()
+}
+
+fn show<T: ToString>(v: &Option<T>) -> Option<String> {
+    v.as_ref().map(T::to_string)
+}
+
+fn parse_opt<T>(
+    field: &str,
+    v: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    v.map(|s| parse(s).map_err(|e| format!("{field}: {e}")))
+        .transpose()
+}
+
+fn date(s: &str) -> Result<NaiveDate, String> {
+    parse_iso(s).map_err(|why| format!("'{s}' {why} (YYYY-MM-DD)"))
+}
+
+fn item_number(s: &str) -> Result<ItemId, String> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(ItemId)
+        .ok_or_else(|| format!("'{s}' is not an item number"))
+}
+
+impl Item {
+    /// An item before its `created` event is applied: nothing set yet.
+    pub fn blank(id: ItemId, strategy: Code, at: DateTime<Utc>) -> Item {
+        Item {
+            id,
+            strategy,
+            reference: None,
+            title: String::new(),
+            description: None,
+            theme: None,
+            owner: None,
+            status: Status::Planned,
+            progress: Progress::default(),
+            start: None,
+            due: None,
+            completed_on: None,
+            rag_override: None,
+            rag_reason: None,
+            carried_from: None,
+            carried_to: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    /// A tracked field as the text events record.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "ref" => text(&self.reference),
+            "title" => Some(self.title.clone()),
+            "description" => text(&self.description),
+            "theme" => text(&self.theme),
+            "owner" => text(&self.owner),
+            "status" => Some(self.status.to_string()),
+            "progress" => Some(self.progress.to_string()),
+            "start" => show(&self.start),
+            "due" => show(&self.due),
+            "completed_on" => show(&self.completed_on),
+            "rag_override" => show(&self.rag_override),
+            "rag_reason" => text(&self.rag_reason),
+            "carried_from" => self.carried_from.map(|i| i.0.to_string()),
+            "carried_to" => self.carried_to.map(|i| i.0.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Sets a tracked field from event text; refuses unknown fields and
+    /// values that do not parse, so a bad history is caught, not guessed at.
+    pub fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
+        let owned = || value.map(str::to_string);
+        match name {
+            "ref" => self.reference = owned(),
+            "title" => {
+                self.title = value
+                    .filter(|t| !t.trim().is_empty())
+                    .ok_or("title: an item needs a title")?
+                    .to_string()
+            }
+            "description" => self.description = owned(),
+            "theme" => self.theme = owned(),
+            "owner" => self.owner = owned(),
+            "status" => {
+                self.status = value
+                    .ok_or("status: an item always has a status")?
+                    .parse()
+                    .map_err(|e| format!("status: {e}"))?
+            }
+            "progress" => {
+                self.progress = value
+                    .ok_or("progress: an item always has a progress")?
+                    .parse()
+                    .map_err(|e| format!("progress: {e}"))?
+            }
+            "start" => self.start = parse_opt(name, value, date)?,
+            "due" => self.due = parse_opt(name, value, date)?,
+            "completed_on" => self.completed_on = parse_opt(name, value, date)?,
+            "rag_override" => self.rag_override = parse_opt(name, value, str::parse)?,
+            "rag_reason" => self.rag_reason = owned(),
+            "carried_from" => self.carried_from = parse_opt(name, value, item_number)?,
+            "carried_to" => self.carried_to = parse_opt(name, value, item_number)?,
+            other => return Err(format!("'{other}' is not a field events can change")),
+        }
+        Ok(())
+    }
+
+    /// The changes that take `self` to `after`, in field order.
+    pub fn diff(&self, after: &Item) -> Vec<Change> {
+        TRACKED_FIELDS
+            .iter()
+            .filter_map(|f| {
+                let (from, to) = (self.field(f), after.field(f));
+                (from != to).then(|| Change {
+                    field: f.to_string(),
+                    from,
+                    to,
+                })
+            })
+            .collect()
+    }
+
+    /// The `created` event's changes: every field that has a value.
+    pub fn creation_changes(&self) -> Vec<Change> {
+        TRACKED_FIELDS
+            .iter()
+            .filter_map(|f| {
+                self.field(f).map(|to| Change {
+                    field: f.to_string(),
+                    from: None,
+                    to: Some(to),
+                })
+            })
+            .collect()
+    }
+
+    /// Applies an event's changes; the item's times follow the event.
+    pub fn apply(&mut self, event: &Event) -> Result<(), String> {
+        for c in &event.changes {
+            self.set_field(&c.field, c.to.as_deref())?;
+        }
+        if matches!(event.action, Action::Created | Action::CarriedIn) {
+            self.created_at = event.at;
+        }
+        self.updated_at = event.at;
+        Ok(())
+    }
+
+    /// The rules every stored item obeys (the database CHECKs repeat them).
+    pub fn check_consistent(&self) -> Result<(), String> {
+        if self.title.trim().is_empty() {
+            return Err("an item needs a title".into());
+        }
+        match (self.status, self.completed_on) {
+            (Status::Completed, None) => {
+                return Err("a completed item needs a completion date".into());
+            }
+            (s, Some(_)) if s != Status::Completed => {
+                return Err(format!("a {s} item cannot have a completion date"));
+            }
+            _ => {}
+        }
+        if self.status == Status::Completed && self.progress != Progress::DONE {
+            return Err("a completed item has progress 100".into());
+        }
+        if self.status == Status::CarriedForward && self.carried_to.is_none() {
+            return Err("a carried-forward item needs the item it was carried to".into());
+        }
+        if let (Some(s), Some(d)) = (self.start, self.due)
+            && d < s
+        {
+            return Err(format!("the target date {d} is before the start {s}"));
+        }
+        if self.rag_reason.is_some() && self.rag_override.is_none() {
+            return Err("a RAG reason without a RAG override".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> Item {
+        let mut i = Item::blank(ItemId(4), "tech-2020".parse().unwrap(), Utc::now());
+        i.title = "Corporate OneDrive".into();
+        i.status = Status::InProgress;
+        i.progress = Progress::new(40).unwrap();
+        i.due = NaiveDate::from_ymd_opt(2022, 3, 31);
+        i
+    }
+
+    #[test]
+    fn progress_is_bounded() {
+        assert_eq!("70".parse::<Progress>().unwrap().get(), 70);
+        assert_eq!("70%".parse::<Progress>().unwrap().get(), 70);
+        assert!("150".parse::<Progress>().is_err());
+        assert!("-1".parse::<Progress>().is_err());
+        assert!("lots".parse::<Progress>().is_err());
+    }
+
+    #[test]
+    fn codes_and_numbers() {
+        assert!("tech-2020".parse::<Code>().is_ok());
+        for bad in ["Tech", "tech_2020", "", "-x", "a b"] {
+            assert!(bad.parse::<Code>().is_err(), "{bad}");
+        }
+        assert_eq!("#12".parse::<ItemId>().unwrap(), ItemId(12));
+        assert_eq!("12".parse::<ItemId>().unwrap(), ItemId(12));
+        assert!("0".parse::<ItemId>().is_err());
+        assert!("twelve".parse::<ItemId>().is_err());
+    }
+
+    #[test]
+    fn replaying_creation_and_diffs_rebuilds_the_item() {
+        let original = item();
+        let mut later = original.clone();
+        later.progress = Progress::new(80).unwrap();
+        later.owner = Some("Infrastructure".into());
+        later.due = None;
+
+        let event = |action, changes| Event {
+            id: 0,
+            item: original.id,
+            at: original.created_at,
+            by: "t".into(),
+            action,
+            changes,
+            note: None,
+        };
+        let mut rebuilt = Item::blank(original.id, original.strategy.clone(), original.created_at);
+        rebuilt
+            .apply(&event(Action::Created, original.creation_changes()))
+            .unwrap();
+        assert_eq!(rebuilt, original);
+        let diff = original.diff(&later);
+        assert_eq!(
+            diff.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
+            ["owner", "progress", "due"]
+        );
+        rebuilt.apply(&event(Action::Updated, diff)).unwrap();
+        assert_eq!(rebuilt, later);
+    }
+
+    #[test]
+    fn bad_history_values_are_refused() {
+        let mut i = item();
+        assert!(i.set_field("progress", Some("150")).is_err());
+        assert!(i.set_field("status", Some("done")).is_err());
+        assert!(i.set_field("due", Some("2021-02-30")).is_err());
+        assert!(i.set_field("colour", Some("x")).is_err());
+        assert!(i.set_field("title", None).is_err());
+    }
+
+    #[test]
+    fn consistency_rules() {
+        let mut i = item();
+        assert!(i.check_consistent().is_ok());
+        i.status = Status::Completed;
+        assert!(i.check_consistent().is_err());
+        i.completed_on = NaiveDate::from_ymd_opt(2022, 1, 1);
+        assert!(i.check_consistent().is_err()); // progress not 100
+        i.progress = Progress::DONE;
+        assert!(i.check_consistent().is_ok());
+        i.start = NaiveDate::from_ymd_opt(2023, 1, 1);
+        assert!(i.check_consistent().is_err()); // due before start
+    }
+}

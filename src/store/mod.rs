@@ -1,0 +1,101 @@
+//! Everything SQLite: opening a database safely, the schema and its
+//! upgrades, transactions, and the queries. No SQL lives outside this module.
+
+mod queries;
+mod schema;
+
+pub use queries::Db;
+pub use schema::LATEST_VERSION;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a command waits for another strat process to finish writing.
+const BUSY_WAIT: Duration = Duration::from_secs(30);
+
+/// An open strat database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, brings its schema
+    /// up to date, and refuses one written by a newer strat.
+    pub fn open(path: &Path) -> Result<Store> {
+        create_if_missing(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+            Error::Storage(format!(
+                "cannot open the database {}: {e}\nCheck the path and its permissions.",
+                path.display()
+            ))
+        })?;
+        conn.busy_timeout(BUSY_WAIT)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        schema::prepare(&mut store.conn, &store.path)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on one consistent snapshot of the database.
+    pub fn read<T>(&mut self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let out = f(&Db::new(&tx))?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in one write transaction, taken before the first read so a
+    /// read-modify-write cannot interleave with another process. Any error
+    /// rolls everything back.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&Db::new(&tx))?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// Creates the parent folders and an empty file readable by its owner only,
+/// so SQLite (which would use the umask) never creates it.
+fn create_if_missing(path: &Path) -> Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            Error::Storage(format!(
+                "cannot create the folder {} for the database: {e}\n\
+                 Choose another place with --db or STRAT_DB.",
+                dir.display()
+            ))
+        })?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another process created it first: fine, it is the same database.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::Storage(format!(
+            "cannot create the database {}: {e}\nChoose another place with --db or STRAT_DB.",
+            path.display()
+        ))),
+    }
+}

@@ -1,0 +1,468 @@
+//! The queries, all with bound parameters, all run inside a transaction
+//! opened by [`super::Store`].
+
+use crate::domain::dates::{Period, parse_iso};
+use crate::domain::model::{
+    Change, Code, Event, Item, ItemId, Strategy, format_timestamp, parse_timestamp,
+};
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// The database as seen from inside one transaction.
+pub struct Db<'c> {
+    conn: &'c Connection,
+}
+
+fn bad_column(idx: usize, msg: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, msg.into())
+}
+
+/// Reads a text column through the domain's own parser, so a stored value
+/// that the code cannot understand is an error, never a guess.
+fn parsed<T: FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T>
+where
+    T::Err: Display,
+{
+    let s: String = row.get(idx)?;
+    s.parse()
+        .map_err(|e: T::Err| bad_column(idx, format!("{s}: {e}")))
+}
+
+fn parsed_opt<T: FromStr>(row: &Row, idx: usize) -> rusqlite::Result<Option<T>>
+where
+    T::Err: Display,
+{
+    match row.get::<_, Option<String>>(idx)? {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|e: T::Err| bad_column(idx, format!("{s}: {e}"))),
+    }
+}
+
+fn date(row: &Row, idx: usize) -> rusqlite::Result<NaiveDate> {
+    let s: String = row.get(idx)?;
+    parse_iso(&s).map_err(|e| bad_column(idx, format!("{s}: {e}")))
+}
+
+fn date_opt(row: &Row, idx: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    row.get::<_, Option<String>>(idx)?
+        .map(|s| parse_iso(&s).map_err(|e| bad_column(idx, format!("{s}: {e}"))))
+        .transpose()
+}
+
+fn timestamp(row: &Row, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = row.get(idx)?;
+    parse_timestamp(&s).map_err(|e| bad_column(idx, e))
+}
+
+fn day(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+const STRATEGY_COLUMNS: &str = "s.code, s.title, s.status, s.starts, s.ends, s.decision, \
+     s.adopted, s.lead, s.department, (SELECT p.code FROM strategy p WHERE p.id = s.supersedes), \
+     s.description";
+
+fn strategy_row(row: &Row) -> rusqlite::Result<Strategy> {
+    let period = Period::new(date(row, 3)?, date(row, 4)?).map_err(|e| bad_column(4, e.0))?;
+    Ok(Strategy {
+        code: parsed(row, 0)?,
+        title: row.get(1)?,
+        status: parsed(row, 2)?,
+        period,
+        decision: row.get(5)?,
+        adopted: date_opt(row, 6)?,
+        lead: row.get(7)?,
+        department: row.get(8)?,
+        supersedes: parsed_opt(row, 9)?,
+        description: row.get(10)?,
+    })
+}
+
+const ITEM_COLUMNS: &str = "i.id, s.code, i.ref, i.title, i.description, i.theme, i.owner, \
+     i.status, i.progress, i.start, i.due, i.completed_on, i.rag_override, i.rag_reason, \
+     i.carried_from, i.carried_to, i.created_at, i.updated_at";
+
+fn item_row(row: &Row) -> rusqlite::Result<Item> {
+    let progress: i64 = row.get(8)?;
+    Ok(Item {
+        id: ItemId(row.get(0)?),
+        strategy: parsed(row, 1)?,
+        reference: row.get(2)?,
+        title: row.get(3)?,
+        description: row.get(4)?,
+        theme: row.get(5)?,
+        owner: row.get(6)?,
+        status: parsed(row, 7)?,
+        progress: crate::domain::model::Progress::new(progress).map_err(|e| bad_column(8, e))?,
+        start: date_opt(row, 9)?,
+        due: date_opt(row, 10)?,
+        completed_on: date_opt(row, 11)?,
+        rag_override: parsed_opt(row, 12)?,
+        rag_reason: row.get(13)?,
+        carried_from: row.get::<_, Option<i64>>(14)?.map(ItemId),
+        carried_to: row.get::<_, Option<i64>>(15)?.map(ItemId),
+        created_at: timestamp(row, 16)?,
+        updated_at: timestamp(row, 17)?,
+    })
+}
+
+const EVENT_COLUMNS: &str = "e.id, e.item_id, e.at, e.by, e.action, e.changes, e.note";
+
+fn event_row(row: &Row) -> rusqlite::Result<Event> {
+    let changes: String = row.get(5)?;
+    let changes: Vec<Change> =
+        serde_json::from_str(&changes).map_err(|e| bad_column(5, e.to_string()))?;
+    Ok(Event {
+        id: row.get(0)?,
+        item: ItemId(row.get(1)?),
+        at: timestamp(row, 2)?,
+        by: row.get(3)?,
+        action: parsed(row, 4)?,
+        changes,
+        note: row.get(6)?,
+    })
+}
+
+impl<'c> Db<'c> {
+    pub(super) fn new(conn: &'c Connection) -> Self {
+        Db { conn }
+    }
+
+    // ---- strategies ----
+
+    pub fn strategy(&self, code: &Code) -> Result<Option<Strategy>> {
+        let sql = format!("SELECT {STRATEGY_COLUMNS} FROM strategy s WHERE s.code = ?1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([code.as_str()], strategy_row)
+            .optional()?)
+    }
+
+    /// All strategies, oldest period first.
+    pub fn strategies(&self) -> Result<Vec<Strategy>> {
+        let sql = format!("SELECT {STRATEGY_COLUMNS} FROM strategy s ORDER BY s.starts, s.code");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], strategy_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn insert_strategy(&self, s: &Strategy) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO strategy (code, title, status, starts, ends, decision, adopted, lead, \
+                 department, supersedes, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+                 (SELECT id FROM strategy WHERE code = ?10), ?11)",
+            )?
+            .execute(params![
+                s.code.as_str(),
+                s.title,
+                s.status.as_str(),
+                s.period.starts().to_string(),
+                s.period.ends().to_string(),
+                s.decision,
+                day(s.adopted),
+                s.lead,
+                s.department,
+                s.supersedes.as_ref().map(Code::as_str),
+                s.description,
+            ])?;
+        Ok(())
+    }
+
+    pub fn update_strategy(&self, s: &Strategy) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE strategy SET title = ?2, status = ?3, starts = ?4, ends = ?5, \
+                 decision = ?6, adopted = ?7, lead = ?8, department = ?9, \
+                 supersedes = (SELECT id FROM strategy WHERE code = ?10), description = ?11 \
+                 WHERE code = ?1",
+            )?
+            .execute(params![
+                s.code.as_str(),
+                s.title,
+                s.status.as_str(),
+                s.period.starts().to_string(),
+                s.period.ends().to_string(),
+                s.decision,
+                day(s.adopted),
+                s.lead,
+                s.department,
+                s.supersedes.as_ref().map(Code::as_str),
+                s.description,
+            ])?;
+        Ok(())
+    }
+
+    /// Removes a strategy with its items and their events.
+    pub fn delete_strategy(&self, code: &Code) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM strategy WHERE code = ?1")?
+            .execute([code.as_str()])?;
+        Ok(())
+    }
+
+    /// Items of `code` linked by carry-forward to items of other strategies.
+    pub fn links_leaving(&self, code: &Code) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             JOIN item o ON o.id IN (i.carried_from, i.carried_to) \
+             WHERE s.code = ?1 AND o.strategy_id <> s.id",
+            )?
+            .query_row([code.as_str()], |r| r.get(0))?)
+    }
+
+    pub fn count_items(&self, code: &Code) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM item WHERE strategy_id = \
+                 (SELECT id FROM strategy WHERE code = ?1)",
+            )?
+            .query_row([code.as_str()], |r| r.get(0))?)
+    }
+
+    /// The first item number and event number not yet handed out, so an
+    /// import can number its records before writing them.
+    pub fn next_ids(&self) -> Result<(i64, i64)> {
+        let next = |table: &str| -> Result<i64> {
+            Ok(self
+                .conn
+                .prepare_cached(
+                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?1), 0), \
+                     coalesce((SELECT max(id) FROM item WHERE ?1 = 'item'), 0), \
+                     coalesce((SELECT max(id) FROM event WHERE ?1 = 'event'), 0)) + 1",
+                )?
+                .query_row([table], |r| r.get(0))?)
+        };
+        Ok((next("item")?, next("event")?))
+    }
+
+    /// Lets links between records of one import point forward; the checks
+    /// run at commit instead of at each row.
+    pub fn defer_foreign_keys(&self) -> Result<()> {
+        self.conn.pragma_update(None, "defer_foreign_keys", true)?;
+        Ok(())
+    }
+
+    /// True when the database holds no strategy at all.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(!self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM strategy)")?
+            .query_row([], |r| r.get::<_, bool>(0))?)
+    }
+
+    // ---- items ----
+
+    pub fn item(&self, id: ItemId) -> Result<Option<Item>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE i.id = ?1"
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id.0], item_row)
+            .optional()?)
+    }
+
+    /// The items of one strategy, or of all when `code` is `None`, by number.
+    pub fn items(&self, code: Option<&Code>) -> Result<Vec<Item>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE ?1 IS NULL OR s.code = ?1 ORDER BY i.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([code.map(Code::as_str)], item_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// True when another item of the strategy already uses `reference`.
+    pub fn ref_taken(&self, code: &Code, reference: &str, except: Option<ItemId>) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM item i JOIN strategy s ON s.id = i.strategy_id \
+                 WHERE s.code = ?1 AND i.ref = ?2 AND i.id IS NOT ?3)",
+            )?
+            .query_row(
+                params![code.as_str(), reference, except.map(|i| i.0)],
+                |r| r.get(0),
+            )?)
+    }
+
+    /// Stores a new item, under its own number when `keep_id` (import into
+    /// an empty database), else under the next free one, which is returned.
+    pub fn insert_item(&self, item: &Item, keep_id: bool) -> Result<ItemId> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO item (id, strategy_id, ref, title, description, theme, owner, \
+                 status, progress, start, due, completed_on, rag_override, rag_reason, \
+                 carried_from, carried_to, created_at, updated_at) VALUES (?1, \
+                 (SELECT id FROM strategy WHERE code = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
+                 ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )?
+            .execute(params![
+                keep_id.then_some(item.id.0),
+                item.strategy.as_str(),
+                item.reference,
+                item.title,
+                item.description,
+                item.theme,
+                item.owner,
+                item.status.as_str(),
+                item.progress.get(),
+                day(item.start),
+                day(item.due),
+                day(item.completed_on),
+                item.rag_override.map(|r| r.as_str()),
+                item.rag_reason,
+                item.carried_from.map(|i| i.0),
+                item.carried_to.map(|i| i.0),
+                format_timestamp(item.created_at),
+                format_timestamp(item.updated_at),
+            ])?;
+        Ok(ItemId(self.conn.last_insert_rowid()))
+    }
+
+    /// Writes every field of an item that already exists.
+    pub fn update_item(&self, item: &Item) -> Result<()> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE item SET ref = ?2, title = ?3, description = ?4, theme = ?5, owner = ?6, \
+                 status = ?7, progress = ?8, start = ?9, due = ?10, completed_on = ?11, \
+                 rag_override = ?12, rag_reason = ?13, carried_from = ?14, carried_to = ?15, \
+                 updated_at = ?16 WHERE id = ?1",
+            )?
+            .execute(params![
+                item.id.0,
+                item.reference,
+                item.title,
+                item.description,
+                item.theme,
+                item.owner,
+                item.status.as_str(),
+                item.progress.get(),
+                day(item.start),
+                day(item.due),
+                day(item.completed_on),
+                item.rag_override.map(|r| r.as_str()),
+                item.rag_reason,
+                item.carried_from.map(|i| i.0),
+                item.carried_to.map(|i| i.0),
+                format_timestamp(item.updated_at),
+            ])?;
+        if n != 1 {
+            return Err(Error::Bug(format!(
+                "item {} vanished during an update",
+                item.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// Removes an item and its events.
+    pub fn delete_item(&self, id: ItemId) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM item WHERE id = ?1")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    // ---- events ----
+
+    /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
+    pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO event (id, item_id, at, by, action, changes, note) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                keep_id.then_some(event.id),
+                event.item.0,
+                format_timestamp(event.at),
+                event.by,
+                event.action.as_str(),
+                serde_json::to_string(&event.changes)?,
+                event.note,
+            ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// One item's history, oldest first.
+    pub fn events_of(&self, item: ItemId) -> Result<Vec<Event>> {
+        let sql =
+            format!("SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id = ?1 ORDER BY e.at, e.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([item.0], event_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The events of one strategy's items (or all items) with the code of
+    /// the item's strategy, before `cutoff` when given, grouped by item and
+    /// oldest first within each item.
+    pub fn history(
+        &self,
+        code: Option<&Code>,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(Code, Event)>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS}, s.code FROM event e JOIN item i ON i.id = e.item_id \
+             JOIN strategy s ON s.id = i.strategy_id \
+             WHERE (?1 IS NULL OR s.code = ?1) AND (?2 IS NULL OR e.at < ?2) \
+             ORDER BY e.item_id, e.at, e.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![code.map(Code::as_str), cutoff.map(format_timestamp)],
+            |r| Ok((parsed(r, 7)?, event_row(r)?)),
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every event, in the order they were recorded (for export).
+    pub fn all_events(&self) -> Result<Vec<Event>> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM event e ORDER BY e.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], event_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The latest note on each item of a strategy (or all), before `cutoff`.
+    pub fn latest_notes(
+        &self,
+        code: Option<&Code>,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<HashMap<ItemId, String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.item_id, e.note FROM event e JOIN item i ON i.id = e.item_id \
+             JOIN strategy s ON s.id = i.strategy_id \
+             WHERE e.note IS NOT NULL AND (?1 IS NULL OR s.code = ?1) \
+             AND (?2 IS NULL OR e.at < ?2) ORDER BY e.at, e.id",
+        )?;
+        let rows = stmt.query_map(
+            params![code.map(Code::as_str), cutoff.map(format_timestamp)],
+            |r| Ok((ItemId(r.get(0)?), r.get::<_, String>(1)?)),
+        )?;
+        // Later rows overwrite earlier ones, leaving the latest note.
+        let mut notes = HashMap::new();
+        for row in rows {
+            let (id, note) = row?;
+            notes.insert(id, note);
+        }
+        Ok(notes)
+    }
+}
