@@ -1,0 +1,236 @@
+//! Runs the real `strat` binary on a temporary database.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use rusqlite::{Connection, OpenFlags, types::ValueRef};
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+/// A temporary home with its own database, the clock pinned to `today`.
+pub struct Env {
+    pub dir: TempDir,
+    pub db: PathBuf,
+    pub today: String,
+}
+
+/// What a finished command printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::on("2021-12-31")
+    }
+
+    pub fn on(today: &str) -> Env {
+        let dir = TempDir::new().expect("temp dir");
+        let db = dir.path().join("strat.db");
+        Env {
+            dir,
+            db,
+            today: today.to_string(),
+        }
+    }
+
+    /// A command with the test's database, clock and user; colour off, and
+    /// HOME inside the temporary folder so nothing outside is touched.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("strat").expect("binary");
+        c.env("STRAT_DB", &self.db)
+            .env("STRAT_TODAY", &self.today)
+            .env("STRAT_USER", "tester")
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("NO_COLOR", "1")
+            .env("TZ", "UTC")
+            .env_remove("COLUMNS");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.cmd().args(args).output().expect("run strat");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+            stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+        }
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "strat {args:?} failed:\n{}", r.stderr);
+        r.stdout
+    }
+
+    /// Runs a read command with `--format json` and parses stdout.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let out = self.ok(&all);
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: bad JSON {e}:\n{out}"))
+    }
+
+    /// Runs a command that must fail with `code`, leaving the database
+    /// exactly as it was. Returns stderr, checked to be a short message
+    /// and not a panic or debug dump.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let before = self.dump();
+        let r = self.run(args);
+        assert_eq!(
+            r.code, code,
+            "strat {args:?}: wrong exit code; stderr:\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stdout.is_empty(),
+            "strat {args:?} printed data on failure:\n{}",
+            r.stdout
+        );
+        assert!(
+            !r.stderr.trim().is_empty(),
+            "strat {args:?} failed silently"
+        );
+        assert!(
+            !r.stderr.contains("panicked") && !r.stderr.contains("RUST_BACKTRACE"),
+            "strat {args:?} panicked:\n{}",
+            r.stderr
+        );
+        assert_eq!(before, self.dump(), "strat {args:?} changed the database");
+        r.stderr
+    }
+
+    /// Every row of every table, the schema and the version, as text: two
+    /// equal dumps mean the same database.
+    pub fn dump(&self) -> String {
+        if !self.db.exists() {
+            return "<no database>".into();
+        }
+        let conn = Connection::open_with_flags(&self.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
+        let mut out = String::new();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        out.push_str(&format!("user_version {version}\n"));
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name")
+            .expect("schema");
+        let tables: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("schema rows")
+            .map(Result::unwrap)
+            .collect();
+        for (name, sql) in &tables {
+            out.push_str(sql);
+            out.push('\n');
+            if !sql.starts_with("CREATE TABLE") {
+                continue;
+            }
+            let mut rows = conn
+                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY rowid"))
+                .expect("select");
+            let n = rows.column_count();
+            let mut q = rows.query([]).expect("rows");
+            while let Some(row) = q.next().expect("row") {
+                let cells: Vec<String> = (0..n)
+                    .map(|i| match row.get_ref(i).expect("cell") {
+                        ValueRef::Null => "NULL".into(),
+                        ValueRef::Integer(v) => v.to_string(),
+                        ValueRef::Real(v) => v.to_string(),
+                        ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
+                        ValueRef::Blob(b) => format!("{b:?}"),
+                    })
+                    .collect();
+                out.push_str(&format!("{name}: {}\n", cells.join(" | ")));
+            }
+        }
+        out
+    }
+
+    /// A plain query on the database, for checks the CLI does not show.
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        let conn = Connection::open_with_flags(&self.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
+        conn.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+
+    /// The Technology Strategy 2020-2023 with three items:
+    /// #1 OneDrive (in progress, 60%, 2020-06-01 → 2022-03-31),
+    /// #2 SAN (in progress, 40%, due 2021-06-30: overdue on 2021-12-31),
+    /// #3 Defender (completed 2021-05-28).
+    pub fn with_tech_2020(self) -> Env {
+        self.ok(&[
+            "strategy",
+            "add",
+            "tech-2020",
+            "--title",
+            "Technology Strategy 2020-2023",
+            "--period",
+            "2020-2023",
+            "--status",
+            "interim",
+            "--decision",
+            "21/00097",
+        ]);
+        self.ok(&[
+            "item",
+            "add",
+            "tech-2020",
+            "Corporate OneDrive",
+            "--ref",
+            "T01",
+            "--owner",
+            "Workplace",
+            "--theme",
+            "Modern workplace",
+            "--status",
+            "in-progress",
+            "--progress",
+            "60",
+            "--start",
+            "2020-06-01",
+            "--due",
+            "2022-03-31",
+        ]);
+        self.ok(&[
+            "item",
+            "add",
+            "tech-2020",
+            "Replace the SAN",
+            "--ref",
+            "T02",
+            "--owner",
+            "Infrastructure",
+            "--theme",
+            "Infrastructure",
+            "--status",
+            "in-progress",
+            "--progress",
+            "40",
+            "--due",
+            "2021-06-30",
+        ]);
+        self.ok(&[
+            "item",
+            "add",
+            "tech-2020",
+            "Microsoft Defender",
+            "--ref",
+            "T08",
+            "--owner",
+            "Cyber",
+            "--theme",
+            "Cyber security",
+            "--status",
+            "in-progress",
+            "--progress",
+            "50",
+        ]);
+        self.ok(&["item", "done", "3", "--on", "2021-05-28"]);
+        self
+    }
+}

@@ -1,0 +1,573 @@
+//! Strategies and items: happy paths, history, and every kind of bad input.
+
+mod common;
+use common::Env;
+use serde_json::json;
+
+#[test]
+fn init_creates_an_owner_only_database_and_is_harmless_twice() {
+    let env = Env::new();
+    let r = env.run(&["init"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stderr.contains("Database ready"), "{}", r.stderr);
+    assert!(env.db.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&env.db).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let before = env.dump();
+    env.ok(&["init"]);
+    assert_eq!(before, env.dump());
+    assert_eq!(env.query_i64("PRAGMA user_version"), 1);
+}
+
+#[test]
+fn missing_parent_folders_are_created() {
+    let env = Env::new();
+    let deep = env.dir.path().join("a/b/c/strat.db");
+    env.ok(&["--db", deep.to_str().unwrap(), "init"]);
+    assert!(deep.exists());
+}
+
+#[test]
+fn strategy_add_list_show_edit() {
+    let env = Env::new();
+    env.ok(&[
+        "strategy",
+        "add",
+        "tech-2020",
+        "--title",
+        "Technology Strategy 2020-2023",
+        "--period",
+        "2020-2023",
+        "--status",
+        "interim",
+        "--decision",
+        "21/00097",
+        "--adopted",
+        "2021-11-29",
+        "--lead",
+        "Rebecca Spore",
+        "--department",
+        "Strategic & Corporate Services",
+    ]);
+    env.ok(&[
+        "strategy",
+        "add",
+        "digital-2024",
+        "--title",
+        "Digital Strategy 2024-2027",
+        "--starts",
+        "2024-01-01",
+        "--ends",
+        "FY2027-Q3",
+        "--supersedes",
+        "tech-2020",
+    ]);
+    let list = env.json(&["strategy", "list"]);
+    assert_eq!(
+        list[0],
+        json!({
+            "code": "tech-2020", "title": "Technology Strategy 2020-2023", "status": "interim",
+            "starts": "2020-01-01", "ends": "2023-12-31", "decision": "21/00097",
+            "adopted": "2021-11-29", "lead": "Rebecca Spore",
+            "department": "Strategic & Corporate Services", "supersedes": null, "description": null
+        })
+    );
+    assert_eq!(list[1]["ends"], "2027-12-31");
+    assert_eq!(list[1]["status"], "draft");
+    assert_eq!(list[1]["supersedes"], "tech-2020");
+
+    env.ok(&[
+        "strategy",
+        "edit",
+        "digital-2024",
+        "--status",
+        "adopted",
+        "--decision",
+        "23/00120",
+    ]);
+    let shown = env.json(&["strategy", "show", "digital-2024"]);
+    assert_eq!(shown["status"], "adopted");
+    assert_eq!(shown["decision"], "23/00120");
+    assert_eq!(shown["summary"]["items"], 0);
+
+    let table = env.ok(&["strategy", "list"]);
+    assert!(table.contains("tech-2020") && table.contains("Digital Strategy 2024-2027"));
+}
+
+#[test]
+fn strategy_bad_input_is_refused_and_changes_nothing() {
+    let env = Env::new().with_tech_2020();
+    let err = env.fails(
+        &[
+            "strategy",
+            "add",
+            "tech-2020",
+            "--title",
+            "Again",
+            "--period",
+            "2020-2023",
+        ],
+        4,
+    );
+    assert!(err.contains("already exists"), "{err}");
+    let err = env.fails(
+        &[
+            "strategy",
+            "add",
+            "x-1",
+            "--title",
+            "X",
+            "--period",
+            "2023-2020",
+        ],
+        2,
+    );
+    assert!(err.contains("before it starts"), "{err}");
+    let err = env.fails(
+        &[
+            "strategy",
+            "add",
+            "x-1",
+            "--title",
+            "X",
+            "--starts",
+            "2024-01-01",
+            "--ends",
+            "2023-01-01",
+        ],
+        2,
+    );
+    assert!(err.contains("before it starts"), "{err}");
+    let err = env.fails(
+        &[
+            "strategy",
+            "add",
+            "Bad_Code",
+            "--title",
+            "X",
+            "--period",
+            "2020-2021",
+        ],
+        2,
+    );
+    assert!(err.contains("lower-case"), "{err}");
+    let err = env.fails(&["strategy", "add", "x-1", "--period", "2020-2021"], 2);
+    assert!(err.contains("--title"), "{err}");
+    let err = env.fails(&["strategy", "add", "x-1", "--title", "X"], 2);
+    assert!(err.contains("period"), "{err}");
+    let err = env.fails(
+        &[
+            "strategy",
+            "add",
+            "x-1",
+            "--title",
+            "X",
+            "--period",
+            "2020-2021",
+            "--status",
+            "live",
+        ],
+        2,
+    );
+    assert!(err.contains("live") && err.contains("adopted"), "{err}");
+    let err = env.fails(
+        &[
+            "strategy",
+            "add",
+            "x-1",
+            "--title",
+            "X",
+            "--period",
+            "2020-2021",
+            "--supersedes",
+            "nope",
+        ],
+        3,
+    );
+    assert!(err.contains("nope"), "{err}");
+    let err = env.fails(&["strategy", "show", "nope"], 3);
+    assert!(err.contains("no strategy with code 'nope'"), "{err}");
+    env.fails(&["strategy", "edit", "nope", "--title", "X"], 3);
+    let err = env.fails(&["strategy", "edit", "tech-2020"], 2);
+    assert!(err.contains("nothing to change"), "{err}");
+    env.fails(
+        &["strategy", "edit", "tech-2020", "--ends", "2019-12-31"],
+        2,
+    );
+    env.fails(&["strategy", "list", "--colour"], 2);
+}
+
+#[test]
+fn strategy_remove_needs_force_when_it_has_items() {
+    let env = Env::new().with_tech_2020();
+    let err = env.fails(&["strategy", "remove", "tech-2020"], 4);
+    assert!(err.contains("--force"), "{err}");
+    env.fails(&["strategy", "remove", "nope"], 3);
+    env.ok(&["strategy", "remove", "tech-2020", "--force"]);
+    assert_eq!(env.query_i64("SELECT count(*) FROM item"), 0);
+    assert_eq!(env.query_i64("SELECT count(*) FROM event"), 0);
+    assert_eq!(env.json(&["strategy", "list"]), json!([]));
+}
+
+#[test]
+fn item_add_records_every_initial_value() {
+    let env = Env::new().with_tech_2020();
+    let item = env.json(&["item", "show", "#1"]);
+    assert_eq!(item["id"], 1);
+    assert_eq!(item["strategy"], "tech-2020");
+    assert_eq!(item["ref"], "T01");
+    assert_eq!(item["status"], "in-progress");
+    assert_eq!(item["progress"], 60);
+    assert_eq!(item["start"], "2020-06-01");
+    assert_eq!(item["due"], "2022-03-31");
+    assert_eq!(item["health"], "amber"); // 84% of the way to target at 60%
+    assert!(
+        item["created_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2021-12-31T")
+    );
+    let events = item["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["action"], "created");
+    assert_eq!(events[0]["by"], "tester");
+    let fields: Vec<&str> = events[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "ref", "title", "theme", "owner", "status", "progress", "start", "due"
+        ]
+    );
+    assert!(
+        events[0]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["from"].is_null())
+    );
+}
+
+#[test]
+fn item_numbers_are_never_reused() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&["item", "add", "tech-2020", "Temporary"]);
+    env.ok(&["item", "remove", "4"]);
+    env.fails(&["item", "show", "4"], 3);
+    env.ok(&["item", "add", "tech-2020", "Next"]);
+    let ids: Vec<i64> = env
+        .json(&["item", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [1, 2, 3, 5]);
+}
+
+#[test]
+fn item_update_records_who_what_and_the_note() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&[
+        "--by",
+        "Dave",
+        "item",
+        "update",
+        "1",
+        "--progress",
+        "75",
+        "--owner",
+        "Digital workplace",
+        "--note",
+        "Personal drives closed",
+    ]);
+    let history = env.json(&["item", "history", "1"]);
+    let last = &history.as_array().unwrap()[1];
+    assert_eq!(last["action"], "updated");
+    assert_eq!(last["by"], "Dave");
+    assert_eq!(last["note"], "Personal drives closed");
+    assert_eq!(
+        last["changes"],
+        json!([
+            {"field": "owner", "from": "Workplace", "to": "Digital workplace"},
+            {"field": "progress", "from": "60", "to": "75"}
+        ])
+    );
+    let table = env.ok(&["item", "history", "1"]);
+    assert!(table.contains("progress 60 → 75"), "{table}");
+    assert!(table.contains("Dave"));
+}
+
+#[test]
+fn item_done_sets_date_and_progress_and_lets_go_of_a_pinned_health() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&[
+        "item",
+        "update",
+        "2",
+        "--rag",
+        "amber",
+        "--reason",
+        "supplier delay",
+    ]);
+    assert_eq!(env.json(&["item", "show", "2"])["health"], "amber");
+    assert_eq!(
+        env.json(&["item", "show", "2"])["rag_reason"],
+        "supplier delay"
+    );
+    env.ok(&[
+        "item",
+        "done",
+        "2",
+        "--on",
+        "yesterday",
+        "--note",
+        "SAN live",
+    ]);
+    let item = env.json(&["item", "show", "2"]);
+    assert_eq!(item["status"], "completed");
+    assert_eq!(item["completed_on"], "2021-12-30");
+    assert_eq!(item["progress"], 100);
+    assert_eq!(item["health"], "complete");
+    assert_eq!(item["rag_override"], serde_json::Value::Null);
+    let events = item["events"].as_array().unwrap();
+    assert_eq!(events.last().unwrap()["action"], "completed");
+    assert_eq!(events.last().unwrap()["note"], "SAN live");
+}
+
+#[test]
+fn health_override_and_auto() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&[
+        "item",
+        "update",
+        "1",
+        "--rag",
+        "green",
+        "--reason",
+        "agreed re-plan",
+    ]);
+    assert_eq!(env.json(&["item", "show", "1"])["health"], "green");
+    env.ok(&["item", "update", "1", "--rag", "auto"]);
+    let item = env.json(&["item", "show", "1"]);
+    assert_eq!(item["health"], "amber");
+    assert_eq!(item["rag_override"], serde_json::Value::Null);
+    let err = env.fails(&["item", "update", "1", "--rag", "red"], 2);
+    assert!(err.contains("--reason"), "{err}");
+    env.fails(
+        &["item", "update", "1", "--rag", "purple", "--reason", "x"],
+        2,
+    );
+}
+
+#[test]
+fn notes_go_into_the_history() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&["item", "note", "1", "Board asked for a revised plan"]);
+    let history = env.json(&["item", "history", "1"]);
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "noted");
+    assert_eq!(last["changes"], json!([]));
+    assert_eq!(last["note"], "Board asked for a revised plan");
+    env.fails(&["item", "note", "1", "  "], 2);
+    env.fails(&["item", "note", "99", "x"], 3);
+}
+
+#[test]
+fn item_list_filters() {
+    let env = Env::new().with_tech_2020();
+    let ids = |args: &[&str]| -> Vec<i64> {
+        let mut all = vec!["item", "list"];
+        all.extend_from_slice(args);
+        env.json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&[]), [1, 2, 3]);
+    assert_eq!(ids(&["tech-2020"]), [1, 2, 3]);
+    assert_eq!(ids(&["--status", "completed"]), [3]);
+    assert_eq!(
+        ids(&["--status", "completed", "--status", "in-progress"]),
+        [1, 2, 3]
+    );
+    assert_eq!(ids(&["--owner", "cyber"]), [3]);
+    assert_eq!(ids(&["--theme", "Infrastructure"]), [2]);
+    assert_eq!(ids(&["--overdue"]), [2]);
+    assert_eq!(ids(&["--due-before", "2022-01-01"]), [2]);
+    assert_eq!(ids(&["--search", "onedrive"]), [1]);
+    env.fails(&["item", "list", "nope"], 3);
+    env.fails(&["item", "list", "--status", "done"], 2);
+    env.fails(&["item", "list", "--due-before", "soon"], 2);
+}
+
+#[test]
+fn every_date_form_is_accepted() {
+    let env = Env::on("2024-02-10").with_tech_2020();
+    for (form, want) in [
+        ("2024-02-29", "2024-02-29"),
+        ("today", "2024-02-10"),
+        ("tomorrow", "2024-02-11"),
+        ("+2w", "2024-02-24"),
+        ("+1m", "2024-03-10"),
+        ("+1y", "2025-02-10"),
+        ("2024-Q3", "2024-09-30"),
+        ("FY2024-Q4", "2025-03-31"),
+        ("eom", "2024-02-29"),
+        ("eoq", "2024-03-31"),
+        ("eoy", "2024-12-31"),
+    ] {
+        env.ok(&["item", "update", "2", "--due", form]);
+        assert_eq!(env.json(&["item", "show", "2"])["due"], want, "{form}");
+    }
+}
+
+#[test]
+fn item_bad_input_is_refused_and_changes_nothing() {
+    let env = Env::new().with_tech_2020();
+    let err = env.fails(&["item", "update", "1", "--due", "2021-02-30"], 2);
+    assert!(
+        err.contains("--due") && err.contains("2021-02-30") && err.contains("YYYY-MM-DD"),
+        "{err}"
+    );
+    let err = env.fails(&["item", "update", "1", "--due", "31/12/2021"], 2);
+    assert!(err.contains("accepted forms"), "{err}");
+    env.fails(&["item", "update", "1", "--due", "soon"], 2);
+    let err = env.fails(&["item", "update", "1", "--progress", "150"], 2);
+    assert!(err.contains("0 to 100"), "{err}");
+    let err = env.fails(&["item", "update", "1", "--status", "finished"], 2);
+    assert!(err.contains("in-progress"), "{err}");
+    let err = env.fails(&["item", "update", "1", "--status", "carried-forward"], 4);
+    assert!(err.contains("carry-forward"), "{err}");
+    let err = env.fails(&["item", "update", "1", "--due", "2020-01-01"], 2);
+    assert!(err.contains("before the start"), "{err}");
+    env.fails(&["item", "update", "99", "--progress", "5"], 3);
+    env.fails(&["item", "update", "abc", "--progress", "5"], 2);
+    let err = env.fails(&["item", "update", "1"], 2);
+    assert!(err.contains("nothing to change"), "{err}");
+    env.fails(&["item", "update", "1", "--progress", "60"], 2); // no change
+    env.fails(&["item", "update", "1", "--frobnicate"], 2);
+    env.fails(&["item", "update", "1", "--title", " "], 2);
+    env.fails(&["item", "add", "nope", "Title"], 3);
+    let err = env.fails(&["item", "add", "tech-2020", "Again", "--ref", "T01"], 4);
+    assert!(err.contains("T01"), "{err}");
+    env.fails(&["item", "update", "2", "--ref", "T01"], 4);
+    env.fails(&["item", "add", "tech-2020", "X", "--progress", "-1"], 2);
+    env.fails(
+        &[
+            "item",
+            "add",
+            "tech-2020",
+            "X",
+            "--status",
+            "completed",
+            "--progress",
+            "50",
+        ],
+        2,
+    );
+    env.fails(
+        &[
+            "item",
+            "add",
+            "tech-2020",
+            "X",
+            "--start",
+            "2021-05-01",
+            "--due",
+            "2021-04-01",
+        ],
+        2,
+    );
+    env.fails(&["item", "show", "99"], 3);
+    env.fails(&["item", "history", "99"], 3);
+    env.fails(&["item", "remove", "99"], 3);
+}
+
+#[test]
+fn done_refusals() {
+    let env = Env::new().with_tech_2020();
+    let err = env.fails(&["item", "done", "3"], 4);
+    assert!(err.contains("already completed on 2021-05-28"), "{err}");
+    let err = env.fails(&["item", "done", "1", "--on", "2020-05-31"], 2);
+    assert!(err.contains("before the item started"), "{err}");
+    let err = env.fails(&["item", "done", "1", "--on", "tomorrow"], 2);
+    assert!(err.contains("future"), "{err}");
+    env.fails(&["item", "done", "1", "--on", "2021-02-30"], 2);
+    env.fails(&["item", "done", "99"], 3);
+    env.ok(&["item", "update", "2", "--status", "cancelled"]);
+    env.fails(&["item", "done", "2"], 4);
+}
+
+#[test]
+fn reopening_a_completed_item_clears_its_completion_date() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&[
+        "item",
+        "update",
+        "3",
+        "--status",
+        "in-progress",
+        "--progress",
+        "90",
+    ]);
+    let item = env.json(&["item", "show", "3"]);
+    assert_eq!(item["completed_on"], serde_json::Value::Null);
+    assert_eq!(item["progress"], 90);
+    env.ok(&["item", "update", "3", "--status", "completed"]);
+    let item = env.json(&["item", "show", "3"]);
+    assert_eq!(item["completed_on"], "2021-12-31");
+    assert_eq!(item["progress"], 100);
+}
+
+#[test]
+fn bad_strat_today_is_a_usage_error() {
+    let env = Env::new();
+    let r = env
+        .cmd()
+        .env("STRAT_TODAY", "2021-02-30")
+        .args(["item", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8(r.stderr).unwrap();
+    assert!(err.contains("STRAT_TODAY"), "{err}");
+}
+
+#[test]
+fn output_formats_for_item_list() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&["item", "update", "1", "--title", "=HYPERLINK(\"x\")"]);
+    let csv = env.ok(&["--format", "csv", "item", "list"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,strategy,ref,title,owner,status,progress,due,health"
+    );
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    let md = env.ok(&["--format", "markdown", "item", "list"]);
+    assert!(md.starts_with("| id | strategy |"), "{md}");
+    let table = env.ok(&["item", "list"]);
+    assert!(table.contains("██████░░░░ 60%"), "{table}");
+    assert!(!table.contains('\u{1b}'), "colour when piped");
+}
+
+#[test]
+fn write_commands_print_data_only_for_programs() {
+    let env = Env::new().with_tech_2020();
+    let r = env.run(&["item", "add", "tech-2020", "Intune"]);
+    assert_eq!(r.stdout, "");
+    assert!(r.stderr.contains("Added #4 to tech-2020"), "{}", r.stderr);
+    let v = env.json(&["item", "add", "tech-2020", "Managed Desktop"]);
+    assert_eq!(v["id"], 5);
+}
