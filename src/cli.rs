@@ -62,6 +62,24 @@ pub enum Command {
     Export(ExportArgs),
 }
 
+impl Command {
+    /// True for commands that may write to the database (and so create it).
+    pub fn writes(&self) -> bool {
+        match self {
+            Command::Init | Command::Demo | Command::CarryForward(_) => true,
+            Command::Import(a) => !a.dry_run,
+            Command::Strategy(c) => {
+                !matches!(c, StrategyCommand::List | StrategyCommand::Show { .. })
+            }
+            Command::Item(c) => !matches!(
+                c,
+                ItemCommand::List(_) | ItemCommand::Show { .. } | ItemCommand::History { .. }
+            ),
+            Command::Outstanding(_) | Command::Report(_) | Command::Export(_) => false,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum StrategyCommand {
     /// Add a strategy

@@ -571,3 +571,12 @@ fn write_commands_print_data_only_for_programs() {
     let v = env.json(&["item", "add", "tech-2020", "Managed Desktop"]);
     assert_eq!(v["id"], 5);
 }
+
+#[test]
+fn reading_a_missing_database_leaves_no_file() {
+    let env = Env::new();
+    assert_eq!(env.json(&["item", "list"]), json!([]));
+    env.ok(&["report"]);
+    env.fails(&["item", "show", "1"], 3);
+    assert!(!env.db.exists());
+}

@@ -16,6 +16,7 @@ use crate::store::{Db, Store};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Display;
+use std::path::Path;
 use std::str::FromStr;
 
 pub const FORMAT_NAME: &str = "strat";
@@ -92,7 +93,9 @@ pub fn document(p: &Portfolio, on: chrono::NaiveDate) -> Value {
     })
 }
 
-pub fn import(ctx: &Ctx, store: &mut Store, args: ImportArgs) -> Result<Outcome> {
+/// Reads and checks the whole file before the database is even opened, so
+/// a bad file leaves no trace.
+pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", args.file.display())))?;
     let doc: Value = serde_json::from_str(&text).map_err(|e| {
@@ -108,6 +111,11 @@ pub fn import(ctx: &Ctx, store: &mut Store, args: ImportArgs) -> Result<Outcome>
         portfolio.items.len(),
         portfolio.events.len()
     );
+    let mut store = if args.dry_run {
+        Store::open_for_reading(db_path)?
+    } else {
+        Store::open(db_path)?
+    };
     if args.dry_run {
         return store.read(|db| {
             check_against(db, &portfolio)?;

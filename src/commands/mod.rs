@@ -174,16 +174,22 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(p) => p,
         None => default_db_path()?,
     };
-    let mut store = Store::open(&path)?;
+    if let Command::Import(args) = cli.command {
+        return exchange::import(&ctx, &path, args);
+    }
+    let mut store = if cli.command.writes() {
+        Store::open(&path)?
+    } else {
+        Store::open_for_reading(&path)?
+    };
     match cli.command {
         Command::Init => Ok(init_message(&store)),
-        Command::Demo => unreachable!("handled above"),
+        Command::Demo | Command::Import(_) => unreachable!("handled above"),
         Command::Strategy(cmd) => strategy::run(&ctx, &mut store, cmd),
         Command::Item(cmd) => item::run(&ctx, &mut store, cmd),
         Command::Outstanding(args) => report::outstanding(&ctx, &mut store, args),
         Command::Report(args) => report::report(&ctx, &mut store, args),
         Command::CarryForward(args) => carry::run(&ctx, &mut store, args),
-        Command::Import(args) => exchange::import(&ctx, &mut store, args),
         Command::Export(args) => exchange::export(&ctx, &mut store, args),
     }
 }

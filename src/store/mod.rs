@@ -43,6 +43,21 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the database at `path` for reading only what is there: when
+    /// no file exists yet, an empty in-memory database stands in, so a read
+    /// never leaves a file behind.
+    pub fn open_for_reading(path: &Path) -> Result<Store> {
+        if path.exists() {
+            return Store::open(path);
+        }
+        let mut conn = Connection::open_in_memory()?;
+        schema::prepare(&mut conn, path)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

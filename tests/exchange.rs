@@ -1,0 +1,306 @@
+//! Export and import: exact round trips, renumbering, and refusal of bad
+//! files with every bad record named and nothing written.
+
+mod common;
+use common::Env;
+use serde_json::{Value, json};
+
+fn write(env: &Env, name: &str, doc: &Value) -> String {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(doc).unwrap()).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn busy() -> Env {
+    let env = Env::new().with_tech_2020();
+    env.ok(&[
+        "strategy",
+        "add",
+        "digital-2024",
+        "--title",
+        "Digital Strategy 2024-2027",
+        "--period",
+        "2024-2027",
+        "--supersedes",
+        "tech-2020",
+    ]);
+    env.ok(&[
+        "item",
+        "update",
+        "1",
+        "--rag",
+        "red",
+        "--reason",
+        "licence, \"delayed\"\nagain",
+    ]);
+    env.ok(&["item", "note", "2", "=cmd|' /C calc'!A0"]);
+    env
+}
+
+#[test]
+fn export_then_import_into_an_empty_database_is_identity() {
+    let env = busy();
+    let exported = env.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(doc["format"], "strat");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["strategies"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["items"].as_array().unwrap().len(), 3);
+    let file = write(&env, "export.json", &doc);
+
+    let other = Env::new();
+    other.ok(&["import", &file]);
+    assert_eq!(other.ok(&["export"]), exported);
+    // the history came along and still rebuilds past states
+    assert_eq!(
+        other.json(&["item", "history", "1"]),
+        env.json(&["item", "history", "1"])
+    );
+}
+
+#[test]
+fn export_ignores_format_and_can_be_limited_to_strategies() {
+    let env = busy();
+    let doc: Value =
+        serde_json::from_str(&env.ok(&["--format", "csv", "export", "tech-2020"])).unwrap();
+    assert_eq!(doc["strategies"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["items"].as_array().unwrap().len(), 3);
+    env.fails(&["export", "nope"], 3);
+}
+
+#[test]
+fn import_into_a_database_with_data_renumbers_and_keeps_links() {
+    let src = busy();
+    src.ok(&["carry-forward", "tech-2020", "digital-2024", "--item", "2"]);
+    let doc: Value = serde_json::from_str(&src.ok(&["export"])).unwrap();
+    let mut renamed = doc.clone();
+    for s in renamed["strategies"].as_array_mut().unwrap() {
+        let code = format!("{}-copy", s["code"].as_str().unwrap());
+        s["code"] = json!(code);
+        if let Some(sup) = s["supersedes"].as_str() {
+            s["supersedes"] = json!(format!("{sup}-copy"));
+        }
+    }
+    for i in renamed["items"].as_array_mut().unwrap() {
+        let code = format!("{}-copy", i["strategy"].as_str().unwrap());
+        i["strategy"] = json!(code);
+    }
+    let file = write(&src, "copy.json", &renamed);
+    src.ok(&["import", &file]);
+    let items = src.json(&["item", "list", "tech-2020-copy", "digital-2024-copy"]);
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    let ids: Vec<i64> = items.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [5, 6, 7, 8]);
+    let carried = items
+        .iter()
+        .find(|i| i["status"] == "carried-forward")
+        .unwrap();
+    let copy = items
+        .iter()
+        .find(|i| i["carried_from"] == carried["id"])
+        .unwrap();
+    assert_eq!(carried["carried_to"], copy["id"]);
+    assert_eq!(copy["strategy"], "digital-2024-copy");
+    // the events moved with their items, links in the history too
+    let history = src.json(&["item", "history", &carried["id"].to_string()]);
+    let last = history.as_array().unwrap().last().unwrap();
+    assert_eq!(last["action"], "carried-forward");
+    assert_eq!(last["changes"][1]["to"], copy["id"].to_string());
+    let show = src.json(&[
+        "strategy",
+        "show",
+        "tech-2020-copy",
+        "--as-of",
+        "2021-12-31",
+    ]);
+    assert_eq!(show["summary"]["items"], 3);
+}
+
+#[test]
+fn an_item_without_events_is_created_as_it_stands() {
+    let env = Env::new();
+    let doc = json!({
+        "format": "strat", "version": 1,
+        "strategies": [{"code": "s", "title": "S", "status": "adopted", "starts": "2021-01-01", "ends": "2021-12-31"}],
+        "items": [{"id": 7, "strategy": "s", "title": "Thing", "status": "in-progress", "progress": 30,
+                   "health": "red", "created_at": "2021-03-01T10:00:00Z"}],
+    });
+    let file = write(&env, "one.json", &doc);
+    env.ok(&["import", &file]);
+    let item = env.json(&["item", "show", "7"]);
+    assert_eq!(item["progress"], 30);
+    assert_eq!(item["events"][0]["action"], "created");
+    assert_eq!(item["events"][0]["at"], "2021-03-01T10:00:00.000000Z");
+    assert_eq!(
+        env.json(&["item", "list", "--as-of", "2021-02-28"]),
+        json!([])
+    );
+    assert_eq!(
+        env.json(&["item", "list", "--as-of", "2021-03-01"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn bad_records_are_all_named_and_nothing_is_written() {
+    let env = busy();
+    let doc = json!({
+        "format": "strat", "version": 1,
+        "strategies": [
+            {"code": "new-1", "title": "New", "starts": "2024-01-01", "ends": "2023-01-01"},
+            {"code": "Bad Code", "title": "", "starts": "2024-02-30", "ends": "2025-01-01", "colour": "red"}
+        ],
+        "items": [
+            {"id": 1, "strategy": "new-1", "title": "Fine"},
+            {"id": 2, "strategy": "new-1", "title": "Bad", "progress": 150, "status": "done", "due": "31/12/2021"},
+            {"id": 3, "strategy": "new-1", "title": "Done?", "status": "completed", "progress": 100}
+        ],
+        "events": [{"item": 1, "at": "yesterday", "by": "x", "action": "exploded"}]
+    });
+    let file = write(&env, "bad.json", &doc);
+    let err = env.fails(&["import", &file], 2);
+    for expected in [
+        "strategies[0].ends",
+        "strategies[1].code",
+        "strategies[1].title",
+        "strategies[1].starts",
+        "strategies[1].colour: unknown field",
+        "items[1].progress",
+        "items[1].status",
+        "items[1].due",
+        "items[2].status: a completed item needs a completion date",
+        "events[0].at",
+        "events[0].action",
+        "nothing was imported",
+    ] {
+        assert!(err.contains(expected), "missing {expected}:\n{err}");
+    }
+}
+
+#[test]
+fn file_level_problems() {
+    let env = busy();
+    let path = env.dir.path().join("trunc.json");
+    std::fs::write(
+        &path,
+        "{\"format\": \"strat\", \"version\": 1, \"items\": [",
+    )
+    .unwrap();
+    let err = env.fails(&["import", path.to_str().unwrap()], 2);
+    assert!(err.contains("not a complete JSON document"), "{err}");
+
+    let err = env.fails(
+        &[
+            "import",
+            &write(&env, "v.json", &json!({"format": "strat", "version": 2})),
+        ],
+        2,
+    );
+    assert!(err.contains("version"), "{err}");
+    let err = env.fails(
+        &[
+            "import",
+            &write(&env, "f.json", &json!({"format": "other", "version": 1})),
+        ],
+        2,
+    );
+    assert!(err.contains("format"), "{err}");
+    let err = env.fails(&["import", "/no/such/file.json"], 2);
+    assert!(err.contains("cannot read"), "{err}");
+}
+
+#[test]
+fn an_existing_strategy_code_is_a_conflict() {
+    let env = busy();
+    let doc: Value = serde_json::from_str(&env.ok(&["export", "tech-2020"])).unwrap();
+    let file = write(&env, "again.json", &doc);
+    let err = env.fails(&["import", &file], 4);
+    assert!(err.contains("'tech-2020' already exists"), "{err}");
+    env.fails(&["import", &file, "--dry-run"], 4);
+}
+
+#[test]
+fn history_that_does_not_lead_to_the_item_is_refused() {
+    let env = busy();
+    let mut doc: Value = serde_json::from_str(&env.ok(&["export"])).unwrap();
+    doc["items"][0]["progress"] = json!(99);
+    let other = Env::new();
+    let err = other.fails(&["import", &write(&env, "tampered.json", &doc)], 2);
+    assert!(
+        err.contains("items[0]: its events lead to other values"),
+        "{err}"
+    );
+}
+
+#[test]
+fn links_must_stay_inside_the_file() {
+    let env = busy();
+    env.ok(&["carry-forward", "tech-2020", "digital-2024", "--item", "2"]);
+    let doc: Value = serde_json::from_str(&env.ok(&["export", "tech-2020"])).unwrap();
+    let other = Env::new();
+    let err = other.fails(&["import", &write(&env, "half.json", &doc)], 2);
+    assert!(
+        err.contains("carried_to") && err.contains("not in the file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn dry_run_checks_and_changes_nothing() {
+    let env = busy();
+    let doc: Value = serde_json::from_str(&env.ok(&["export"])).unwrap();
+    let other = Env::new();
+    other.ok(&["init"]);
+    let before = other.dump();
+    let r = other.run(&["import", &write(&env, "x.json", &doc), "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("would import 2 strategies, 3 items"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(before, other.dump());
+}
+
+#[test]
+fn demo_loads_only_into_an_empty_database() {
+    let env = busy();
+    let err = env.fails(&["demo"], 4);
+    assert!(err.contains("empty"), "{err}");
+    let fresh = Env::on("2026-11-23");
+    let out = fresh.ok(&["demo"]);
+    assert!(
+        out.contains("Kent County Council Technology Strategy 2020-2023"),
+        "{out}"
+    );
+    assert!(out.contains("Implement Corporate OneDrive to replace personal drives"));
+    let items = fresh.json(&["item", "list", "tech-2020"]);
+    assert_eq!(items.as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn demo_without_a_database_uses_its_own_file_and_can_run_twice() {
+    let env = Env::on("2026-11-23");
+    for _ in 0..2 {
+        let out = env
+            .cmd()
+            .env_remove("STRAT_DB")
+            .arg("demo")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("demo.db"), "{err}");
+    }
+    assert!(env.dir.path().join("data/strat/demo.db").exists());
+    assert!(!env.dir.path().join("data/strat/strat.db").exists());
+}
