@@ -1,0 +1,487 @@
+//! Reports, outstanding work, point-in-time views and carry-forward.
+
+mod common;
+use common::Env;
+use serde_json::{Value, json};
+
+/// A fixed portfolio on 2021-12-31 (see `Env::with_tech_2020`) plus a
+/// cancelled item, an on-hold one and a planned one without dates.
+fn portfolio() -> Env {
+    let env = Env::new().with_tech_2020();
+    env.ok(&[
+        "item",
+        "add",
+        "tech-2020",
+        "Skype to Teams",
+        "--owner",
+        "Workplace",
+        "--status",
+        "on-hold",
+        "--progress",
+        "20",
+        "--due",
+        "2022-06-30",
+    ]);
+    env.ok(&[
+        "item",
+        "add",
+        "tech-2020",
+        "Robotics pilot",
+        "--status",
+        "cancelled",
+        "--progress",
+        "10",
+    ]);
+    env.ok(&[
+        "item",
+        "add",
+        "tech-2020",
+        "Video conferencing",
+        "--owner",
+        "Workplace",
+        "--due",
+        "2022-01-20",
+    ]);
+    env.ok(&[
+        "item",
+        "add",
+        "tech-2020",
+        "Data platform",
+        "--theme",
+        "Data",
+    ]);
+    env
+}
+
+#[test]
+fn summary_numbers_follow_the_spec() {
+    let env = portfolio();
+    let report = env.json(&["report", "tech-2020"]);
+    assert_eq!(report["as_of"], "2021-12-31");
+    let s = &report["strategies"][0];
+    assert_eq!(s["strategy"]["code"], "tech-2020");
+    // 7 items: #1 amber, #2 red (overdue 184 days), #3 complete, #4 on-hold
+    // amber, #5 cancelled, #6 and #7 planned green.
+    assert_eq!(
+        s["summary"],
+        json!({
+            "items": 7, "completed": 1, "outstanding": 5, "overdue": 1, "cancelled": 1,
+            "carried_forward": 0,
+            "percent_complete": 17,      // 1 of 6
+            "average_progress": 37,      // (60+40+100+20+0+0)/6 = 36.67
+            "period_elapsed_percent": 50, // 731 of 1461 days
+            "health": {"red": 1, "amber": 2, "green": 2, "complete": 1, "closed": 1}
+        })
+    );
+    let items = s["items"].as_array().unwrap();
+    let order: Vec<i64> = items.iter().map(|i| i["id"].as_i64().unwrap()).collect();
+    assert_eq!(
+        order,
+        [2, 1, 4, 6, 7, 3, 5],
+        "red first, then amber, green, complete, closed"
+    );
+    assert_eq!(items[0]["days_overdue"], 184);
+    assert_eq!(items[0]["health"], "red");
+}
+
+#[test]
+fn strategy_show_carries_the_same_summary() {
+    let env = portfolio();
+    let report = env.json(&["report", "tech-2020"]);
+    let show = env.json(&["strategy", "show", "tech-2020"]);
+    assert_eq!(show["summary"], report["strategies"][0]["summary"]);
+}
+
+#[test]
+fn outstanding_lists_soonest_first_with_days_overdue() {
+    let env = portfolio();
+    let out = env.json(&["outstanding"]);
+    let rows: Vec<(i64, i64)> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_i64().unwrap(),
+                i["days_overdue"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // due 2021-06-30, 2022-01-20, 2022-03-31, 2022-06-30, then no date
+    assert_eq!(rows, [(2, 184), (6, 0), (1, 0), (4, 0), (7, 0)]);
+    let ids = |args: &[&str]| -> Vec<i64> {
+        let mut all = vec!["outstanding"];
+        all.extend_from_slice(args);
+        env.json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&["--overdue"]), [2]);
+    assert_eq!(ids(&["--owner", "workplace"]), [6, 1, 4]);
+    assert_eq!(ids(&["--theme", "Data"]), [7]);
+    assert_eq!(ids(&["--due-within", "30d"]), [2, 6]); // overdue included
+    assert_eq!(ids(&["--due-within", "3m"]), [2, 6, 1]);
+    assert_eq!(ids(&["tech-2020", "--due-within", "1w"]), [2]);
+    env.fails(&["outstanding", "nope"], 3);
+    env.fails(&["outstanding", "--due-within", "soon"], 2);
+    env.fails(&["outstanding", "--due-within", "1y"], 2);
+}
+
+/// Runs the same changes day by day, taking the report on each day; later,
+/// `--as-of` each of those days must give the very same report.
+#[test]
+fn as_of_a_past_day_equals_the_report_taken_that_day() {
+    let env = Env::on("2021-01-04");
+    let steps: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "2021-01-04",
+            vec![
+                "strategy",
+                "add",
+                "tech-2020",
+                "--title",
+                "Tech",
+                "--period",
+                "2020-2023",
+            ],
+        ),
+        (
+            "2021-01-04",
+            vec![
+                "item",
+                "add",
+                "tech-2020",
+                "OneDrive",
+                "--start",
+                "2020-06-01",
+                "--due",
+                "2021-12-31",
+                "--progress",
+                "10",
+                "--status",
+                "in-progress",
+            ],
+        ),
+        (
+            "2021-01-04",
+            vec!["item", "add", "tech-2020", "SAN", "--due", "2021-06-30"],
+        ),
+        (
+            "2021-03-31",
+            vec![
+                "item",
+                "update",
+                "1",
+                "--progress",
+                "35",
+                "--note",
+                "pilot done",
+            ],
+        ),
+        (
+            "2021-04-01",
+            vec![
+                "item",
+                "update",
+                "2",
+                "--status",
+                "in-progress",
+                "--rag",
+                "amber",
+                "--reason",
+                "outage",
+            ],
+        ),
+        (
+            "2021-05-15",
+            vec![
+                "item",
+                "add",
+                "tech-2020",
+                "Defender",
+                "--due",
+                "2021-05-31",
+            ],
+        ),
+        (
+            "2021-07-20",
+            vec![
+                "item",
+                "update",
+                "2",
+                "--rag",
+                "auto",
+                "--due",
+                "2022-03-31",
+            ],
+        ),
+        (
+            "2021-09-30",
+            vec!["item", "done", "3", "--on", "2021-09-29"],
+        ),
+        (
+            "2021-10-01",
+            vec!["item", "note", "1", "personal drives closing"],
+        ),
+        (
+            "2021-12-31",
+            vec!["item", "update", "1", "--status", "on-hold"],
+        ),
+    ];
+    let mut taken: Vec<(String, Value, Value, Value)> = Vec::new();
+    for (day, args) in &steps {
+        let r = env
+            .cmd()
+            .env("STRAT_TODAY", day)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            r.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        let json_on = |args: &[&str]| -> Value {
+            let out = env
+                .cmd()
+                .env("STRAT_TODAY", day)
+                .args(["--format", "json"])
+                .args(args)
+                .output()
+                .unwrap();
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        // A report "taken that day" is the one taken after the day's last change.
+        taken.retain(|(d, ..)| d != day);
+        taken.push((
+            day.to_string(),
+            json_on(&["report"]),
+            json_on(&["outstanding"]),
+            json_on(&["item", "list"]),
+        ));
+    }
+    let later = Env::on("2026-11-23");
+    let json_later = |args: &[&str]| -> Value {
+        let out = later
+            .cmd()
+            .env("STRAT_DB", &env.db)
+            .args(["--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    for (day, report, outstanding, list) in &taken {
+        assert_eq!(
+            &json_later(&["report", "--as-of", day]),
+            report,
+            "report as of {day}"
+        );
+        assert_eq!(
+            &json_later(&["outstanding", "--as-of", day]),
+            outstanding,
+            "outstanding as of {day}"
+        );
+        assert_eq!(
+            &json_later(&["item", "list", "--as-of", day]),
+            list,
+            "item list as of {day}"
+        );
+    }
+    // Before anything existed there is nothing, and `item show` says so.
+    assert_eq!(
+        json_later(&["item", "list", "--as-of", "2020-12-31"]),
+        json!([])
+    );
+    let r = later
+        .cmd()
+        .env("STRAT_DB", &env.db)
+        .args(["item", "show", "3", "--as-of", "2021-05-14"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(3));
+    let shown = json_later(&["item", "show", "2", "--as-of", "2021-05-01"]);
+    assert_eq!(shown["rag_override"], "amber");
+    assert_eq!(shown["health"], "amber");
+    assert_eq!(shown["events"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn bad_as_of_is_refused() {
+    let env = portfolio();
+    let err = env.fails(&["report", "--as-of", "2021-02-30"], 2);
+    assert!(err.contains("--as-of"), "{err}");
+    env.fails(&["report", "--as-of", "last week"], 2);
+    env.fails(&["report", "nope"], 3);
+    env.fails(&["item", "list", "--as-of", "soon"], 2);
+}
+
+fn two_strategies() -> Env {
+    let env = portfolio();
+    env.ok(&[
+        "strategy",
+        "add",
+        "digital-2024",
+        "--title",
+        "Digital Strategy 2024-2027",
+        "--period",
+        "2024-2027",
+    ]);
+    env.ok(&["item", "add", "digital-2024", "Front door", "--ref", "D01"]);
+    env
+}
+
+#[test]
+fn carry_forward_moves_outstanding_items_linked_both_ways() {
+    let env = two_strategies();
+    let before = env.json(&["item", "show", "2"]);
+    let out = env.json(&["carry-forward", "tech-2020", "digital-2024"]);
+    let moves = out["items"].as_array().unwrap();
+    let pairs: Vec<(i64, i64)> = moves
+        .iter()
+        .map(|m| {
+            (
+                m["from_item"].as_i64().unwrap(),
+                m["to_item"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(pairs, [(1, 9), (2, 10), (4, 11), (6, 12), (7, 13)]);
+
+    let orig = env.json(&["item", "show", "2"]);
+    assert_eq!(orig["status"], "carried-forward");
+    assert_eq!(orig["carried_to"], 10);
+    assert_eq!(orig["health"], "closed");
+    let ev = orig["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(ev["action"], "carried-forward");
+    assert_eq!(ev["note"], "carried forward to digital-2024 #10");
+
+    let copy = env.json(&["item", "show", "10"]);
+    assert_eq!(copy["strategy"], "digital-2024");
+    assert_eq!(copy["carried_from"], 2);
+    for key in [
+        "title", "owner", "theme", "status", "progress", "start", "due", "ref",
+    ] {
+        assert_eq!(copy[key], before[key], "{key}");
+    }
+    assert_eq!(copy["events"][0]["action"], "carried-in");
+
+    let report = env.json(&["report", "tech-2020"]);
+    assert_eq!(report["strategies"][0]["summary"]["carried_forward"], 5);
+    assert_eq!(report["strategies"][0]["summary"]["outstanding"], 0);
+    let table = env.ok(&["report"]);
+    assert!(table.contains("carried to digital-2024 #10"), "{table}");
+    assert!(table.contains("from tech-2020 #2"), "{table}");
+
+    // never twice: nothing is left to carry, and a named item is refused
+    let again = env.json(&["carry-forward", "tech-2020", "digital-2024"]);
+    assert_eq!(again["items"], json!([]));
+    let err = env.fails(
+        &["carry-forward", "tech-2020", "digital-2024", "--item", "2"],
+        4,
+    );
+    assert!(err.contains("already carried forward to #10"), "{err}");
+    let err = env.fails(&["item", "update", "2", "--progress", "50"], 4);
+    assert!(err.contains("#10"), "{err}");
+    env.fails(&["item", "remove", "2"], 4);
+    env.fails(&["item", "remove", "10"], 4);
+    env.fails(&["strategy", "remove", "digital-2024", "--force"], 4);
+}
+
+#[test]
+fn carry_forward_of_named_items_and_dry_run() {
+    let env = two_strategies();
+    let before = env.dump();
+    let r = env.run(&["carry-forward", "tech-2020", "digital-2024", "--dry-run"]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains("Would carry 5 outstanding items"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("nothing was changed"));
+    assert_eq!(before, env.dump(), "dry run changed the database");
+
+    let out = env.json(&[
+        "carry-forward",
+        "tech-2020",
+        "digital-2024",
+        "--item",
+        "#6",
+        "--item",
+        "1",
+    ]);
+    assert_eq!(out["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        env.json(&["outstanding", "tech-2020"])
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn carry_forward_refusals() {
+    let env = two_strategies();
+    let err = env.fails(&["carry-forward", "tech-2020", "tech-2020"], 2);
+    assert!(err.contains("different strategy"), "{err}");
+    env.fails(&["carry-forward", "nope", "digital-2024"], 3);
+    env.fails(&["carry-forward", "tech-2020", "nope"], 3);
+    let err = env.fails(
+        &["carry-forward", "tech-2020", "digital-2024", "--item", "3"],
+        4,
+    );
+    assert!(err.contains("completed, not outstanding"), "{err}");
+    env.fails(
+        &["carry-forward", "tech-2020", "digital-2024", "--item", "5"],
+        4,
+    );
+    env.fails(
+        &["carry-forward", "tech-2020", "digital-2024", "--item", "8"],
+        2,
+    );
+    env.fails(
+        &["carry-forward", "tech-2020", "digital-2024", "--item", "99"],
+        3,
+    );
+    // one bad item stops the whole move
+    env.fails(
+        &[
+            "carry-forward",
+            "tech-2020",
+            "digital-2024",
+            "--item",
+            "1",
+            "--item",
+            "3",
+        ],
+        4,
+    );
+    // a ref the target already uses
+    env.ok(&["item", "update", "8", "--ref", "T01"]);
+    let err = env.fails(&["carry-forward", "tech-2020", "digital-2024"], 4);
+    assert!(err.contains("T01"), "{err}");
+}
+
+#[test]
+fn report_table_and_markdown_snapshots() {
+    let env = two_strategies();
+    env.ok(&["item", "note", "2", "Supplier | delayed"]);
+    insta::assert_snapshot!("report_table", env.ok(&["report"]));
+    insta::assert_snapshot!(
+        "report_markdown",
+        env.ok(&["--format", "markdown", "report", "tech-2020"])
+    );
+    insta::assert_snapshot!("report_csv", env.ok(&["--format", "csv", "report"]));
+}
