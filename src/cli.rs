@@ -174,11 +174,11 @@ pub enum ItemCommand {
     Remove { id: ItemId },
 }
 
+/// The fields an item is added or updated with. On update, an empty text
+/// ("") clears a text field.
 #[derive(Debug, Args)]
-pub struct ItemAddArgs {
-    pub strategy: Code,
-    pub title: String,
-    /// A reference unique within the strategy, such as A1
+pub struct ItemFields {
+    /// A reference unique within the strategy, such as T01
     #[arg(long = "ref", value_name = "REF")]
     pub reference: Option<String>,
     #[arg(long)]
@@ -196,6 +196,14 @@ pub struct ItemAddArgs {
     pub due: Option<DateExpr>,
     #[arg(long, value_name = "TEXT")]
     pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ItemAddArgs {
+    pub strategy: Code,
+    pub title: String,
+    #[command(flatten)]
+    pub fields: ItemFields,
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
 }
@@ -230,27 +238,8 @@ pub struct ItemUpdateArgs {
     pub id: ItemId,
     #[arg(long)]
     pub title: Option<String>,
-    #[arg(long, value_name = "STATUS")]
-    pub status: Option<Status>,
-    #[arg(long, value_name = "0-100")]
-    pub progress: Option<Progress>,
-    #[arg(long, value_name = "DATE")]
-    pub start: Option<DateExpr>,
-    /// The target date
-    #[arg(long, value_name = "DATE")]
-    pub due: Option<DateExpr>,
-    /// The owner ("" clears it)
-    #[arg(long)]
-    pub owner: Option<String>,
-    /// The theme ("" clears it)
-    #[arg(long)]
-    pub theme: Option<String>,
-    /// The reference ("" clears it)
-    #[arg(long = "ref", value_name = "REF")]
-    pub reference: Option<String>,
-    /// The description ("" clears it)
-    #[arg(long, value_name = "TEXT")]
-    pub description: Option<String>,
+    #[command(flatten)]
+    pub fields: ItemFields,
     /// Pin the health, or `auto` to compute it again
     #[arg(
         long,

@@ -2,7 +2,7 @@
 
 use super::views::{EventList, ItemDetail, ItemList};
 use super::{Ctx, Outcome, items_as_of, not_found_strategy};
-use crate::cli::{ItemAddArgs, ItemCommand, ItemListArgs, ItemUpdateArgs};
+use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateArgs};
 use crate::domain::dates::DateExpr;
 use crate::domain::health::days_overdue;
 use crate::domain::history::rebuild;
@@ -162,34 +162,74 @@ fn carried_status_refused() -> Error {
     )
 }
 
-fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
-    let status = a.status.unwrap_or(Status::Planned);
-    if status == Status::CarriedForward {
+/// Applies the field flags of `add` and `update` to an item, with the
+/// status rules: only carry-forward sets `carried-forward`; `completed`
+/// completes the item today; any other status clears a completion date.
+/// Returns true when this completed the item.
+fn apply_fields(ctx: &Ctx, item: &mut Item, f: ItemFields) -> Result<bool> {
+    if f.status == Some(Status::CarriedForward) {
         return Err(carried_status_refused());
     }
-    let title =
-        text(Some(a.title)).ok_or_else(|| Error::Invalid("the title cannot be empty".into()))?;
-    let note = non_empty_note(a.note)?;
-    let mut item = Item::blank(ItemId(0), a.strategy.clone(), ctx.clock.now);
-    item.title = title;
-    item.reference = text(a.reference);
-    item.description = text(a.description);
-    item.theme = text(a.theme);
-    item.owner = text(a.owner);
-    item.start = a.start.map(|d| ctx.date("--start", d)).transpose()?;
-    item.due = a.due.map(|d| ctx.date("--due", d)).transpose()?;
+    if let Some(r) = f.reference {
+        item.reference = text(Some(r));
+    }
+    if let Some(t) = f.theme {
+        item.theme = text(Some(t));
+    }
+    if let Some(o) = f.owner {
+        item.owner = text(Some(o));
+    }
+    if let Some(d) = f.description {
+        item.description = text(Some(d));
+    }
+    if let Some(d) = f.start {
+        item.start = Some(ctx.date("--start", d)?);
+    }
+    if let Some(d) = f.due {
+        item.due = Some(ctx.date("--due", d)?);
+    }
     check_dates(item.start, item.due)?;
-    item.progress = a.progress.unwrap_or_default();
-    if status == Status::Completed {
-        if a.progress.is_some_and(|p| p != Progress::DONE) {
+    if let Some(p) = f.progress {
+        item.progress = p;
+    }
+    let completes = f.status == Some(Status::Completed) && item.status != Status::Completed;
+    if completes {
+        if f.progress.is_some_and(|p| p != Progress::DONE) {
             return Err(Error::Invalid(
                 "a completed item has progress 100; leave --progress out".into(),
             ));
         }
-        complete(&mut item, ctx.clock.today, ctx.clock.today)?;
-    } else {
-        item.status = status;
+        complete(item, ctx.clock.today, ctx.clock.today)?;
+    } else if let Some(s) = f.status.filter(|s| *s != Status::Completed) {
+        item.status = s;
+        item.completed_on = None;
     }
+    if item.status == Status::Completed && item.progress != Progress::DONE {
+        return Err(Error::Invalid(
+            "a completed item has progress 100; reopen it with --status in-progress first".into(),
+        ));
+    }
+    Ok(completes)
+}
+
+/// The changed item for `--format json`, with the confirmation message.
+fn changed(ctx: &Ctx, item: Item, message: String) -> Outcome {
+    Outcome::changed(
+        ItemDetail {
+            item,
+            on: ctx.clock.today,
+            events: Vec::new(),
+        },
+        message,
+    )
+}
+
+fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
+    let mut item = Item::blank(ItemId(0), a.strategy.clone(), ctx.clock.now);
+    item.title =
+        text(Some(a.title)).ok_or_else(|| Error::Invalid("the title cannot be empty".into()))?;
+    apply_fields(ctx, &mut item, a.fields)?;
+    let note = non_empty_note(a.note)?;
     let item = store.write(|db| {
         if db.strategy(&a.strategy)?.is_none() {
             return Err(not_found_strategy(&a.strategy));
@@ -197,14 +237,7 @@ fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
         create(db, ctx, item, note, Action::Created)
     })?;
     let message = format!("Added {} to {}: {}", item.id, item.strategy, item.title);
-    Ok(Outcome::changed(
-        ItemDetail {
-            item,
-            on: ctx.clock.today,
-            events: Vec::new(),
-        },
-        message,
-    ))
+    Ok(changed(ctx, item, message))
 }
 
 fn list(ctx: &Ctx, store: &mut Store, a: ItemListArgs) -> Result<Outcome> {
@@ -284,28 +317,24 @@ fn show(ctx: &Ctx, store: &mut Store, id: ItemId, as_of: Option<DateExpr>) -> Re
 }
 
 fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
-    if a.status == Some(Status::CarriedForward) {
-        return Err(carried_status_refused());
-    }
     let title = match a.title {
         Some(t) => {
             Some(text(Some(t)).ok_or_else(|| Error::Invalid("the title cannot be empty".into()))?)
         }
         None => None,
     };
-    let start = a.start.map(|d| ctx.date("--start", d)).transpose()?;
-    let due = a.due.map(|d| ctx.date("--due", d)).transpose()?;
     let note = non_empty_note(a.note)?;
+    let f = a.fields;
     let changes_asked = title.is_some()
-        || a.status.is_some()
-        || a.progress.is_some()
-        || start.is_some()
-        || due.is_some()
-        || a.owner.is_some()
-        || a.theme.is_some()
-        || a.reference.is_some()
-        || a.description.is_some()
-        || a.rag.is_some();
+        || a.rag.is_some()
+        || f.reference.is_some()
+        || f.theme.is_some()
+        || f.owner.is_some()
+        || f.status.is_some()
+        || f.progress.is_some()
+        || f.start.is_some()
+        || f.due.is_some()
+        || f.description.is_some();
     if !changes_asked && note.is_none() {
         return Err(Error::Invalid(
             "nothing to change: give a field to change (--status, --progress, --due, …) or --note"
@@ -318,35 +347,14 @@ fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
             return Err(Error::Conflict(format!(
                 "item {} was carried forward to {}; update that item instead (notes are still welcome here)",
                 before.id,
-                before.carried_to.map_or("another strategy".into(), |i| i.to_string())
+                before
+                    .carried_to
+                    .map_or("another strategy".into(), |i| i.to_string())
             )));
         }
         let mut after = before.clone();
         if let Some(t) = &title {
             after.title = t.clone();
-        }
-        if let Some(o) = &a.owner {
-            after.owner = text(Some(o.clone()));
-        }
-        if let Some(t) = &a.theme {
-            after.theme = text(Some(t.clone()));
-        }
-        if let Some(d) = &a.description {
-            after.description = text(Some(d.clone()));
-        }
-        if let Some(r) = &a.reference {
-            after.reference = text(Some(r.clone()));
-            if let Some(r) = &after.reference
-                && db.ref_taken(&after.strategy, r, Some(after.id))?
-            {
-                return Err(ref_conflict(&after, r));
-            }
-        }
-        after.start = start.or(after.start);
-        after.due = due.or(after.due);
-        check_dates(after.start, after.due)?;
-        if let Some(p) = a.progress {
-            after.progress = p;
         }
         match a.rag {
             Some(RagSetting::Pin(r)) => {
@@ -359,47 +367,30 @@ fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
             }
             None => {}
         }
-        let mut action = Action::Updated;
-        match a.status {
-            Some(Status::Completed) if before.status != Status::Completed => {
-                if a.progress.is_some_and(|p| p != Progress::DONE) {
-                    return Err(Error::Invalid(
-                        "a completed item has progress 100; leave --progress out".into(),
-                    ));
-                }
-                complete(&mut after, ctx.clock.today, ctx.clock.today)?;
-                action = Action::Completed;
-            }
-            Some(s) if s != Status::Completed => {
-                after.status = s;
-                after.completed_on = None;
-            }
-            _ => {}
+        let completed = apply_fields(ctx, &mut after, f)?;
+        if let Some(r) = &after.reference
+            && before.reference.as_ref() != Some(r)
+            && db.ref_taken(&after.strategy, r, Some(after.id))?
+        {
+            return Err(ref_conflict(&after, r));
         }
-        if after.status == Status::Completed && after.progress != Progress::DONE {
-            return Err(Error::Invalid(
-                "a completed item has progress 100; reopen it with --status in-progress first".into(),
-            ));
-        }
-        if before.diff(&after).is_empty() {
+        let action = if completed {
+            Action::Completed
+        } else if before.diff(&after).is_empty() {
             if note.is_none() {
                 return Err(Error::Invalid(format!(
                     "nothing changed: item {} already has those values",
                     before.id
                 )));
             }
-            action = Action::Noted;
-        }
+            Action::Noted
+        } else {
+            Action::Updated
+        };
         record(db, ctx, &before, after, action, note.clone())
     })?;
-    Ok(Outcome::changed(
-        ItemDetail {
-            on: ctx.clock.today,
-            events: Vec::new(),
-            item: item.clone(),
-        },
-        format!("Updated {}.", item.id),
-    ))
+    let message = format!("Updated {}.", item.id);
+    Ok(changed(ctx, item, message))
 }
 
 fn done(
@@ -430,14 +421,8 @@ fn done(
         complete(&mut after, on, ctx.clock.today)?;
         record(db, ctx, &before, after, Action::Completed, note)
     })?;
-    Ok(Outcome::changed(
-        ItemDetail {
-            on: ctx.clock.today,
-            events: Vec::new(),
-            item: item.clone(),
-        },
-        format!("Completed {} on {on}.", item.id),
-    ))
+    let message = format!("Completed {} on {on}.", item.id);
+    Ok(changed(ctx, item, message))
 }
 
 fn remove(store: &mut Store, id: ItemId) -> Result<Outcome> {

@@ -280,7 +280,13 @@ impl View for ItemDetail {
         ]
     }
 
+    /// The item as one row, like `item list`; its history is `item history`.
     fn csv(&self) -> Table {
-        events_table(&self.events)
+        ItemList {
+            items: vec![self.item.clone()],
+            on: self.on,
+            outstanding: false,
+        }
+        .csv()
     }
 }

@@ -227,6 +227,24 @@ mod tests {
     }
 
     #[test]
+    fn health_is_coloured_only_when_asked() {
+        let t = Table {
+            headers: vec!["health"],
+            rows: vec![vec![Cell::Health(Health::Red)]],
+        };
+        let plain = terminal_table(&t, Style::default());
+        assert!(!plain.contains('\u{1b}'), "{plain}");
+        let coloured = terminal_table(
+            &t,
+            Style {
+                terminal: true,
+                colour: true,
+            },
+        );
+        assert!(coloured.contains("\u{1b}["), "{coloured}");
+    }
+
+    #[test]
     fn markdown_tables_escape_pipes() {
         let t = Table {
             headers: vec!["a"],

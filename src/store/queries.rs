@@ -7,8 +7,8 @@ use crate::domain::model::{
 };
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::{Type, Value};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::str::FromStr;
@@ -112,6 +112,35 @@ fn item_row(row: &Row) -> rusqlite::Result<Item> {
         created_at: timestamp(row, 16)?,
         updated_at: timestamp(row, 17)?,
     })
+}
+
+/// An item's columns in the order the insert and update statements bind
+/// them (?1 to ?18).
+fn item_values(item: &Item) -> [Value; 18] {
+    let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
+    let date = |d: Option<NaiveDate>| d.map_or(Value::Null, |d| Value::Text(d.to_string()));
+    let link = |l: Option<ItemId>| l.map_or(Value::Null, |l| Value::Integer(l.0));
+    [
+        Value::Integer(item.id.0),
+        Value::Text(item.strategy.to_string()),
+        text(&item.reference),
+        Value::Text(item.title.clone()),
+        text(&item.description),
+        text(&item.theme),
+        text(&item.owner),
+        Value::Text(item.status.to_string()),
+        Value::Integer(item.progress.get().into()),
+        date(item.start),
+        date(item.due),
+        date(item.completed_on),
+        item.rag_override
+            .map_or(Value::Null, |r| Value::Text(r.to_string())),
+        text(&item.rag_reason),
+        link(item.carried_from),
+        link(item.carried_to),
+        Value::Text(format_timestamp(item.created_at)),
+        Value::Text(format_timestamp(item.updated_at)),
+    ]
 }
 
 const EVENT_COLUMNS: &str = "e.id, e.item_id, e.at, e.by, e.action, e.changes, e.note";
@@ -305,6 +334,10 @@ impl<'c> Db<'c> {
     /// Stores a new item, under its own number when `keep_id` (import into
     /// an empty database), else under the next free one, which is returned.
     pub fn insert_item(&self, item: &Item, keep_id: bool) -> Result<ItemId> {
+        let mut values = item_values(item);
+        if !keep_id {
+            values[0] = Value::Null;
+        }
         self.conn
             .prepare_cached(
                 "INSERT INTO item (id, strategy_id, ref, title, description, theme, owner, \
@@ -313,60 +346,26 @@ impl<'c> Db<'c> {
                  (SELECT id FROM strategy WHERE code = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, \
                  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?
-            .execute(params![
-                keep_id.then_some(item.id.0),
-                item.strategy.as_str(),
-                item.reference,
-                item.title,
-                item.description,
-                item.theme,
-                item.owner,
-                item.status.as_str(),
-                item.progress.get(),
-                day(item.start),
-                day(item.due),
-                day(item.completed_on),
-                item.rag_override.map(|r| r.as_str()),
-                item.rag_reason,
-                item.carried_from.map(|i| i.0),
-                item.carried_to.map(|i| i.0),
-                format_timestamp(item.created_at),
-                format_timestamp(item.updated_at),
-            ])?;
+            .execute(params_from_iter(values))?;
         Ok(ItemId(self.conn.last_insert_rowid()))
     }
 
-    /// Writes every field of an item that already exists.
+    /// Writes every field of an item that already exists. Its number,
+    /// strategy and creation time never change.
     pub fn update_item(&self, item: &Item) -> Result<()> {
         let n = self
             .conn
             .prepare_cached(
-                "UPDATE item SET ref = ?2, title = ?3, description = ?4, theme = ?5, owner = ?6, \
-                 status = ?7, progress = ?8, start = ?9, due = ?10, completed_on = ?11, \
-                 rag_override = ?12, rag_reason = ?13, carried_from = ?14, carried_to = ?15, \
-                 updated_at = ?16 WHERE id = ?1",
+                "UPDATE item SET ref = ?3, title = ?4, description = ?5, theme = ?6, owner = ?7, \
+                 status = ?8, progress = ?9, start = ?10, due = ?11, completed_on = ?12, \
+                 rag_override = ?13, rag_reason = ?14, carried_from = ?15, carried_to = ?16, \
+                 updated_at = ?18 WHERE id = ?1 \
+                 AND strategy_id = (SELECT id FROM strategy WHERE code = ?2) AND created_at = ?17",
             )?
-            .execute(params![
-                item.id.0,
-                item.reference,
-                item.title,
-                item.description,
-                item.theme,
-                item.owner,
-                item.status.as_str(),
-                item.progress.get(),
-                day(item.start),
-                day(item.due),
-                day(item.completed_on),
-                item.rag_override.map(|r| r.as_str()),
-                item.rag_reason,
-                item.carried_from.map(|i| i.0),
-                item.carried_to.map(|i| i.0),
-                format_timestamp(item.updated_at),
-            ])?;
+            .execute(params_from_iter(item_values(item)))?;
         if n != 1 {
             return Err(Error::Bug(format!(
-                "item {} vanished during an update",
+                "item {} changed number, strategy or creation time during an update",
                 item.id
             )));
         }
