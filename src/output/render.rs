@@ -4,7 +4,7 @@ use super::{Block, Cell, Table, View, progress_bar};
 use crate::cli::Format;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
-use comfy_table::{Attribute, Color, ContentArrangement, presets};
+use comfy_table::{Attribute, Color, ColumnConstraint, ContentArrangement, Width, presets};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
@@ -111,6 +111,7 @@ fn terminal_table(t: &Table, style: Style) -> String {
             .iter()
             .map(|h| comfy_table::Cell::new(h).add_attribute(Attribute::Bold)),
     );
+    table.set_constraints(column_constraints(t, table.width()));
     for row in &t.rows {
         table.add_row(row.iter().map(|c| {
             let cell = comfy_table::Cell::new(plain(c));
@@ -122,6 +123,60 @@ fn terminal_table(t: &Table, style: Style) -> String {
         }));
     }
     table.to_string()
+}
+
+/// The narrowest a wrapping column may get before it is hidden instead.
+const MIN_WRAP: usize = 14;
+
+/// Only columns of words wrap; numbers, dates, statuses and bars keep their
+/// width. When even that cannot fit the terminal, word columns are hidden
+/// from the right, keeping the first (the title).
+fn column_constraints(t: &Table, width: Option<u16>) -> Vec<ColumnConstraint> {
+    let cols = t.headers.len();
+    let widest = |c: usize| {
+        t.rows
+            .iter()
+            .filter_map(|r| r.get(c))
+            .map(|cell| plain(cell).chars().count())
+            .chain([t.headers[c].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let wraps: Vec<bool> = (0..cols)
+        .map(|c| {
+            t.rows
+                .iter()
+                .any(|r| matches!(r.get(c), Some(Cell::Text(s)) if s.contains(' ')))
+        })
+        .collect();
+    let mut shown = vec![true; cols];
+    if let Some(width) = width {
+        let needed = |shown: &[bool]| -> usize {
+            (0..cols)
+                .filter(|c| shown[*c])
+                .map(|c| {
+                    3 + if wraps[c] {
+                        MIN_WRAP.min(widest(c))
+                    } else {
+                        widest(c)
+                    }
+                })
+                .sum::<usize>()
+                + 1
+        };
+        let mut droppable: Vec<usize> = (0..cols).filter(|c| wraps[*c]).skip(1).collect();
+        while needed(&shown) > usize::from(width) {
+            let Some(c) = droppable.pop() else { break };
+            shown[c] = false;
+        }
+    }
+    (0..cols)
+        .map(|c| match (shown[c], wraps[c]) {
+            (false, _) => ColumnConstraint::Hidden,
+            (true, true) => ColumnConstraint::LowerBoundary(Width::Fixed(MIN_WRAP as u16)),
+            (true, false) => ColumnConstraint::ContentWidth,
+        })
+        .collect()
 }
 
 fn md_escape(s: &str) -> String {
@@ -242,6 +297,33 @@ mod tests {
             },
         );
         assert!(coloured.contains("\u{1b}["), "{coloured}");
+    }
+
+    #[test]
+    fn narrow_terminals_hide_word_columns_from_the_right() {
+        let t = Table {
+            headers: vec!["id", "title", "owner", "note"],
+            rows: vec![vec![
+                Cell::Int(1),
+                Cell::from("A long title of words"),
+                Cell::from("Digital workplace team"),
+                Cell::from("Waiting on the supplier"),
+            ]],
+        };
+        let hidden = |w| {
+            column_constraints(&t, w)
+                .iter()
+                .map(|c| matches!(c, ColumnConstraint::Hidden))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(hidden(None), [false; 4]);
+        assert_eq!(hidden(Some(200)), [false; 4]);
+        assert_eq!(hidden(Some(45)), [false, false, true, true]);
+        assert_eq!(
+            hidden(Some(10)),
+            [false, false, true, true],
+            "the title stays"
+        );
     }
 
     #[test]
