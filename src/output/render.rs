@@ -318,7 +318,8 @@ mod tests {
         };
         assert_eq!(hidden(None), [false; 4]);
         assert_eq!(hidden(Some(200)), [false; 4]);
-        assert_eq!(hidden(Some(45)), [false, false, true, true]);
+        assert_eq!(hidden(Some(45)), [false, false, false, true]);
+        assert_eq!(hidden(Some(35)), [false, false, true, true]);
         assert_eq!(
             hidden(Some(10)),
             [false, false, true, true],
