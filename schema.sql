@@ -1,4 +1,4 @@
--- strat schema, version 1.
+-- strat schema, version 2.
 --
 -- A new database gets this file whole; an older one is brought up to date by
 -- the upgrade steps in src/store/schema.rs. The CHECKs repeat the rules the
@@ -79,3 +79,18 @@ CREATE TABLE event (
 ) STRICT;
 
 CREATE INDEX event_by_item ON event(item_id, at, id);
+
+-- Version 2: the history of each strategy's own details (title, status,
+-- period, …), so a report as of a past day shows the strategy as it was.
+CREATE TABLE strategy_event (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    strategy_id INTEGER NOT NULL REFERENCES strategy(id) ON DELETE CASCADE,
+    at          TEXT NOT NULL
+                CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    by          TEXT NOT NULL,
+    action      TEXT NOT NULL CHECK (action IN ('created', 'updated')),
+    changes     TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
+    note        TEXT
+) STRICT;
+
+CREATE INDEX strategy_event_by_strategy ON strategy_event(strategy_id, at, id);

@@ -85,6 +85,19 @@ fn import_into_a_database_with_data_renumbers_and_keeps_links() {
         let code = format!("{}-copy", i["strategy"].as_str().unwrap());
         i["strategy"] = json!(code);
     }
+    for e in renamed["strategy_events"].as_array_mut().unwrap() {
+        let code = format!("{}-copy", e["strategy"].as_str().unwrap());
+        e["strategy"] = json!(code);
+        for c in e["changes"].as_array_mut().unwrap() {
+            if c["field"] == "code" || c["field"] == "supersedes" {
+                for end in ["from", "to"] {
+                    if let Some(v) = c[end].as_str() {
+                        c[end] = json!(format!("{v}-copy"));
+                    }
+                }
+            }
+        }
+    }
     let file = write(&src, "copy.json", &renamed);
     src.ok(&["import", &file]);
     let items = src.json(&["item", "list", "tech-2020-copy", "digital-2024-copy"]);

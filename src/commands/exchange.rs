@@ -4,13 +4,13 @@
 use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::domain::dates::{Period, parse_iso};
-use crate::domain::history::rebuild;
+use crate::domain::history::{rebuild, rebuild_strategies};
 use crate::domain::model::{
-    Change, Code, Event, Item, ItemId, Progress, Strategy, TRACKED_FIELDS, parse_timestamp,
+    Change, Code, Event, Item, ItemId, Progress, Strategy, StrategyEvent, Tracked, parse_timestamp,
 };
 use crate::domain::vocab::{Action, Status, StrategyStatus};
 use crate::error::{Error, Result};
-use crate::output::shapes::{EventJson, ItemJson, StrategyJson, to_value};
+use crate::output::shapes::{EventJson, ItemJson, StrategyEventJson, StrategyJson, to_value};
 use crate::output::{Block, View};
 use crate::store::{Db, Store};
 use serde_json::{Map, Value, json};
@@ -27,6 +27,7 @@ pub struct Portfolio {
     pub strategies: Vec<Strategy>,
     pub items: Vec<Item>,
     pub events: Vec<Event>,
+    pub strategy_events: Vec<StrategyEvent>,
 }
 
 /// The export document; always JSON, whatever `--format` says.
@@ -75,10 +76,16 @@ fn read_portfolio(db: &Db, codes: &[Code]) -> Result<Portfolio> {
         .into_iter()
         .filter(|e| ids.contains(&e.item))
         .collect();
+    let strategy_events = db
+        .strategy_history(None, None)?
+        .into_iter()
+        .filter(|e| keep(&e.strategy))
+        .collect();
     Ok(Portfolio {
         strategies,
         items,
         events,
+        strategy_events,
     })
 }
 
@@ -90,6 +97,7 @@ pub fn document(p: &Portfolio, on: chrono::NaiveDate) -> Value {
         "strategies": p.strategies.iter().map(|s| to_value(&StrategyJson::from(s))).collect::<Vec<_>>(),
         "items": p.items.iter().map(|i| to_value(&ItemJson::new(i, on))).collect::<Vec<_>>(),
         "events": p.events.iter().map(|e| to_value(&EventJson::from(e))).collect::<Vec<_>>(),
+        "strategy_events": p.strategy_events.iter().map(|e| to_value(&StrategyEventJson::from(e))).collect::<Vec<_>>(),
     })
 }
 
@@ -177,7 +185,7 @@ fn check_against(db: &Db, p: &Portfolio) -> Result<()> {
 pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
     check_against(db, &p)?;
     let keep = db.is_empty()?;
-    let (next_item, next_event) = db.next_ids()?;
+    let next = db.next_ids()?;
     let item_ids: HashMap<ItemId, ItemId> = p
         .items
         .iter()
@@ -188,7 +196,7 @@ pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
                 if keep {
                     i.id
                 } else {
-                    ItemId(next_item + n as i64)
+                    ItemId(next.item + n as i64)
                 },
             )
         })
@@ -204,6 +212,12 @@ pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
     for s in p.strategies.iter().filter(|s| s.supersedes.is_some()) {
         db.update_strategy(s)?;
     }
+    for (n, mut event) in p.strategy_events.into_iter().enumerate() {
+        if !keep {
+            event.id = next.strategy_event + n as i64;
+        }
+        db.insert_strategy_event(&event, true)?;
+    }
     for mut item in p.items {
         item.id = map(item.id);
         item.carried_from = item.carried_from.map(map);
@@ -213,7 +227,7 @@ pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
     for (n, mut event) in p.events.into_iter().enumerate() {
         event.item = map(event.item);
         if !keep {
-            event.id = next_event + n as i64;
+            event.id = next.event + n as i64;
             for c in event.changes.iter_mut() {
                 if c.field == "carried_from" || c.field == "carried_to" {
                     let remap = |v: &mut Option<String>| {
@@ -382,6 +396,15 @@ pub const ITEM_KEYS: &[&str] = &[
     "updated_at",
 ];
 
+const TOP_KEYS: &[&str] = &[
+    "format",
+    "version",
+    "strategies",
+    "items",
+    "events",
+    "strategy_events",
+];
+
 const EVENT_KEYS: &[&str] = &["id", "item", "at", "by", "action", "changes", "note"];
 
 fn parse_strategy(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Strategy> {
@@ -514,21 +537,32 @@ pub fn parse_item(
     (problems.len() == before).then_some(item)
 }
 
-fn parse_event(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Event> {
-    let before = problems.len();
-    let mut r = Record::open(v, at, EVENT_KEYS, problems)?;
+/// The parts every event has: number, time, who, action, changes, note.
+struct EventParts {
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+    by: String,
+    action: Action,
+    changes: Vec<Change>,
+    note: Option<String>,
+}
+
+/// Reads an event's common parts; `actions` and `fields` are what this
+/// kind of event may hold.
+fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<EventParts> {
     let id = r.int("id");
-    let item = r.int("item");
-    if matches!(item, Ok(None)) {
-        r.bad("item", "is required");
-    }
-    let when = r.timestamp("at");
-    if when.is_none() && !r.problems_for("at") {
+    let at = r.timestamp("at");
+    if at.is_none() && !r.problems_for("at") {
         r.bad("at", "is required");
     }
     let by = r.required("by");
     let action = r.required("action");
     let action: Option<Action> = r.parse("action", action);
+    if let Some(a) = action
+        && !actions.contains(&a)
+    {
+        r.bad("action", format!("'{a}' does not apply here"));
+    }
     let changes = match r.obj.get("changes") {
         None | Some(Value::Null) => Some(Vec::new()),
         Some(v) => match serde_json::from_value::<Vec<Change>>(v.clone()) {
@@ -536,7 +570,7 @@ fn parse_event(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Even
                 let unknown: Vec<&str> = list
                     .iter()
                     .map(|c| c.field.as_str())
-                    .filter(|f| !TRACKED_FIELDS.contains(f))
+                    .filter(|f| !fields.contains(f))
                     .collect();
                 if unknown.is_empty() {
                     Some(list)
@@ -554,14 +588,75 @@ fn parse_event(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Even
             }
         },
     };
-    let event = Event {
+    Some(EventParts {
         id: id.ok()?.unwrap_or(0),
-        item: ItemId(item.ok()??),
-        at: when?,
+        at: at?,
         by: by?,
         action: action?,
         changes: changes?,
         note: r.text("note"),
+    })
+}
+
+fn parse_event(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Event> {
+    let before = problems.len();
+    let mut r = Record::open(v, at, EVENT_KEYS, problems)?;
+    let item = r.int("item");
+    if matches!(item, Ok(None)) {
+        r.bad("item", "is required");
+    }
+    let actions = [
+        Action::Created,
+        Action::Updated,
+        Action::Completed,
+        Action::Noted,
+        Action::CarriedForward,
+        Action::CarriedIn,
+    ];
+    let p = event_parts(&mut r, &actions, Item::FIELDS);
+    let event = Event {
+        item: ItemId(item.ok()??),
+        ..event_of(p?)
+    };
+    (problems.len() == before).then_some(event)
+}
+
+fn event_of(p: EventParts) -> Event {
+    Event {
+        id: p.id,
+        item: ItemId(0),
+        at: p.at,
+        by: p.by,
+        action: p.action,
+        changes: p.changes,
+        note: p.note,
+    }
+}
+
+const STRATEGY_EVENT_KEYS: &[&str] = &["id", "strategy", "at", "by", "action", "changes", "note"];
+
+fn parse_strategy_event(
+    v: &Value,
+    at: String,
+    problems: &mut Vec<String>,
+) -> Option<StrategyEvent> {
+    let before = problems.len();
+    let mut r = Record::open(v, at, STRATEGY_EVENT_KEYS, problems)?;
+    let code = r.required("strategy");
+    let code: Option<Code> = r.parse("strategy", code);
+    let p = event_parts(
+        &mut r,
+        &[Action::Created, Action::Updated],
+        Strategy::FIELDS,
+    )?;
+    let event = StrategyEvent {
+        id: p.id,
+        strategy: code?,
+        at: p.at,
+        by: p.by,
+        action: p.action,
+        changes: p.changes,
+        note: p.note,
     };
     (problems.len() == before).then_some(event)
 }
@@ -589,9 +684,10 @@ pub fn parse_document(doc: &Value, ctx: &Ctx) -> Result<Portfolio> {
     }
     let mut problems = Vec::new();
     for key in top.keys() {
-        if !["format", "version", "strategies", "items", "events"].contains(&key.as_str()) {
+        if !TOP_KEYS.contains(&key.as_str()) {
             problems.push(format!(
-                "{key}: unknown field; known fields are format, version, strategies, items, events"
+                "{key}: unknown field; known fields are {}",
+                TOP_KEYS.join(", ")
             ));
         }
     }
@@ -624,6 +720,11 @@ pub fn parse_document(doc: &Value, ctx: &Ctx) -> Result<Portfolio> {
             )
         })
         .collect();
+    let strategy_events: Vec<Option<StrategyEvent>> = list("strategy_events", &mut problems)
+        .iter()
+        .enumerate()
+        .map(|(n, v)| parse_strategy_event(v, format!("strategy_events[{n}]"), &mut problems))
+        .collect();
     let events: Vec<Option<Event>> = list("events", &mut problems)
         .iter()
         .enumerate()
@@ -636,6 +737,7 @@ pub fn parse_document(doc: &Value, ctx: &Ctx) -> Result<Portfolio> {
         strategies: strategies.into_iter().flatten().collect(),
         items: items.into_iter().flatten().collect(),
         events: events.into_iter().flatten().collect(),
+        strategy_events: strategy_events.into_iter().flatten().collect(),
     };
     cross_check(portfolio, ctx)
 }
@@ -723,6 +825,7 @@ fn cross_check(mut p: Portfolio, ctx: &Ctx) -> Result<Portfolio> {
             }
         }
     }
+    check_strategy_histories(&p, &mut problems);
     if !problems.is_empty() {
         return Err(Error::BadRecords(problems));
     }
@@ -746,5 +849,75 @@ fn cross_check(mut p: Portfolio, ctx: &Ctx) -> Result<Portfolio> {
         next_event += 1;
     }
     p.events.sort_by_key(|e| e.id);
+    // Strategies without history are taken as created when their first
+    // item was, or now.
+    let with_history: HashSet<&Code> = p.strategy_events.iter().map(|e| &e.strategy).collect();
+    let mut next_id = p.strategy_events.iter().map(|e| e.id).max().unwrap_or(0) + 1;
+    let mut created = Vec::new();
+    for s in p
+        .strategies
+        .iter()
+        .filter(|s| !with_history.contains(&s.code))
+    {
+        let first_item = p
+            .items
+            .iter()
+            .filter(|i| i.strategy == s.code)
+            .map(|i| i.created_at)
+            .min();
+        created.push(StrategyEvent {
+            id: next_id,
+            strategy: s.code.clone(),
+            at: first_item.unwrap_or(ctx.clock.now).min(ctx.clock.now),
+            by: ctx.by.clone(),
+            action: Action::Created,
+            changes: s.creation_changes(),
+            note: None,
+        });
+        next_id += 1;
+    }
+    for e in p.strategy_events.iter_mut().filter(|e| e.id == 0) {
+        e.id = next_id;
+        next_id += 1;
+    }
+    p.strategy_events.extend(created);
+    p.strategy_events.sort_by_key(|e| e.id);
     Ok(p)
+}
+
+/// Each strategy's events must belong to a strategy of the file and replay
+/// to the strategy as the file states it.
+fn check_strategy_histories(p: &Portfolio, problems: &mut Vec<String>) {
+    let mut by_code: BTreeMap<&Code, Vec<&StrategyEvent>> = BTreeMap::new();
+    let mut ids = HashSet::new();
+    for (n, e) in p.strategy_events.iter().enumerate() {
+        if !p.strategies.iter().any(|s| s.code == e.strategy) {
+            problems.push(format!(
+                "strategy_events[{n}].strategy: '{}' is not a strategy of the file",
+                e.strategy
+            ));
+        }
+        if e.id != 0 && !ids.insert(e.id) {
+            problems.push(format!("strategy_events[{n}].id: {} appears twice", e.id));
+        }
+        by_code.entry(&e.strategy).or_default().push(e);
+    }
+    for (n, s) in p.strategies.iter().enumerate() {
+        let Some(events) = by_code.get_mut(&s.code) else {
+            continue;
+        };
+        events.sort_by_key(|e| (e.at, e.id));
+        match rebuild_strategies(events.iter().map(|e| (*e).clone())) {
+            Err(e) => problems.push(format!("strategies[{n}]: its events do not replay: {e}")),
+            Ok(rebuilt) => {
+                if let Some(diff) = rebuilt.first().map(|r| r.diff(s)).filter(|d| !d.is_empty()) {
+                    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
+                    problems.push(format!(
+                        "strategies[{n}]: its events lead to other values than the strategy has ({})",
+                        fields.join(", ")
+                    ));
+                }
+            }
+        }
+    }
 }

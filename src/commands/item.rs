@@ -6,7 +6,7 @@ use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateA
 use crate::domain::dates::DateExpr;
 use crate::domain::health::days_overdue;
 use crate::domain::history::rebuild;
-use crate::domain::model::{Event, Item, ItemId, Progress};
+use crate::domain::model::{Event, Item, ItemId, Progress, Tracked};
 use crate::domain::vocab::{Action, RagSetting, Status};
 use crate::error::{Error, Result};
 use crate::store::{Db, Store};
@@ -294,7 +294,7 @@ fn show(ctx: &Ctx, store: &mut Store, id: ItemId, as_of: Option<DateExpr>) -> Re
                     .map(|e| (current.strategy.clone(), e.clone()))
                     .collect();
                 rebuild(past)
-                    .map_err(|e| Error::Storage(format!("the stored history is damaged: {e}")))?
+                    .map_err(super::damaged)?
                     .pop()
                     .ok_or_else(|| {
                         Error::NotFound(format!(

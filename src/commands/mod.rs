@@ -12,8 +12,8 @@ mod views;
 use crate::cli::{Cli, Command};
 use crate::domain::Clock;
 use crate::domain::dates::{DateExpr, parse_iso};
-use crate::domain::history::rebuild;
-use crate::domain::model::{Code, Item};
+use crate::domain::history::{rebuild, rebuild_strategies};
+use crate::domain::model::{Code, Item, Strategy};
 use crate::error::{Error, Result};
 use crate::output::View;
 use crate::store::{Db, Store};
@@ -182,7 +182,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     } else {
         Store::open_for_reading(&path)?
     };
-    match cli.command {
+    let note = store.upgrade_note();
+    let mut outcome = match cli.command {
         Command::Init => Ok(init_message(&store)),
         Command::Demo | Command::Import(_) => unreachable!("handled above"),
         Command::Strategy(cmd) => strategy::run(&ctx, &mut store, cmd),
@@ -191,7 +192,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Report(args) => report::report(&ctx, &mut store, args),
         Command::CarryForward(args) => carry::run(&ctx, &mut store, args),
         Command::Export(args) => exchange::export(&ctx, &mut store, args),
+    }?;
+    if let Some(note) = note {
+        outcome.message = Some(match outcome.message {
+            Some(m) => format!("{note}\n{m}"),
+            None => note,
+        });
     }
+    Ok(outcome)
 }
 
 fn init_message(store: &Store) -> Outcome {
@@ -218,6 +226,42 @@ fn require_strategies(db: &Db, codes: &[Code]) -> Result<()> {
     Ok(())
 }
 
+/// The named strategies (all when none is named), as they stand now or as
+/// they stood at `as_of`, rebuilt from their history.
+fn strategies_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Strategy>> {
+    let Some(cutoff) = as_of.cutoff else {
+        if codes.is_empty() {
+            return db.strategies();
+        }
+        return codes
+            .iter()
+            .map(|c| db.strategy(c)?.ok_or_else(|| not_found_strategy(c)))
+            .collect();
+    };
+    let mut then = rebuild_strategies(db.strategy_history(None, Some(cutoff))?).map_err(damaged)?;
+    then.sort_by(|a, b| (a.period.starts(), &a.code).cmp(&(b.period.starts(), &b.code)));
+    if codes.is_empty() {
+        return Ok(then);
+    }
+    codes
+        .iter()
+        .map(|c| match then.iter().find(|s| &s.code == c) {
+            Some(s) => Ok(s.clone()),
+            None if db.strategy(c)?.is_some() => Err(Error::NotFound(format!(
+                "strategy {c} did not exist yet at the end of {}",
+                as_of.day
+            ))),
+            None => Err(not_found_strategy(c)),
+        })
+        .collect()
+}
+
+fn damaged(e: String) -> Error {
+    Error::Storage(format!(
+        "the stored history is damaged: {e}\nRun strat check for details."
+    ))
+}
+
 /// The items of the named strategies (all when none is named) as they
 /// stand now, or as they stood at `as_of`, rebuilt from the history.
 fn items_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Item>> {
@@ -232,11 +276,7 @@ fn items_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Item>> {
         match as_of.cutoff {
             None => items.extend(db.items(scope)?),
             Some(cutoff) => {
-                items.extend(rebuild(db.history(scope, Some(cutoff))?).map_err(|e| {
-                    Error::Storage(format!(
-                        "the stored history is damaged: {e}\nRun strat check for details."
-                    ))
-                })?)
+                items.extend(rebuild(db.history(scope, Some(cutoff))?).map_err(damaged)?)
             }
         }
     }

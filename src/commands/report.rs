@@ -2,7 +2,7 @@
 //! to committee, now or as it stood on a past day.
 
 use super::views::{ItemList, headline, overdue_cell};
-use super::{AsOf, Ctx, Outcome, items_as_of, not_found_strategy};
+use super::{AsOf, Ctx, Outcome, items_as_of, strategies_as_of};
 use crate::cli::{OutstandingArgs, ReportArgs};
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Code, Item, ItemId, Strategy};
@@ -53,14 +53,7 @@ fn health_rank(h: Health) -> u8 {
 
 /// Builds the report of the named strategies (all when none is named).
 pub fn build(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Report> {
-    let strategies = if codes.is_empty() {
-        db.strategies()?
-    } else {
-        codes
-            .iter()
-            .map(|c| db.strategy(c)?.ok_or_else(|| not_found_strategy(c)))
-            .collect::<Result<_>>()?
-    };
+    let strategies = strategies_as_of(db, codes, as_of)?;
     let mut out = Vec::with_capacity(strategies.len());
     let mut link_codes: HashMap<ItemId, Code> = HashMap::new();
     for strategy in strategies {

@@ -1,12 +1,12 @@
 //! `strat strategy add|list|show|edit|remove`.
 
 use super::views::{StrategyDetail, StrategyList};
-use super::{Ctx, Outcome, items_as_of, not_found_strategy};
+use super::{Ctx, Outcome, items_as_of, not_found_strategy, strategies_as_of};
 use crate::cli::{StrategyCommand, StrategyFields};
 use crate::domain::dates::Period;
-use crate::domain::model::{Code, Strategy};
+use crate::domain::model::{Change, Code, Strategy, StrategyEvent, Tracked};
 use crate::domain::summary::Summary;
-use crate::domain::vocab::StrategyStatus;
+use crate::domain::vocab::{Action, StrategyStatus};
 use crate::error::{Error, Result};
 use crate::store::{Db, Store};
 
@@ -19,10 +19,9 @@ pub fn run(ctx: &Ctx, store: &mut Store, cmd: StrategyCommand) -> Result<Outcome
         StrategyCommand::Show { code, as_of } => {
             let as_of = ctx.as_of(as_of)?;
             store.read(|db| {
-                let strategy = db
-                    .strategy(&code)?
-                    .ok_or_else(|| not_found_strategy(&code))?;
-                let items = items_as_of(db, std::slice::from_ref(&code), as_of)?;
+                let code = std::slice::from_ref(&code);
+                let strategy = strategies_as_of(db, code, as_of)?.remove(0);
+                let items = items_as_of(db, code, as_of)?;
                 let summary = Summary::of(&items, strategy.period, as_of.day);
                 Ok(Outcome::show(StrategyDetail { strategy, summary }))
             })
@@ -67,10 +66,28 @@ fn add(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<Ou
             )));
         }
         check_supersedes(db, &strategy)?;
-        db.insert_strategy(&strategy)
+        db.insert_strategy(&strategy)?;
+        record(db, ctx, &strategy, Action::Created, strategy.creation_changes())
     })?;
     let message = format!("Added strategy {} ({}).", strategy.code, strategy.title);
     Ok(Outcome::changed(detail_of_new(strategy, ctx), message))
+}
+
+/// Appends a strategy event with who and when.
+fn record(db: &Db, ctx: &Ctx, s: &Strategy, action: Action, changes: Vec<Change>) -> Result<()> {
+    db.insert_strategy_event(
+        &StrategyEvent {
+            id: 0,
+            strategy: s.code.clone(),
+            at: ctx.clock.now,
+            by: ctx.by.clone(),
+            action,
+            changes,
+            note: None,
+        },
+        false,
+    )?;
+    Ok(())
 }
 
 fn detail_of_new(strategy: Strategy, ctx: &Ctx) -> StrategyDetail {
@@ -152,9 +169,10 @@ fn edit(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<O
     let starts = f.starts.map(|d| ctx.date("--starts", d)).transpose()?;
     let ends = f.ends.map(|d| ctx.date("--ends", d)).transpose()?;
     let strategy = store.write(|db| {
-        let mut s = db
+        let before = db
             .strategy(&code)?
             .ok_or_else(|| not_found_strategy(&code))?;
+        let mut s = before.clone();
         if let Some(p) = f.period {
             s.period = p;
         } else if starts.is_some() || ends.is_some() {
@@ -165,7 +183,14 @@ fn edit(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<O
         }
         apply_details(ctx, &mut s, &f)?;
         check_supersedes(db, &s)?;
+        let changes = before.diff(&s);
+        if changes.is_empty() {
+            return Err(Error::Invalid(format!(
+                "nothing changed: strategy {code} already has those details"
+            )));
+        }
         db.update_strategy(&s)?;
+        record(db, ctx, &s, Action::Updated, changes)?;
         Ok(s)
     })?;
     let message = format!("Updated strategy {}.", strategy.code);

@@ -1,7 +1,7 @@
 //! Rebuilding items from their events alone, for point-in-time views and
 //! for checking that an imported history leads to the item it claims.
 
-use super::model::{Code, Event, Item};
+use super::model::{Code, Event, Item, Strategy, StrategyEvent, Tracked};
 use super::vocab::Action;
 
 /// Replays events grouped by item (each group oldest first, starting with
@@ -25,4 +25,29 @@ pub fn rebuild(events: impl IntoIterator<Item = (Code, Event)>) -> Result<Vec<It
         }
     }
     Ok(items)
+}
+
+/// Replays strategy events grouped by strategy (each group oldest first,
+/// starting with its `created` event) into the strategies as they stood.
+pub fn rebuild_strategies(
+    events: impl IntoIterator<Item = StrategyEvent>,
+) -> Result<Vec<Strategy>, String> {
+    let mut strategies: Vec<Strategy> = Vec::new();
+    for event in events {
+        match strategies.last_mut() {
+            Some(s) if s.code == event.strategy => s.apply_changes(&event.changes)?,
+            _ => {
+                if event.action != Action::Created {
+                    return Err(format!(
+                        "the history of strategy {} does not start with its creation",
+                        event.strategy
+                    ));
+                }
+                let mut s = Strategy::blank(event.strategy.clone());
+                s.apply_changes(&event.changes)?;
+                strategies.push(s);
+            }
+        }
+    }
+    Ok(strategies)
 }

@@ -176,9 +176,72 @@ pub struct Event {
     pub note: Option<String>,
 }
 
-/// The item fields that events track, in the order changes are listed.
-/// Replaying the `created` event and the ones after it rebuilds an item.
-pub const TRACKED_FIELDS: &[&str] = &[
+/// One recorded change to a strategy's own details.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyEvent {
+    pub id: i64,
+    pub strategy: Code,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub action: Action,
+    pub changes: Vec<Change>,
+    pub note: Option<String>,
+}
+
+/// A record whose changes are kept as events: each tracked field reads and
+/// writes as text, so a diff is a list of [`Change`]s and replaying the
+/// changes from the first event on rebuilds the record.
+pub trait Tracked {
+    /// The tracked fields, in the order changes are listed.
+    const FIELDS: &'static [&'static str];
+
+    /// A tracked field as the text events record.
+    fn field(&self, name: &str) -> Option<String>;
+
+    /// Sets a tracked field from event text; refuses unknown fields and
+    /// values that do not parse, so a bad history is caught, not guessed at.
+    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String>;
+
+    /// Applies one event's changes in order.
+    fn apply_changes(&mut self, changes: &[Change]) -> Result<(), String> {
+        for c in changes {
+            self.set_field(&c.field, c.to.as_deref())?;
+        }
+        Ok(())
+    }
+
+    /// The changes that take `self` to `after`, in field order.
+    fn diff(&self, after: &Self) -> Vec<Change> {
+        Self::FIELDS
+            .iter()
+            .filter_map(|f| {
+                let (from, to) = (self.field(f), after.field(f));
+                (from != to).then(|| Change {
+                    field: f.to_string(),
+                    from,
+                    to,
+                })
+            })
+            .collect()
+    }
+
+    /// The first event's changes: every field that has a value.
+    fn creation_changes(&self) -> Vec<Change> {
+        Self::FIELDS
+            .iter()
+            .filter_map(|f| {
+                self.field(f).map(|to| Change {
+                    field: f.to_string(),
+                    from: None,
+                    to: Some(to),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The item fields that events track.
+const ITEM_FIELDS: &[&str] = &[
     "ref",
     "title",
     "description",
@@ -249,100 +312,9 @@ impl Item {
         }
     }
 
-    /// A tracked field as the text events record.
-    pub fn field(&self, name: &str) -> Option<String> {
-        match name {
-            "ref" => text(&self.reference),
-            "title" => Some(self.title.clone()),
-            "description" => text(&self.description),
-            "theme" => text(&self.theme),
-            "owner" => text(&self.owner),
-            "status" => Some(self.status.to_string()),
-            "progress" => Some(self.progress.to_string()),
-            "start" => show(&self.start),
-            "due" => show(&self.due),
-            "completed_on" => show(&self.completed_on),
-            "rag_override" => show(&self.rag_override),
-            "rag_reason" => text(&self.rag_reason),
-            "carried_from" => self.carried_from.map(|i| i.0.to_string()),
-            "carried_to" => self.carried_to.map(|i| i.0.to_string()),
-            _ => None,
-        }
-    }
-
-    /// Sets a tracked field from event text; refuses unknown fields and
-    /// values that do not parse, so a bad history is caught, not guessed at.
-    pub fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
-        let owned = || value.map(str::to_string);
-        match name {
-            "ref" => self.reference = owned(),
-            "title" => {
-                self.title = value
-                    .filter(|t| !t.trim().is_empty())
-                    .ok_or("title: an item needs a title")?
-                    .to_string()
-            }
-            "description" => self.description = owned(),
-            "theme" => self.theme = owned(),
-            "owner" => self.owner = owned(),
-            "status" => {
-                self.status = value
-                    .ok_or("status: an item always has a status")?
-                    .parse()
-                    .map_err(|e| format!("status: {e}"))?
-            }
-            "progress" => {
-                self.progress = value
-                    .ok_or("progress: an item always has a progress")?
-                    .parse()
-                    .map_err(|e| format!("progress: {e}"))?
-            }
-            "start" => self.start = parse_opt(name, value, date)?,
-            "due" => self.due = parse_opt(name, value, date)?,
-            "completed_on" => self.completed_on = parse_opt(name, value, date)?,
-            "rag_override" => self.rag_override = parse_opt(name, value, str::parse)?,
-            "rag_reason" => self.rag_reason = owned(),
-            "carried_from" => self.carried_from = parse_opt(name, value, item_number)?,
-            "carried_to" => self.carried_to = parse_opt(name, value, item_number)?,
-            other => return Err(format!("'{other}' is not a field events can change")),
-        }
-        Ok(())
-    }
-
-    /// The changes that take `self` to `after`, in field order.
-    pub fn diff(&self, after: &Item) -> Vec<Change> {
-        TRACKED_FIELDS
-            .iter()
-            .filter_map(|f| {
-                let (from, to) = (self.field(f), after.field(f));
-                (from != to).then(|| Change {
-                    field: f.to_string(),
-                    from,
-                    to,
-                })
-            })
-            .collect()
-    }
-
-    /// The `created` event's changes: every field that has a value.
-    pub fn creation_changes(&self) -> Vec<Change> {
-        TRACKED_FIELDS
-            .iter()
-            .filter_map(|f| {
-                self.field(f).map(|to| Change {
-                    field: f.to_string(),
-                    from: None,
-                    to: Some(to),
-                })
-            })
-            .collect()
-    }
-
     /// Applies an event's changes; the item's times follow the event.
     pub fn apply(&mut self, event: &Event) -> Result<(), String> {
-        for c in &event.changes {
-            self.set_field(&c.field, c.to.as_deref())?;
-        }
+        self.apply_changes(&event.changes)?;
         if matches!(event.action, Action::Created | Action::CarriedIn) {
             self.created_at = event.at;
         }
@@ -378,6 +350,174 @@ impl Item {
         if self.rag_reason.is_some() && self.rag_override.is_none() {
             return Err("a RAG reason without a RAG override".into());
         }
+        Ok(())
+    }
+}
+
+impl Tracked for Item {
+    const FIELDS: &'static [&'static str] = ITEM_FIELDS;
+
+    fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "ref" => text(&self.reference),
+            "title" => Some(self.title.clone()),
+            "description" => text(&self.description),
+            "theme" => text(&self.theme),
+            "owner" => text(&self.owner),
+            "status" => Some(self.status.to_string()),
+            "progress" => Some(self.progress.to_string()),
+            "start" => show(&self.start),
+            "due" => show(&self.due),
+            "completed_on" => show(&self.completed_on),
+            "rag_override" => show(&self.rag_override),
+            "rag_reason" => text(&self.rag_reason),
+            "carried_from" => self.carried_from.map(|i| i.0.to_string()),
+            "carried_to" => self.carried_to.map(|i| i.0.to_string()),
+            _ => None,
+        }
+    }
+
+    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
+        let owned = || value.map(str::to_string);
+        match name {
+            "ref" => self.reference = owned(),
+            "title" => {
+                self.title = value
+                    .filter(|t| !t.trim().is_empty())
+                    .ok_or("title: an item needs a title")?
+                    .to_string()
+            }
+            "description" => self.description = owned(),
+            "theme" => self.theme = owned(),
+            "owner" => self.owner = owned(),
+            "status" => {
+                self.status = value
+                    .ok_or("status: an item always has a status")?
+                    .parse()
+                    .map_err(|e| format!("status: {e}"))?
+            }
+            "progress" => {
+                self.progress = value
+                    .ok_or("progress: an item always has a progress")?
+                    .parse()
+                    .map_err(|e| format!("progress: {e}"))?
+            }
+            "start" => self.start = parse_opt(name, value, date)?,
+            "due" => self.due = parse_opt(name, value, date)?,
+            "completed_on" => self.completed_on = parse_opt(name, value, date)?,
+            "rag_override" => self.rag_override = parse_opt(name, value, str::parse)?,
+            "rag_reason" => self.rag_reason = owned(),
+            "carried_from" => self.carried_from = parse_opt(name, value, item_number)?,
+            "carried_to" => self.carried_to = parse_opt(name, value, item_number)?,
+            other => return Err(format!("'{other}' is not a field events can change")),
+        }
+        Ok(())
+    }
+}
+
+/// The strategy fields that strategy events track.
+const STRATEGY_FIELDS: &[&str] = &[
+    "code",
+    "title",
+    "status",
+    "starts",
+    "ends",
+    "decision",
+    "adopted",
+    "lead",
+    "department",
+    "supersedes",
+    "description",
+];
+
+impl Strategy {
+    /// A strategy before its `created` event is applied.
+    pub fn blank(code: Code) -> Strategy {
+        let day = NaiveDate::MIN;
+        Strategy {
+            code,
+            title: String::new(),
+            status: StrategyStatus::Draft,
+            period: Period::new(day, day).expect("a one-day period is valid"),
+            decision: None,
+            adopted: None,
+            lead: None,
+            department: None,
+            supersedes: None,
+            description: None,
+        }
+    }
+}
+
+impl Tracked for Strategy {
+    const FIELDS: &'static [&'static str] = STRATEGY_FIELDS;
+
+    fn field(&self, name: &str) -> Option<String> {
+        match name {
+            "code" => Some(self.code.to_string()),
+            "title" => Some(self.title.clone()),
+            "status" => Some(self.status.to_string()),
+            "starts" => Some(self.period.starts().to_string()),
+            "ends" => Some(self.period.ends().to_string()),
+            "decision" => text(&self.decision),
+            "adopted" => show(&self.adopted),
+            "lead" => text(&self.lead),
+            "department" => text(&self.department),
+            "supersedes" => show(&self.supersedes),
+            "description" => text(&self.description),
+            _ => None,
+        }
+    }
+
+    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
+        let owned = || value.map(str::to_string);
+        let required = || value.ok_or_else(|| format!("{name}: a strategy always has one"));
+        match name {
+            "code" => self.code = required()?.parse().map_err(|e| format!("code: {e}"))?,
+            "title" => {
+                self.title = value
+                    .filter(|t| !t.trim().is_empty())
+                    .ok_or("title: a strategy needs a title")?
+                    .to_string()
+            }
+            "status" => self.status = required()?.parse().map_err(|e| format!("status: {e}"))?,
+            "starts" => {
+                self.period =
+                    Period::new(date(required()?)?, self.period.ends()).map_err(|e| e.0)?
+            }
+            "ends" => {
+                self.period =
+                    Period::new(self.period.starts(), date(required()?)?).map_err(|e| e.0)?
+            }
+            "decision" => self.decision = owned(),
+            "adopted" => self.adopted = parse_opt(name, value, date)?,
+            "lead" => self.lead = owned(),
+            "department" => self.department = owned(),
+            "supersedes" => self.supersedes = parse_opt(name, value, str::parse)?,
+            "description" => self.description = owned(),
+            other => {
+                return Err(format!(
+                    "'{other}' is not a field strategy events can change"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A period moves as a whole: both ends are set, then checked.
+    fn apply_changes(&mut self, changes: &[Change]) -> Result<(), String> {
+        let mut starts = self.period.starts();
+        let mut ends = self.period.ends();
+        for c in changes {
+            match c.field.as_str() {
+                "starts" => {
+                    starts = date(c.to.as_deref().ok_or("starts: a strategy always has one")?)?
+                }
+                "ends" => ends = date(c.to.as_deref().ok_or("ends: a strategy always has one")?)?,
+                _ => self.set_field(&c.field, c.to.as_deref())?,
+            }
+        }
+        self.period = Period::new(starts, ends).map_err(|e| e.0)?;
         Ok(())
     }
 }

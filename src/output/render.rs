@@ -111,7 +111,9 @@ fn terminal_table(t: &Table, style: Style) -> String {
             .iter()
             .map(|h| comfy_table::Cell::new(h).add_attribute(Attribute::Bold)),
     );
-    table.set_constraints(column_constraints(t, table.width()));
+    if let Some(width) = table.width() {
+        table.set_constraints(column_constraints(t, width));
+    }
     for row in &t.rows {
         table.add_row(row.iter().map(|c| {
             let cell = comfy_table::Cell::new(plain(c));
@@ -131,7 +133,7 @@ const MIN_WRAP: usize = 14;
 /// Only columns of words wrap; numbers, dates, statuses and bars keep their
 /// width. When even that cannot fit the terminal, word columns are hidden
 /// from the right, keeping the first (the title).
-fn column_constraints(t: &Table, width: Option<u16>) -> Vec<ColumnConstraint> {
+fn column_constraints(t: &Table, width: u16) -> Vec<ColumnConstraint> {
     let cols = t.headers.len();
     let widest = |c: usize| {
         t.rows
@@ -150,25 +152,23 @@ fn column_constraints(t: &Table, width: Option<u16>) -> Vec<ColumnConstraint> {
         })
         .collect();
     let mut shown = vec![true; cols];
-    if let Some(width) = width {
-        let needed = |shown: &[bool]| -> usize {
-            (0..cols)
-                .filter(|c| shown[*c])
-                .map(|c| {
-                    3 + if wraps[c] {
-                        MIN_WRAP.min(widest(c))
-                    } else {
-                        widest(c)
-                    }
-                })
-                .sum::<usize>()
-                + 1
-        };
-        let mut droppable: Vec<usize> = (0..cols).filter(|c| wraps[*c]).skip(1).collect();
-        while needed(&shown) > usize::from(width) {
-            let Some(c) = droppable.pop() else { break };
-            shown[c] = false;
-        }
+    let needed = |shown: &[bool]| -> usize {
+        (0..cols)
+            .filter(|c| shown[*c])
+            .map(|c| {
+                3 + if wraps[c] {
+                    MIN_WRAP.min(widest(c))
+                } else {
+                    widest(c)
+                }
+            })
+            .sum::<usize>()
+            + 1
+    };
+    let mut droppable: Vec<usize> = (0..cols).filter(|c| wraps[*c]).skip(1).collect();
+    while needed(&shown) > usize::from(width) {
+        let Some(c) = droppable.pop() else { break };
+        shown[c] = false;
     }
     (0..cols)
         .map(|c| match (shown[c], wraps[c]) {
@@ -316,15 +316,11 @@ mod tests {
                 .map(|c| matches!(c, ColumnConstraint::Hidden))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(hidden(None), [false; 4]);
-        assert_eq!(hidden(Some(200)), [false; 4]);
-        assert_eq!(hidden(Some(45)), [false, false, false, true]);
-        assert_eq!(hidden(Some(35)), [false, false, true, true]);
-        assert_eq!(
-            hidden(Some(10)),
-            [false, false, true, true],
-            "the title stays"
-        );
+
+        assert_eq!(hidden(200), [false; 4]);
+        assert_eq!(hidden(45), [false, false, false, true]);
+        assert_eq!(hidden(35), [false, false, true, true]);
+        assert_eq!(hidden(10), [false, false, true, true], "the title stays");
     }
 
     #[test]

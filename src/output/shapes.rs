@@ -2,7 +2,7 @@
 //! absent values are `null`, never missing.
 
 use crate::domain::health::health;
-use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
+use crate::domain::model::{Change, Event, Item, Strategy, StrategyEvent, format_timestamp};
 use crate::domain::vocab::{Action, Health, Rag, Status, StrategyStatus};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -107,6 +107,31 @@ impl<'a> From<&'a Event> for EventJson<'a> {
         EventJson {
             id: e.id,
             item: e.item.0,
+            at: format_timestamp(e.at),
+            by: &e.by,
+            action: e.action,
+            changes: &e.changes,
+            note: e.note.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StrategyEventJson<'a> {
+    pub id: i64,
+    pub strategy: &'a str,
+    pub at: String,
+    pub by: &'a str,
+    pub action: Action,
+    pub changes: &'a [Change],
+    pub note: Option<&'a str>,
+}
+
+impl<'a> From<&'a StrategyEvent> for StrategyEventJson<'a> {
+    fn from(e: &'a StrategyEvent) -> Self {
+        StrategyEventJson {
+            id: e.id,
+            strategy: e.strategy.as_str(),
             at: format_timestamp(e.at),
             by: &e.by,
             action: e.action,

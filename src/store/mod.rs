@@ -19,42 +19,74 @@ const BUSY_WAIT: Duration = Duration::from_secs(30);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    upgraded: Option<(i64, PathBuf)>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`, brings its schema
-    /// up to date, and refuses one written by a newer strat.
+    /// Opens (creating if needed) the database at `path` for writing,
+    /// brings its schema up to date, and refuses one written by a newer
+    /// strat or one that is read-only.
     pub fn open(path: &Path) -> Result<Store> {
         create_if_missing(path)?;
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
-            Error::Storage(format!(
-                "cannot open the database {}: {e}\nCheck the path and its permissions.",
+        if is_read_only(path) {
+            return Err(Error::Storage(format!(
+                "the database {} is read-only
+Make it writable (chmod u+w), or work on a copy.",
                 path.display()
-            ))
-        })?;
-        conn.busy_timeout(BUSY_WAIT)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        schema::prepare(&mut store.conn, &store.path)?;
-        Ok(store)
+            )));
+        }
+        Store::connect(path, true)
     }
 
-    /// Opens the database at `path` for reading only what is there: when
-    /// no file exists yet, an empty in-memory database stands in, so a read
-    /// never leaves a file behind.
+    /// Opens the database at `path` for reading what is there: when no file
+    /// exists yet, an empty in-memory database stands in, so a read never
+    /// leaves a file behind; a read-only file is opened read-only.
     pub fn open_for_reading(path: &Path) -> Result<Store> {
         if path.exists() {
-            return Store::open(path);
+            return Store::connect(path, !is_read_only(path));
         }
         let mut conn = Connection::open_in_memory()?;
-        schema::prepare(&mut conn, path)?;
+        schema::prepare(&mut conn, path, true)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            upgraded: None,
+        })
+    }
+
+    fn connect(path: &Path, writable: bool) -> Result<Store> {
+        let access = if writable {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+        };
+        let conn = Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(|e| {
+                Error::Storage(format!(
+                    "cannot open the database {}: {e}
+Check the path and its permissions.",
+                    path.display()
+                ))
+            })?;
+        conn.busy_timeout(BUSY_WAIT)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let mut conn = conn;
+        let prepared = schema::prepare(&mut conn, path, writable)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            upgraded: prepared.upgraded,
+        })
+    }
+
+    /// Says so when opening upgraded the file, and where the backup went.
+    pub fn upgrade_note(&self) -> Option<String> {
+        self.upgraded.as_ref().map(|(from, backup)| {
+            format!(
+                "Upgraded {} from schema version {from} to {LATEST_VERSION}; the old file is kept as {}.",
+                self.path.display(),
+                backup.display()
+            )
         })
     }
 
@@ -85,9 +117,15 @@ impl Store {
     }
 }
 
+/// True when the file's permissions forbid writing (checked from the mode
+/// bits, so it holds even for a user who could override them).
+fn is_read_only(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
+}
+
 /// Creates the parent folders and an empty file readable by its owner only,
 /// so SQLite (which would use the umask) never creates it.
-fn create_if_missing(path: &Path) -> Result<()> {
+pub(crate) fn create_if_missing(path: &Path) -> Result<()> {
     if path.exists() {
         return Ok(());
     }

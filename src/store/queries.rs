@@ -3,7 +3,7 @@
 
 use crate::domain::dates::{Period, parse_iso};
 use crate::domain::model::{
-    Change, Code, Event, Item, ItemId, Strategy, format_timestamp, parse_timestamp,
+    Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp, parse_timestamp,
 };
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -12,6 +12,13 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::str::FromStr;
+
+/// The next free numbers, see [`Db::next_ids`].
+pub struct NextIds {
+    pub item: i64,
+    pub event: i64,
+    pub strategy_event: i64,
+}
 
 /// The database as seen from inside one transaction.
 pub struct Db<'c> {
@@ -161,7 +168,7 @@ fn event_row(row: &Row) -> rusqlite::Result<Event> {
 }
 
 impl<'c> Db<'c> {
-    pub(super) fn new(conn: &'c Connection) -> Self {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
         Db { conn }
     }
 
@@ -261,20 +268,27 @@ impl<'c> Db<'c> {
             .query_row([code.as_str()], |r| r.get(0))?)
     }
 
-    /// The first item number and event number not yet handed out, so an
-    /// import can number its records before writing them.
-    pub fn next_ids(&self) -> Result<(i64, i64)> {
-        let next = |table: &str| -> Result<i64> {
-            Ok(self
-                .conn
-                .prepare_cached(
-                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?1), 0), \
-                     coalesce((SELECT max(id) FROM item WHERE ?1 = 'item'), 0), \
-                     coalesce((SELECT max(id) FROM event WHERE ?1 = 'event'), 0)) + 1",
-                )?
-                .query_row([table], |r| r.get(0))?)
+    /// The first numbers not yet handed out for items, item events and
+    /// strategy events, so an import can number its records before writing.
+    pub fn next_ids(&self) -> Result<NextIds> {
+        let next = |sql: &str| -> Result<i64> {
+            Ok(self.conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?)
         };
-        Ok((next("item")?, next("event")?))
+        Ok(NextIds {
+            item: next(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'item'), 0), \
+                 coalesce((SELECT max(id) FROM item), 0)) + 1",
+            )?,
+            event: next(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event'), 0), \
+                 coalesce((SELECT max(id) FROM event), 0)) + 1",
+            )?,
+            strategy_event: next(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence \
+                 WHERE name = 'strategy_event'), 0), \
+                 coalesce((SELECT max(id) FROM strategy_event), 0)) + 1",
+            )?,
+        })
     }
 
     /// Lets links between records of one import point forward; the checks
@@ -399,6 +413,57 @@ impl<'c> Db<'c> {
                 event.note,
             ])?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Appends a strategy event; `event.id` is kept when `keep_id`.
+    pub fn insert_strategy_event(&self, event: &StrategyEvent, keep_id: bool) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO strategy_event (id, strategy_id, at, by, action, changes, note) \
+                 VALUES (?1, (SELECT id FROM strategy WHERE code = ?2), ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                keep_id.then_some(event.id),
+                event.strategy.as_str(),
+                format_timestamp(event.at),
+                event.by,
+                event.action.as_str(),
+                serde_json::to_string(&event.changes)?,
+                event.note,
+            ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The history of one strategy's details (or all), before `cutoff`
+    /// when given, grouped by strategy and oldest first.
+    pub fn strategy_history(
+        &self,
+        code: Option<&Code>,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<Vec<StrategyEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.id, s.code, e.at, e.by, e.action, e.changes, e.note \
+             FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
+             WHERE (?1 IS NULL OR s.code = ?1) AND (?2 IS NULL OR e.at < ?2) \
+             ORDER BY s.id, e.at, e.id",
+        )?;
+        let rows = stmt.query_map(
+            params![code.map(Code::as_str), cutoff.map(format_timestamp)],
+            |row| {
+                let changes: String = row.get(5)?;
+                Ok(StrategyEvent {
+                    id: row.get(0)?,
+                    strategy: parsed(row, 1)?,
+                    at: timestamp(row, 2)?,
+                    by: row.get(3)?,
+                    action: parsed(row, 4)?,
+                    changes: serde_json::from_str(&changes)
+                        .map_err(|e| bad_column(5, e.to_string()))?,
+                    note: row.get(6)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// One item's history, oldest first.

@@ -1,35 +1,59 @@
 //! The schema version in `PRAGMA user_version`, new databases, upgrades of
-//! older ones, and refusal of newer ones.
+//! older ones (with a backup first), and refusal of newer ones.
 
+use super::Db;
+use crate::domain::model::{StrategyEvent, Tracked};
+use crate::domain::vocab::Action;
 use crate::error::{Error, Result};
-use rusqlite::{Connection, TransactionBehavior};
-use std::path::Path;
+use chrono::Utc;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
 
-/// The whole current schema, applied to a new database.
+/// The whole current schema, applied to a new database. Its parts after
+/// the first are headed `-- Version N:`; an upgrade to N runs that part.
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: i64 = 1;
+pub const LATEST_VERSION: i64 = 2;
 
-/// Upgrade steps: `(version reached, SQL)`, in order. A database at version
-/// `v` runs every step above `v`, all in one transaction. Empty while the
-/// first schema is the only one.
-const UPGRADES: &[(i64, &str)] = &[];
+/// What an upgrade to a version does beyond its part of `schema.sql`.
+type Backfill = fn(&Transaction) -> Result<()>;
+
+/// Upgrade steps, in order: the version reached and its backfill.
+const UPGRADES: &[(i64, Backfill)] = &[(2, strategy_history)];
+
+/// The part of `schema.sql` that upgrades a database to `version`.
+fn part(version: i64) -> &'static str {
+    let head = format!("-- Version {version}:");
+    let Some(start) = SCHEMA.find(&head) else {
+        return "";
+    };
+    let rest = &SCHEMA[start..];
+    let end = rest[head.len()..]
+        .find("\n-- Version ")
+        .map_or(rest.len(), |n| n + head.len());
+    &rest[..end]
+}
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
-/// Checks the file is a strat database it may use, sets the journal mode, and
-/// creates or upgrades the schema.
-pub fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
-    let version = user_version(conn).map_err(|e| match e {
-        Error::Storage(_) | Error::Bug(_) => Error::Storage(format!(
+/// What opening did to the file, for the user to hear about.
+pub struct Prepared {
+    /// `(old version, backup path)` when the file was upgraded.
+    pub upgraded: Option<(i64, PathBuf)>,
+}
+
+/// Checks the file is a strat database it may use, sets the journal mode,
+/// and creates or upgrades the schema.
+pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Prepared> {
+    let version = user_version(conn).map_err(|_| {
+        Error::Storage(format!(
             "{} is not a strat database (it is not SQLite, or it is damaged)\n\
              Point --db at the right file, or restore it from a backup.",
             path.display()
-        )),
-        other => other,
+        ))
     })?;
     if version > LATEST_VERSION {
         return Err(Error::Storage(format!(
@@ -38,14 +62,25 @@ pub fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
             path.display()
         )));
     }
+    let nothing = Prepared { upgraded: None };
     if version == LATEST_VERSION {
-        // The journal mode is stored in the file; set it only once.
-        return ensure_wal(conn);
+        if writable {
+            ensure_wal(conn)?;
+        }
+        return Ok(nothing);
+    }
+    if !writable {
+        return Err(Error::Storage(format!(
+            "{} needs an upgrade (schema version {version} to {LATEST_VERSION}) but is read-only\n\
+             Make it writable and run strat again; it will be upgraded, with a backup first.",
+            path.display()
+        )));
     }
     ensure_wal(conn)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have done the work while this one waited.
     let version = user_version(&tx)?;
+    let mut prepared = nothing;
     if version == 0 {
         let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
         if tables > 0 {
@@ -56,13 +91,75 @@ pub fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
             )));
         }
         tx.execute_batch(SCHEMA)?;
-    } else {
-        for (_, sql) in UPGRADES.iter().filter(|(v, _)| *v > version) {
-            tx.execute_batch(sql)?;
+    } else if version < LATEST_VERSION {
+        let copy = backup_before_upgrade(&tx, path, version)?;
+        for (v, backfill) in UPGRADES.iter().filter(|(v, _)| *v > version) {
+            tx.execute_batch(part(*v))?;
+            backfill(&tx)?;
         }
+        prepared.upgraded = Some((version, copy));
     }
     tx.pragma_update(None, "user_version", LATEST_VERSION)?;
     tx.commit()?;
+    Ok(prepared)
+}
+
+/// Copies the database, as it stands inside the upgrade's transaction, to
+/// `FILE.vN-backup` (or `FILE.vN-backup.2`, … if that exists).
+fn backup_before_upgrade(tx: &Transaction, path: &Path, version: i64) -> Result<PathBuf> {
+    let base = format!("{}.v{version}-backup", path.display());
+    let target = (1..)
+        .map(|n| {
+            PathBuf::from(if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}.{n}")
+            })
+        })
+        .find(|p| !p.exists())
+        .expect("an unused name");
+    super::create_if_missing(&target)?;
+    let fail = |e: rusqlite::Error| {
+        Error::Storage(format!(
+            "cannot write the backup {} before upgrading: {e}\nFree some space and try again; nothing was changed.",
+            target.display()
+        ))
+    };
+    let mut copy = Connection::open(&target).map_err(fail)?;
+    rusqlite::backup::Backup::new(tx, &mut copy)
+        .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
+        .map_err(fail)?;
+    // The copy stands alone: one file, no WAL beside it.
+    copy.pragma_update(None, "journal_mode", "DELETE")
+        .map_err(fail)?;
+    Ok(target)
+}
+
+/// Version 2 starts each strategy's history with a `created` event holding
+/// its details as they are, dated with its first item (or now).
+fn strategy_history(tx: &Transaction) -> Result<()> {
+    let db = Db::new(tx);
+    let now = Utc::now();
+    for strategy in db.strategies()? {
+        let at = db
+            .history(Some(&strategy.code), None)?
+            .iter()
+            .map(|(_, e)| e.at)
+            .min()
+            .unwrap_or(now);
+        db.insert_strategy_event(
+            &StrategyEvent {
+                id: 0,
+                strategy: strategy.code.clone(),
+                at,
+                by: "strat upgrade".into(),
+                action: Action::Created,
+                changes: strategy.creation_changes(),
+                note: Some("history starts at the upgrade to schema version 2".into()),
+            },
+            false,
+        )?;
+    }
     Ok(())
 }
 
@@ -73,4 +170,20 @@ fn ensure_wal(conn: &Connection) -> Result<()> {
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_upgrade_has_its_part_of_the_schema() {
+        for (v, _) in UPGRADES {
+            let sql = part(*v);
+            assert!(sql.starts_with(&format!("-- Version {v}:")), "{sql}");
+            assert!(sql.contains("CREATE"), "{sql}");
+        }
+        assert!(part(2).contains("strategy_event"));
+        assert!(!part(2).contains("CREATE TABLE item"));
+    }
 }
