@@ -24,7 +24,7 @@ on 2020-11-06 "$strat" strategy add tech-2016 --title "Kent County Council Techn
   --description "Provided the platform that let the Council adapt to new working locations and patterns during the COVID-19 pandemic (decision record 21/00097). Its items are not recorded here."
 
 on 2020-11-06 "$strat" strategy add tech-2020 --title "Kent County Council Technology Strategy 2020-2023" \
-  --period 2020-2023 --status interim --decision 21/00097 --adopted 2021-11-29 \
+  --period 2020-2023 --status draft \
   --lead "Rebecca Spore" --department "Strategic & Corporate Services" --supersedes tech-2016 \
   --description "Adopted on an interim basis while the Council reviews its technology strategy in the light of the COVID-19 pandemic; endorsed by the Policy and Resources Cabinet Committee on 6 November 2020. Illustrative: the adoption date (the record says the decision was due not before 29 November 2021) and every item's ref, theme, owner, dates and progress."
 
@@ -65,6 +65,8 @@ u 2021-12-15 2 --progress 40 --rag auto --note "SAN delivered; migration of work
 u 2021-12-15 3 --progress 50
 u 2021-12-15 4 --progress 20 --note "Video conferencing in Sessions House meeting rooms."
 u 2021-12-15 6 --progress 30
+
+on 2021-11-29 "$strat" strategy edit tech-2020 --status interim --decision 21/00097 --adopted 2021-11-29
 
 # 2022-2023: some work finishes late, three activities run past the period.
 d 2022-06-30 1 --on 2022-06-30 --note "Personal drives retired."

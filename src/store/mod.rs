@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// How long a command waits for another strat process to finish writing.
-const BUSY_WAIT: Duration = Duration::from_secs(30);
+pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(30);
 
 /// An open strat database.
 pub struct Store {

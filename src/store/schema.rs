@@ -6,7 +6,7 @@ use crate::domain::model::{StrategyEvent, Tracked};
 use crate::domain::vocab::Action;
 use crate::error::{Error, Result};
 use chrono::Utc;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 
 /// The whole current schema, applied to a new database. Its parts after
@@ -92,10 +92,18 @@ pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Pre
         }
         tx.execute_batch(SCHEMA)?;
     } else if version < LATEST_VERSION {
-        let copy = backup_before_upgrade(&tx, path, version)?;
-        for (v, backfill) in UPGRADES.iter().filter(|(v, _)| *v > version) {
-            tx.execute_batch(part(*v))?;
-            backfill(&tx)?;
+        let copy = backup_before_upgrade(path, version)?;
+        let upgrade = || -> Result<()> {
+            for (v, backfill) in UPGRADES.iter().filter(|(v, _)| *v > version) {
+                tx.execute_batch(part(*v))?;
+                backfill(&tx)?;
+            }
+            Ok(())
+        };
+        if let Err(e) = upgrade() {
+            // Nothing was changed, so the copy is not needed.
+            let _ = std::fs::remove_file(&copy);
+            return Err(e);
         }
         prepared.upgraded = Some((version, copy));
     }
@@ -106,7 +114,7 @@ pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Pre
 
 /// Copies the database, as it stands inside the upgrade's transaction, to
 /// `FILE.vN-backup` (or `FILE.vN-backup.2`, … if that exists).
-fn backup_before_upgrade(tx: &Transaction, path: &Path, version: i64) -> Result<PathBuf> {
+fn backup_before_upgrade(path: &Path, version: i64) -> Result<PathBuf> {
     let base = format!("{}.v{version}-backup", path.display());
     let target = (1..)
         .map(|n| {
@@ -125,10 +133,21 @@ fn backup_before_upgrade(tx: &Transaction, path: &Path, version: i64) -> Result<
             target.display()
         ))
     };
+    // Read through a second connection: this one holds the write lock, so
+    // the snapshot it sees is exactly what the upgrade will start from.
+    let source =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(fail)?;
+    source.busy_timeout(super::BUSY_WAIT).map_err(fail)?;
     let mut copy = Connection::open(&target).map_err(fail)?;
-    rusqlite::backup::Backup::new(tx, &mut copy)
-        .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
+    let done = rusqlite::backup::Backup::new(&source, &mut copy)
+        .and_then(|b| b.step(-1))
         .map_err(fail)?;
+    if done != rusqlite::backup::StepResult::Done {
+        return Err(Error::Storage(format!(
+            "the backup {} before upgrading could not be completed ({done:?}); nothing was changed\nTry again in a moment.",
+            target.display()
+        )));
+    }
     // The copy stands alone: one file, no WAL beside it.
     copy.pragma_update(None, "journal_mode", "DELETE")
         .map_err(fail)?;

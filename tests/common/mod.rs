@@ -158,6 +158,13 @@ impl Env {
         conn.query_row(sql, [], |r| r.get(0)).expect("query")
     }
 
+    /// A text answer to a plain query.
+    pub fn query_text(&self, sql: &str) -> String {
+        let conn = Connection::open_with_flags(&self.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
+        conn.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+
     /// The Technology Strategy 2020-2023 with three items:
     /// #1 OneDrive (in progress, 60%, 2020-06-01 → 2022-03-31),
     /// #2 SAN (in progress, 40%, due 2021-06-30: overdue on 2021-12-31),

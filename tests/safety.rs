@@ -1,0 +1,199 @@
+//! Data safety: upgrades, and files strat must refuse without touching.
+
+mod common;
+use common::Env;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+
+const FIXTURE_V1: &str = "tests/fixtures/schema-v1.db";
+
+/// The rows the queries return, as text.
+fn rows(path: &Path, queries: &[&str]) -> String {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut out = String::new();
+    for t in queries {
+        let mut stmt = conn.prepare(t).unwrap();
+        let n = stmt.column_count();
+        let mut q = stmt.query([]).unwrap();
+        while let Some(r) = q.next().unwrap() {
+            let cells: Vec<String> = (0..n)
+                .map(|i| match r.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    other => format!("{other:?}"),
+                })
+                .collect();
+            out.push_str(&format!("{t}: {}\n", cells.join(" | ")));
+        }
+    }
+    out
+}
+
+fn version(path: &Path) -> i64 {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Every record a version 1 database holds.
+const V1_TABLES: &[&str] = &[
+    "SELECT * FROM strategy ORDER BY id",
+    "SELECT * FROM item ORDER BY id",
+    "SELECT * FROM event ORDER BY id",
+    "SELECT * FROM sqlite_sequence WHERE name IN ('item', 'event') ORDER BY name",
+];
+
+/// Compares two dumps without printing megabytes when they differ.
+fn same(a: &str, b: &str, what: &str) {
+    if a != b {
+        let line = a.lines().zip(b.lines()).position(|(x, y)| x != y);
+        panic!(
+            "{what}: dumps differ (first differing line {line:?}; {} vs {} lines)",
+            a.lines().count(),
+            b.lines().count()
+        );
+    }
+}
+
+#[test]
+fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
+    let env = Env::on("2026-11-23");
+    std::fs::copy(FIXTURE_V1, &env.db).unwrap();
+    let original = rows(&env.db, V1_TABLES);
+    assert_eq!(version(&env.db), 1);
+
+    let r = env.run(&["item", "list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Upgraded") && r.stderr.contains("v1-backup"),
+        "{}",
+        r.stderr
+    );
+
+    assert_eq!(version(&env.db), 2);
+    same(
+        &rows(&env.db, V1_TABLES),
+        &original,
+        "upgrade changed the data",
+    );
+    let backup = env.dir.path().join("strat.db.v1-backup");
+    assert_eq!(version(&backup), 1);
+    same(&rows(&backup, V1_TABLES), &original, "the backup differs");
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM strategy_event WHERE action = 'created'"),
+        3
+    );
+    assert_eq!(env.query_text("PRAGMA integrity_check"), "ok");
+
+    // the upgraded file works as any other, history and all
+    let report = env.json(&["report", "tech-2020", "--as-of", "2021-12-31"]);
+    assert_eq!(report["strategies"][0]["summary"]["completed"], 7);
+    env.ok(&["item", "note", "4", "after the upgrade"]);
+    // a second run does not upgrade or back up again
+    let r = env.run(&["item", "list"]);
+    assert!(!r.stderr.contains("Upgraded"), "{}", r.stderr);
+    assert!(!env.dir.path().join("strat.db.v1-backup.2").exists());
+}
+
+#[test]
+fn a_read_only_version_1_database_is_not_upgraded() {
+    let env = Env::on("2026-11-23");
+    std::fs::copy(FIXTURE_V1, &env.db).unwrap();
+    set_read_only(&env.db);
+    let before = std::fs::read(&env.db).unwrap();
+    let r = env.run(&["item", "list"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("needs an upgrade") && r.stderr.contains("read-only"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(&env.db).unwrap(), before);
+}
+
+fn set_read_only(path: &Path) {
+    let mut p = std::fs::metadata(path).unwrap().permissions();
+    p.set_readonly(true);
+    std::fs::set_permissions(path, p).unwrap();
+}
+
+/// Runs `args` on the file and checks exit 5, a message naming what is
+/// wrong, and the file's bytes unchanged.
+fn refused(env: &Env, args: &[&str], expect: &str) {
+    let before = std::fs::read(&env.db).unwrap();
+    let r = env.run(args);
+    assert_eq!(r.code, 5, "{args:?}: {}", r.stderr);
+    assert!(r.stderr.contains(expect), "{args:?}: {}", r.stderr);
+    assert!(r.stderr.lines().count() <= 3, "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"));
+    assert_eq!(
+        std::fs::read(&env.db).unwrap(),
+        before,
+        "{args:?} changed the file"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused_untouched() {
+    let env = Env::new();
+    std::fs::write(&env.db, "Item,Status\nOneDrive,done\n").unwrap();
+    refused(&env, &["item", "list"], "not a strat database");
+    refused(&env, &["item", "add", "x", "y"], "not a strat database");
+}
+
+#[test]
+fn a_truncated_database_is_refused_untouched() {
+    let env = Env::on("2026-11-23");
+    let whole = Env::on("2026-11-23");
+    whole.ok(&["demo"]);
+    let bytes = std::fs::read(&whole.db).unwrap();
+    assert!(bytes.len() > 16384);
+    std::fs::write(&env.db, &bytes[..8192]).unwrap();
+    refused(&env, &["report"], "damaged");
+    refused(
+        &env,
+        &["item", "update", "2", "--progress", "95"],
+        "damaged",
+    );
+}
+
+#[test]
+fn a_database_from_a_newer_strat_is_refused_untouched() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    Connection::open(&env.db)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    refused(&env, &["item", "list"], "newer strat");
+    refused(&env, &["init"], "schema version 99");
+}
+
+#[test]
+fn a_read_only_database_can_be_read_but_not_changed() {
+    let env = Env::new().with_tech_2020();
+    set_read_only(&env.db);
+    refused(
+        &env,
+        &["item", "update", "1", "--progress", "70"],
+        "read-only",
+    );
+    refused(&env, &["init"], "read-only");
+    let items = env.json(&["item", "list"]);
+    assert_eq!(items.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn a_folder_that_cannot_be_made_is_a_storage_error() {
+    let env = Env::new();
+    let blocker = env.dir.path().join("afile");
+    std::fs::write(&blocker, "").unwrap();
+    let db = blocker.join("sub/strat.db");
+    let r = env.run(&["--db", db.to_str().unwrap(), "init"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cannot create the folder"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(&blocker).unwrap(), b"");
+}
