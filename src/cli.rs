@@ -60,6 +60,13 @@ pub enum Command {
     Import(ImportArgs),
     /// Write strategies, items and their history as one JSON document
     Export(ExportArgs),
+    /// Copy the database to a new file, safely while others write to it
+    Backup {
+        /// The copy to create (it must not exist yet)
+        file: PathBuf,
+    },
+    /// Check the database: SQLite's own checks and strat's rules
+    Check,
 }
 
 impl Command {
@@ -75,7 +82,11 @@ impl Command {
                 c,
                 ItemCommand::List(_) | ItemCommand::Show { .. } | ItemCommand::History { .. }
             ),
-            Command::Outstanding(_) | Command::Report(_) | Command::Export(_) => false,
+            Command::Outstanding(_)
+            | Command::Report(_)
+            | Command::Export(_)
+            | Command::Backup { .. }
+            | Command::Check => false,
         }
     }
 }

@@ -33,7 +33,10 @@ fn main() -> ExitCode {
         if let Some(message) = &outcome.message {
             eprintln!("{message}");
         }
-        Ok(())
+        match outcome.failure {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -204,7 +204,10 @@ fn file_level_problems() {
     )
     .unwrap();
     let err = env.fails(&["import", path.to_str().unwrap()], 2);
-    assert!(err.contains("not a complete JSON document"), "{err}");
+    assert!(
+        err.contains("not a complete strat export") && err.contains("EOF"),
+        "{err}"
+    );
 
     let err = env.fails(
         &[
@@ -316,4 +319,105 @@ fn demo_without_a_database_uses_its_own_file_and_can_run_twice() {
     }
     assert!(env.dir.path().join("data/strat/demo.db").exists());
     assert!(!env.dir.path().join("data/strat/strat.db").exists());
+}
+
+fn write_text(env: &Env, name: &str, text: &str) -> String {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn csv_import_adds_items_to_a_strategy() {
+    let env = busy();
+    let file = write_text(
+        &env,
+        "plan.csv",
+        "\u{feff}title,ref,owner,status,progress,start,due,description,completed_on\n\
+         Intune rollout,T10,\"Workplace, mobile\",in-progress,35,2020-10-01,2021-06-30,\"Said \"\"done\"\"\nsoon\",\n\
+         Managed Desktop,T09,,completed,100,,,,2021-10-29\n\
+         '=not a formula,,,,,,,,\n",
+    );
+    let r = env.run(&["import", &file, "--strategy", "tech-2020"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("3 items"), "{}", r.stderr);
+    let items = env.json(&["item", "list", "--search", "intune"]);
+    let intune = &items[0];
+    assert_eq!(intune["id"], 4);
+    assert_eq!(intune["owner"], "Workplace, mobile");
+    assert_eq!(intune["description"], "Said \"done\"\nsoon");
+    assert_eq!(intune["due"], "2021-06-30");
+    let md = env.json(&["item", "show", "5"]);
+    assert_eq!(md["status"], "completed");
+    assert_eq!(md["events"][0]["action"], "created");
+    assert_eq!(env.json(&["item", "show", "6"])["title"], "=not a formula");
+}
+
+#[test]
+fn csv_export_of_item_list_imports_back() {
+    let env = busy();
+    env.ok(&[
+        "item",
+        "update",
+        "1",
+        "--title",
+        "=SUM(A1), \"quoted\"\nline two",
+    ]);
+    let csv = env.ok(&["--format", "csv", "item", "list", "tech-2020"]);
+    // the spreadsheet sees text, not a formula
+    assert!(
+        csv.contains("\"'=SUM(A1), \"\"quoted\"\"\nline two\""),
+        "{csv}"
+    );
+    let other = Env::new();
+    other.ok(&[
+        "strategy",
+        "add",
+        "copy",
+        "--title",
+        "Copy",
+        "--period",
+        "2020-2023",
+    ]);
+    let file = write_text(&other, "items.csv", &csv.replace("tech-2020", "copy"));
+    other.ok(&["import", &file, "--strategy", "copy"]);
+    let titles: Vec<String> = other
+        .json(&["item", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(titles[0], "=SUM(A1), \"quoted\"\nline two");
+    assert_eq!(titles.len(), 3);
+}
+
+#[test]
+fn csv_bad_rows_are_named_by_line_and_column() {
+    let env = busy();
+    let file = write_text(
+        &env,
+        "bad.csv",
+        "title,progress,due,status\nGood,10,2022-01-01,planned\nBad,150,2021-02-30,finished\n,5,,\n",
+    );
+    let err = env.fails(&["import", &file, "--strategy", "tech-2020"], 2);
+    for expected in [
+        "line 3, column progress",
+        "line 3, column due",
+        "line 3, column status",
+        "line 4, column title: is required",
+    ] {
+        assert!(err.contains(expected), "missing {expected}:\n{err}");
+    }
+    let file = write_text(&env, "cols.csv", "title,colour\nX,red\n");
+    let err = env.fails(&["import", &file, "--strategy", "tech-2020"], 2);
+    assert!(err.contains("unknown column 'colour'"), "{err}");
+    let file = write_text(&env, "ragged.csv", "title,owner\nX,a,b\n");
+    let err = env.fails(&["import", &file, "--strategy", "tech-2020"], 2);
+    assert!(err.contains("line 2"), "{err}");
+    let ok = write_text(&env, "ok.csv", "title,ref\nX,T01\n");
+    env.fails(&["import", &ok, "--strategy", "nope"], 3);
+    env.fails(&["import", &ok, "--strategy", "tech-2020"], 4); // T01 is taken
+    let err = env.fails(&["import", &ok], 2);
+    assert!(err.contains("--strategy"), "{err}");
 }

@@ -552,7 +552,8 @@ fn output_formats_for_item_list() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "id,strategy,ref,title,owner,status,progress,due,health"
+        "id,strategy,ref,title,description,theme,owner,status,progress,start,due,completed_on,\
+         health,rag_override,rag_reason,created_at,updated_at"
     );
     assert!(csv.contains("'=HYPERLINK"), "{csv}");
     let md = env.ok(&["--format", "markdown", "item", "list"]);

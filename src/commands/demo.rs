@@ -1,6 +1,6 @@
 //! `strat demo`: the example portfolio, loaded and reported.
 
-use super::exchange::{load_portfolio, parse_document};
+use super::exchange::{load_portfolio, read_document};
 use super::report::build;
 use super::{AsOf, Ctx, Outcome, default_db_path};
 use crate::error::{Error, Result};
@@ -33,9 +33,8 @@ pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
             }
         }
     }
-    let doc: serde_json::Value = serde_json::from_str(EXAMPLE)
-        .map_err(|e| Error::Bug(format!("the built-in example is not valid JSON: {e}")))?;
-    let portfolio = parse_document(&doc, ctx)?;
+    let portfolio = read_document(EXAMPLE.as_bytes(), ctx)
+        .map_err(|e| Error::Bug(format!("the built-in example does not load: {e}")))?;
     let mut store = Store::open(&path)?;
     store.write(|db| {
         if !db.is_empty()? {

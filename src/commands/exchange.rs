@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::output::shapes::{EventJson, ItemJson, StrategyEventJson, StrategyJson, to_value};
 use crate::output::{Block, View};
 use crate::store::{Db, Store};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Display;
@@ -104,15 +105,28 @@ pub fn document(p: &Portfolio, on: chrono::NaiveDate) -> Value {
 /// Reads and checks the whole file before the database is even opened, so
 /// a bad file leaves no trace.
 pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", args.file.display())))?;
-    let doc: Value = serde_json::from_str(&text).map_err(|e| {
-        Error::Invalid(format!(
-            "{} is not a complete JSON document: {e}\nImport a file written by strat export.",
-            args.file.display()
-        ))
-    })?;
-    let portfolio = parse_document(&doc, ctx)?;
+    let is_csv = args
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let portfolio = match (&args.strategy, is_csv) {
+        (Some(code), true) => read_csv(&args.file, code, ctx)?,
+        (None, true) => {
+            return Err(Error::Invalid(
+                "a CSV file holds items only: name their strategy with --strategy CODE".into(),
+            ));
+        }
+        (Some(_), false) => {
+            return Err(Error::Invalid(
+                "--strategy is for CSV files; a JSON export names its strategies itself".into(),
+            ));
+        }
+        (None, false) => {
+            let file = std::fs::File::open(&args.file)
+                .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", args.file.display())))?;
+            read_document(file, ctx)?
+        }
+    };
     let counts = format!(
         "{} strategies, {} items, {} events",
         portfolio.strategies.len(),
@@ -245,37 +259,63 @@ pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
     Ok(())
 }
 
+/// Where a record stands in its file: `items[7]` in JSON, `line 7` in CSV.
+pub struct Pos {
+    at: String,
+    sep: &'static str,
+}
+
+impl Pos {
+    pub fn json(at: String) -> Pos {
+        Pos { at, sep: "." }
+    }
+
+    pub fn csv(line: u64) -> Pos {
+        Pos {
+            at: format!("line {line}"),
+            sep: ", column ",
+        }
+    }
+
+    /// `items[7].progress` or `line 7, column progress`.
+    fn field(&self, key: &str) -> String {
+        format!("{}{}{key}", self.at, self.sep)
+    }
+}
+
 /// Reads one record's fields, noting every problem with its position.
 struct Record<'a> {
     obj: &'a Map<String, Value>,
-    at: String,
+    pos: Pos,
     problems: &'a mut Vec<String>,
 }
 
 impl<'a> Record<'a> {
     fn open(
         v: &'a Value,
-        at: String,
+        pos: Pos,
         known: &[&str],
         problems: &'a mut Vec<String>,
     ) -> Option<Record<'a>> {
         let Some(obj) = v.as_object() else {
-            problems.push(format!("{at}: expected an object"));
+            problems.push(format!("{}: expected an object", pos.at));
             return None;
         };
         for key in obj.keys() {
             if !known.contains(&key.as_str()) {
                 problems.push(format!(
-                    "{at}.{key}: unknown field; known fields are {}",
+                    "{}: unknown field; known fields are {}",
+                    pos.field(key),
                     known.join(", ")
                 ));
             }
         }
-        Some(Record { obj, at, problems })
+        Some(Record { obj, pos, problems })
     }
 
     fn bad(&mut self, key: &str, why: impl Display) {
-        self.problems.push(format!("{}.{key}: {why}", self.at));
+        let field = self.pos.field(key);
+        self.problems.push(format!("{field}: {why}"));
     }
 
     /// A text value; numbers are taken as their text (CSV cells are text).
@@ -300,7 +340,7 @@ impl<'a> Record<'a> {
     }
 
     fn problems_for(&self, key: &str) -> bool {
-        let prefix = format!("{}.{key}:", self.at);
+        let prefix = format!("{}:", self.pos.field(key));
         self.problems.iter().any(|p| p.starts_with(&prefix))
     }
 
@@ -407,9 +447,9 @@ const TOP_KEYS: &[&str] = &[
 
 const EVENT_KEYS: &[&str] = &["id", "item", "at", "by", "action", "changes", "note"];
 
-fn parse_strategy(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Strategy> {
+fn parse_strategy(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Option<Strategy> {
     let before = problems.len();
-    let mut r = Record::open(v, at, STRATEGY_KEYS, problems)?;
+    let mut r = Record::open(v, pos, STRATEGY_KEYS, problems)?;
     let code = r.required("code");
     let code: Option<Code> = r.parse("code", code);
     let title = r.required("title");
@@ -457,14 +497,14 @@ fn parse_strategy(v: &Value, at: String, problems: &mut Vec<String>) -> Option<S
 /// (CSV import names it once on the command line).
 pub fn parse_item(
     v: &Value,
-    at: String,
+    pos: Pos,
     known: &[&str],
     default_strategy: Option<&Code>,
     ctx: &Ctx,
     problems: &mut Vec<String>,
 ) -> Option<Item> {
     let before = problems.len();
-    let mut r = Record::open(v, at, known, problems)?;
+    let mut r = Record::open(v, pos, known, problems)?;
     let id = r.int("id");
     let strategy = match (r.text("strategy"), default_strategy) {
         (Some(s), _) => r.parse::<Code>("strategy", Some(s)),
@@ -598,9 +638,9 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
     })
 }
 
-fn parse_event(v: &Value, at: String, problems: &mut Vec<String>) -> Option<Event> {
+fn parse_event(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Option<Event> {
     let before = problems.len();
-    let mut r = Record::open(v, at, EVENT_KEYS, problems)?;
+    let mut r = Record::open(v, pos, EVENT_KEYS, problems)?;
     let item = r.int("item");
     if matches!(item, Ok(None)) {
         r.bad("item", "is required");
@@ -635,13 +675,9 @@ fn event_of(p: EventParts) -> Event {
 
 const STRATEGY_EVENT_KEYS: &[&str] = &["id", "strategy", "at", "by", "action", "changes", "note"];
 
-fn parse_strategy_event(
-    v: &Value,
-    at: String,
-    problems: &mut Vec<String>,
-) -> Option<StrategyEvent> {
+fn parse_strategy_event(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Option<StrategyEvent> {
     let before = problems.len();
-    let mut r = Record::open(v, at, STRATEGY_EVENT_KEYS, problems)?;
+    let mut r = Record::open(v, pos, STRATEGY_EVENT_KEYS, problems)?;
     let code = r.required("strategy");
     let code: Option<Code> = r.parse("strategy", code);
     let p = event_parts(
@@ -661,85 +697,265 @@ fn parse_strategy_event(
     (problems.len() == before).then_some(event)
 }
 
-/// Checks the whole document and returns its records, or every problem.
-pub fn parse_document(doc: &Value, ctx: &Ctx) -> Result<Portfolio> {
-    let Some(top) = doc.as_object() else {
-        return Err(Error::Invalid(
-            "the file is not a strat export: expected a JSON object with \"format\": \"strat\""
-                .into(),
-        ));
-    };
-    if top.get("format").and_then(Value::as_str) != Some(FORMAT_NAME) {
-        return Err(Error::Invalid(format!(
-            "the file's \"format\" is {}, not \"{FORMAT_NAME}\"; import a file written by strat export",
-            top.get("format").map_or("missing".into(), Value::to_string)
-        )));
+/// Records read so far, and every problem met.
+#[derive(Default)]
+struct Parsed {
+    format: Option<Value>,
+    version: Option<Value>,
+    problems: Vec<String>,
+    strategies: Vec<Strategy>,
+    items: Vec<Item>,
+    events: Vec<Event>,
+    strategy_events: Vec<StrategyEvent>,
+}
+
+/// Reads the export document from a stream, one record at a time, so the
+/// file is never held in memory whole: only the checked records are.
+struct DocSeed<'p> {
+    ctx: &'p Ctx,
+    out: &'p mut Parsed,
+}
+
+impl<'de> DeserializeSeed<'de> for DocSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
     }
-    if top.get("version").and_then(Value::as_i64) != Some(FORMAT_VERSION) {
-        return Err(Error::Invalid(format!(
-            "the file's \"version\" is {}; this strat reads version {FORMAT_VERSION}",
-            top.get("version")
-                .map_or("missing".into(), Value::to_string)
-        )));
+}
+
+impl<'de> Visitor<'de> for DocSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a strat export document (a JSON object)")
     }
-    let mut problems = Vec::new();
-    for key in top.keys() {
-        if !TOP_KEYS.contains(&key.as_str()) {
-            problems.push(format!(
-                "{key}: unknown field; known fields are {}",
-                TOP_KEYS.join(", ")
-            ));
-        }
-    }
-    let list = |key: &str, problems: &mut Vec<String>| -> Vec<Value> {
-        match top.get(key) {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a.clone(),
-            Some(_) => {
-                problems.push(format!("{key}: expected a list"));
-                Vec::new()
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "format" => self.out.format = Some(map.next_value()?),
+                "version" => self.out.version = Some(map.next_value()?),
+                "strategies" | "items" | "events" | "strategy_events" => {
+                    map.next_value_seed(ListSeed {
+                        key,
+                        ctx: self.ctx,
+                        out: &mut *self.out,
+                    })?
+                }
+                _ => {
+                    self.out.problems.push(format!(
+                        "{key}: unknown field; known fields are {}",
+                        TOP_KEYS.join(", ")
+                    ));
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-    };
-    let strategies: Vec<Option<Strategy>> = list("strategies", &mut problems)
+        Ok(())
+    }
+}
+
+/// One of the document's lists; each element is checked as it arrives.
+struct ListSeed<'p> {
+    key: String,
+    ctx: &'p Ctx,
+    out: &'p mut Parsed,
+}
+
+impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "a list of {}", self.key)
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let out = self.out;
+        let mut n = 0;
+        while let Some(v) = seq.next_element::<Value>()? {
+            let pos = Pos::json(format!("{}[{n}]", self.key));
+            let problems = &mut out.problems;
+            match self.key.as_str() {
+                "strategies" => out.strategies.extend(parse_strategy(&v, pos, problems)),
+                "items" => out
+                    .items
+                    .extend(parse_item(&v, pos, ITEM_KEYS, None, self.ctx, problems)),
+                "events" => out.events.extend(parse_event(&v, pos, problems)),
+                _ => out
+                    .strategy_events
+                    .extend(parse_strategy_event(&v, pos, problems)),
+            }
+            n += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Reads and checks a whole export document, or reports every problem.
+pub fn read_document(input: impl std::io::Read, ctx: &Ctx) -> Result<Portfolio> {
+    let mut parsed = Parsed::default();
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));
+    DocSeed {
+        ctx,
+        out: &mut parsed,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end())
+    .map_err(|e| {
+        Error::Invalid(format!(
+            "the file is not a complete strat export: {e}\nImport a file written by strat export."
+        ))
+    })?;
+    if parsed.format.as_ref().and_then(Value::as_str) != Some(FORMAT_NAME) {
+        return Err(Error::Invalid(format!(
+            "the file's \"format\" is {}, not \"{FORMAT_NAME}\"; import a file written by strat export",
+            parsed.format.map_or("missing".into(), |v| v.to_string())
+        )));
+    }
+    if parsed.version.as_ref().and_then(Value::as_i64) != Some(FORMAT_VERSION) {
+        return Err(Error::Invalid(format!(
+            "the file's \"version\" is {}; this strat reads version {FORMAT_VERSION}",
+            parsed.version.map_or("missing".into(), |v| v.to_string())
+        )));
+    }
+    if !parsed.problems.is_empty() {
+        return Err(Error::BadRecords(parsed.problems));
+    }
+    cross_check(
+        Portfolio {
+            strategies: parsed.strategies,
+            items: parsed.items,
+            events: parsed.events,
+            strategy_events: parsed.strategy_events,
+        },
+        ctx,
+    )
+}
+
+/// The columns a CSV of items may have (strat's own item CSV among them).
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "strategy",
+    "ref",
+    "title",
+    "description",
+    "theme",
+    "owner",
+    "status",
+    "progress",
+    "start",
+    "due",
+    "completed_on",
+    "health",
+    "rag_override",
+    "rag_reason",
+    "created_at",
+    "updated_at",
+];
+
+/// Reads a CSV of items for strategy `code`: a header row, then one item a
+/// line. Empty cells are no value; a `'` that strat's CSV output put before
+/// `=`, `+`, `-` or `@` is taken off again.
+pub fn read_csv(path: &Path, code: &Code, ctx: &Ctx) -> Result<Portfolio> {
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(path)
+        .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", path.display())))?;
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            Error::Invalid(format!(
+                "{}: the header row cannot be read: {e}",
+                path.display()
+            ))
+        })?
         .iter()
-        .enumerate()
-        .map(|(n, v)| parse_strategy(v, format!("strategies[{n}]"), &mut problems))
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
-    let items: Vec<Option<Item>> = list("items", &mut problems)
-        .iter()
-        .enumerate()
-        .map(|(n, v)| {
-            parse_item(
-                v,
-                format!("items[{n}]"),
-                ITEM_KEYS,
-                None,
-                ctx,
-                &mut problems,
-            )
-        })
-        .collect();
-    let strategy_events: Vec<Option<StrategyEvent>> = list("strategy_events", &mut problems)
-        .iter()
-        .enumerate()
-        .map(|(n, v)| parse_strategy_event(v, format!("strategy_events[{n}]"), &mut problems))
-        .collect();
-    let events: Vec<Option<Event>> = list("events", &mut problems)
-        .iter()
-        .enumerate()
-        .map(|(n, v)| parse_event(v, format!("events[{n}]"), &mut problems))
-        .collect();
+    let mut problems = Vec::new();
+    for (n, h) in headers.iter().enumerate() {
+        if !CSV_COLUMNS.contains(&h.as_str()) {
+            problems.push(format!(
+                "line 1, column {}: unknown column '{h}'; known columns are {}",
+                n + 1,
+                CSV_COLUMNS.join(", ")
+            ));
+        } else if headers[..n].contains(h) {
+            problems.push(format!("line 1, column {}: '{h}' appears twice", n + 1));
+        }
+    }
+    if !headers.iter().any(|h| h == "title") {
+        problems.push("line 1: a 'title' column is required".into());
+    }
     if !problems.is_empty() {
         return Err(Error::BadRecords(problems));
     }
-    let portfolio = Portfolio {
-        strategies: strategies.into_iter().flatten().collect(),
-        items: items.into_iter().flatten().collect(),
-        events: events.into_iter().flatten().collect(),
-        strategy_events: strategy_events.into_iter().flatten().collect(),
-    };
-    cross_check(portfolio, ctx)
+    let mut items = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let fields: Map<String, Value> = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, v)| !v.trim().is_empty())
+            .map(|(h, v)| (h.clone(), Value::String(unescape_cell(v).to_string())))
+            .collect();
+        let item = parse_item(
+            &Value::Object(fields),
+            Pos::csv(line),
+            CSV_COLUMNS,
+            Some(code),
+            ctx,
+            &mut problems,
+        );
+        if let Some(item) = item {
+            if &item.strategy != code {
+                problems.push(format!(
+                    "line {line}, column strategy: '{}' is not --strategy {code}",
+                    item.strategy
+                ));
+            }
+            items.push(item);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::BadRecords(problems));
+    }
+    cross_check(
+        Portfolio {
+            strategies: Vec::new(),
+            items,
+            events: Vec::new(),
+            strategy_events: Vec::new(),
+        },
+        ctx,
+    )
+}
+
+/// Takes off the `'` that makes a formula-like cell safe in a spreadsheet.
+fn unescape_cell(v: &str) -> &str {
+    match v.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        _ => v,
+    }
 }
 
 /// Rules between records: unique codes, numbers and refs, links and events

@@ -5,6 +5,7 @@ mod carry;
 mod demo;
 mod exchange;
 mod item;
+mod maintenance;
 mod report;
 mod strategy;
 mod views;
@@ -30,6 +31,9 @@ pub struct Outcome {
     /// The data is the result of a change: printed for programs (json, csv,
     /// markdown) but not as a table, where the message says enough.
     pub for_programs: bool,
+    /// The command printed its data but did not succeed (`check` with
+    /// problems): this error sets the exit code.
+    pub failure: Option<Error>,
 }
 
 impl Outcome {
@@ -192,6 +196,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Report(args) => report::report(&ctx, &mut store, args),
         Command::CarryForward(args) => carry::run(&ctx, &mut store, args),
         Command::Export(args) => exchange::export(&ctx, &mut store, args),
+        Command::Backup { file } => maintenance::backup(&mut store, &file),
+        Command::Check => maintenance::check(&mut store),
     }?;
     if let Some(note) = note {
         outcome.message = Some(match outcome.message {

@@ -167,6 +167,62 @@ impl View for ItemList {
             .collect();
         vec![Block::Table(Table { headers, rows })]
     }
+
+    /// Every field of each item, for spreadsheets and `import FILE.csv`.
+    fn csv(&self) -> Table {
+        let mut headers = vec![
+            "id",
+            "strategy",
+            "ref",
+            "title",
+            "description",
+            "theme",
+            "owner",
+            "status",
+            "progress",
+            "start",
+            "due",
+            "completed_on",
+            "health",
+            "rag_override",
+            "rag_reason",
+            "created_at",
+            "updated_at",
+        ];
+        if self.outstanding {
+            headers.push("days_overdue");
+        }
+        let rows = self
+            .items
+            .iter()
+            .map(|i| {
+                let mut row = vec![
+                    Cell::Int(i.id.0),
+                    Cell::from(i.strategy.as_str()),
+                    Cell::opt(i.reference.as_ref()),
+                    Cell::from(i.title.as_str()),
+                    Cell::opt(i.description.as_ref()),
+                    Cell::opt(i.theme.as_ref()),
+                    Cell::opt(i.owner.as_ref()),
+                    Cell::from(i.status.as_str()),
+                    Cell::Int(i.progress.get().into()),
+                    Cell::opt(i.start),
+                    Cell::opt(i.due),
+                    Cell::opt(i.completed_on),
+                    Cell::Health(health(i, self.on)),
+                    Cell::opt(i.rag_override),
+                    Cell::opt(i.rag_reason.as_ref()),
+                    Cell::from(format_timestamp(i.created_at)),
+                    Cell::from(format_timestamp(i.updated_at)),
+                ];
+                if self.outstanding {
+                    row.push(Cell::Int(days_overdue(i, self.on)));
+                }
+                row
+            })
+            .collect();
+        Table { headers, rows }
+    }
 }
 
 /// Days overdue, blank when not overdue.

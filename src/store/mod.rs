@@ -79,6 +79,59 @@ Check the path and its permissions.",
         })
     }
 
+    /// Copies the database to a new file with SQLite's online backup, which
+    /// reads one consistent snapshot while other processes go on writing.
+    pub fn backup_to(&self, target: &Path) -> Result<()> {
+        if target.exists() {
+            return Err(Error::Conflict(format!(
+                "{} already exists; a backup never overwrites a file\nChoose a new name.",
+                target.display()
+            )));
+        }
+        create_if_missing(target)?;
+        let copy = || -> rusqlite::Result<()> {
+            let mut dst = Connection::open(target)?;
+            rusqlite::backup::Backup::new(&self.conn, &mut dst)?.step(-1)?;
+            // The copy stands alone: one file, no WAL beside it.
+            dst.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+            Ok(())
+        };
+        copy().map_err(|e| {
+            let _ = std::fs::remove_file(target);
+            Error::Storage(format!(
+                "the backup to {} failed: {e}\nNothing was written; check the space and permissions there.",
+                target.display()
+            ))
+        })
+    }
+
+    /// SQLite's own checks: pages and indexes, then foreign keys. Each
+    /// problem is one line.
+    pub fn sqlite_checks(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(format!("integrity: {row}"));
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(format!(
+                "foreign key: {} row {} points to a missing {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?
+                    .map_or("?".into(), |n| n.to_string()),
+                r.get::<_, String>(2)?
+            ))
+        })?;
+        for row in rows {
+            problems.push(row?);
+        }
+        Ok(problems)
+    }
+
     /// Says so when opening upgraded the file, and where the backup went.
     pub fn upgrade_note(&self) -> Option<String> {
         self.upgraded.as_ref().map(|(from, backup)| {

@@ -1,0 +1,130 @@
+//! `strat backup` and `strat check`.
+
+use super::Outcome;
+use crate::domain::history::{rebuild, rebuild_strategies};
+use crate::domain::model::{Item, ItemId, Tracked};
+use crate::error::{Error, Result};
+use crate::output::{Block, Cell, Table, View};
+use crate::store::{Db, Store};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+pub fn backup(store: &mut Store, target: &Path) -> Result<Outcome> {
+    store.backup_to(target)?;
+    Ok(Outcome::default().said(format!(
+        "Backed up {} to {}.",
+        store.path().display(),
+        target.display()
+    )))
+}
+
+/// What `check` found.
+pub struct CheckReport {
+    pub problems: Vec<String>,
+}
+
+impl View for CheckReport {
+    fn json(&self) -> serde_json::Value {
+        json!({ "ok": self.problems.is_empty(), "problems": self.problems })
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        if self.problems.is_empty() {
+            return vec![Block::Text("No problems found.".into())];
+        }
+        vec![Block::Table(Table {
+            headers: vec!["problem"],
+            rows: self
+                .problems
+                .iter()
+                .map(|p| vec![Cell::from(p.as_str())])
+                .collect(),
+        })]
+    }
+}
+
+pub fn check(store: &mut Store) -> Result<Outcome> {
+    let mut problems = store.sqlite_checks()?;
+    // Rules can only be read from a database whose pages are sound.
+    if problems.is_empty() {
+        problems.extend(store.read(rule_problems)?);
+    }
+    let failure = (!problems.is_empty()).then(|| {
+        Error::Storage(format!(
+            "{} has {} problem{}, listed above\nRestore it from a backup, or repair the records named.",
+            store.path().display(),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        ))
+    });
+    let mut out = Outcome::show(CheckReport { problems });
+    out.failure = failure;
+    Ok(out)
+}
+
+/// strat's own rules, beyond what the schema's CHECKs can say.
+fn rule_problems(db: &Db) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let items = db.items(None)?;
+    let by_id: HashMap<ItemId, &Item> = items.iter().map(|i| (i.id, i)).collect();
+    for item in &items {
+        if let Err(e) = item.check_consistent() {
+            problems.push(format!("item {}: {e}", item.id));
+        }
+        if let Some(to) = item.carried_to {
+            match by_id.get(&to) {
+                Some(other) if other.carried_from == Some(item.id) => {}
+                _ => problems.push(format!(
+                    "item {}: carried to {to}, which does not name it as its origin",
+                    item.id
+                )),
+            }
+        }
+        if let Some(from) = item.carried_from {
+            match by_id.get(&from) {
+                Some(other) if other.carried_to == Some(item.id) => {}
+                _ => problems.push(format!(
+                    "item {}: carried from {from}, which does not name it as carried to it",
+                    item.id
+                )),
+            }
+        }
+    }
+    let mut histories: BTreeMap<ItemId, Vec<_>> = BTreeMap::new();
+    for (code, event) in db.history(None, None)? {
+        histories.entry(event.item).or_default().push((code, event));
+    }
+    for item in &items {
+        match histories.remove(&item.id).map(rebuild) {
+            None => problems.push(format!("item {}: has no history", item.id)),
+            Some(Err(e)) => problems.push(format!("item {}: {e}", item.id)),
+            Some(Ok(rebuilt)) => {
+                let diff = rebuilt.first().map(|r| r.diff(item)).unwrap_or_default();
+                if !diff.is_empty() {
+                    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
+                    problems.push(format!(
+                        "item {}: its history leads to other values ({})",
+                        item.id,
+                        fields.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    for strategy in db.strategies()? {
+        let history = db.strategy_history(Some(&strategy.code), None)?;
+        match rebuild_strategies(history) {
+            Err(e) => problems.push(format!("strategy {}: {e}", strategy.code)),
+            Ok(rebuilt) => match rebuilt.first() {
+                None => problems.push(format!("strategy {}: has no history", strategy.code)),
+                Some(r) if !r.diff(&strategy).is_empty() => problems.push(format!(
+                    "strategy {}: its history leads to other values",
+                    strategy.code
+                )),
+                Some(_) => {}
+            },
+        }
+    }
+    Ok(problems)
+}
