@@ -37,8 +37,8 @@ impl Env {
 
     /// A command with the test's database, clock and user; colour off, and
     /// HOME inside the temporary folder so nothing outside is touched.
-    pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("strat").expect("binary");
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin!("strat"));
         c.env("STRAT_DB", &self.db)
             .env("STRAT_TODAY", &self.today)
             .env("STRAT_USER", "tester")
@@ -48,6 +48,10 @@ impl Env {
             .env("TZ", "UTC")
             .env_remove("COLUMNS");
         c
+    }
+
+    pub fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd())
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -240,4 +244,49 @@ impl Env {
         self.ok(&["item", "done", "3", "--on", "2021-05-28"]);
         self
     }
+}
+
+/// An export document with `strategies` strategies and `items` items, each
+/// with a creation event and an update, for load and crash tests.
+pub fn synthetic_export(strategies: usize, items: usize) -> String {
+    use serde_json::json;
+    let codes: Vec<String> = (0..strategies).map(|n| format!("s-{n}")).collect();
+    let strategy_records: Vec<_> = codes
+        .iter()
+        .map(|c| {
+            json!({"code": c, "title": format!("Strategy {c}"), "status": "adopted",
+                   "starts": "2024-01-01", "ends": "2027-12-31"})
+        })
+        .collect();
+    let mut item_records = Vec::with_capacity(items);
+    let mut events = Vec::with_capacity(items * 2);
+    for n in 0..items {
+        let id = n + 1;
+        let code = &codes[n % strategies];
+        let title = format!("Item {id} of {code}");
+        let due = format!("2026-{:02}-{:02}", 1 + n % 12, 1 + n % 28);
+        item_records.push(json!({
+            "id": id, "strategy": code, "title": title, "owner": format!("team {}", n % 17),
+            "status": "in-progress", "progress": 40, "due": due,
+            "created_at": "2024-02-01T09:00:00.000000Z", "updated_at": "2024-03-01T09:00:00.000000Z"
+        }));
+        events.push(
+            json!({"id": 2 * n + 1, "item": id, "at": "2024-02-01T09:00:00.000000Z",
+            "by": "load", "action": "created", "changes": [
+                {"field": "title", "from": null, "to": title},
+                {"field": "owner", "from": null, "to": format!("team {}", n % 17)},
+                {"field": "status", "from": null, "to": "planned"},
+                {"field": "progress", "from": null, "to": "0"},
+                {"field": "due", "from": null, "to": due}], "note": null}),
+        );
+        events.push(
+            json!({"id": 2 * n + 2, "item": id, "at": "2024-03-01T09:00:00.000000Z",
+            "by": "load", "action": "updated", "changes": [
+                {"field": "status", "from": "planned", "to": "in-progress"},
+                {"field": "progress", "from": "0", "to": "40"}], "note": "started"}),
+        );
+    }
+    json!({"format": "strat", "version": 1, "strategies": strategy_records,
+           "items": item_records, "events": events})
+    .to_string()
 }

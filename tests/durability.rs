@@ -1,0 +1,220 @@
+//! Concurrent writers, crashes in the middle of an import, backups and
+//! `check`: the database keeps every change or none, and says when not.
+
+mod common;
+use common::{Env, synthetic_export};
+use std::process::Stdio;
+use std::thread;
+use std::time::{Duration, Instant};
+
+#[test]
+fn eight_writers_at_once_lose_nothing() {
+    let env = Env::new().with_tech_2020();
+    let before = env.query_i64("SELECT count(*) FROM event");
+    const WRITERS: usize = 8;
+    const CHANGES: usize = 40;
+    thread::scope(|s| {
+        for w in 0..WRITERS {
+            let env = &env;
+            s.spawn(move || {
+                for n in 0..CHANGES {
+                    let id = (1 + (w + n) % 2).to_string(); // items 1 and 2 stay outstanding
+                    let note = format!("writer {w} change {n}");
+                    let progress = ((w * CHANGES + n) % 101).to_string();
+                    let args: Vec<&str> = match n % 3 {
+                        0 => vec!["item", "note", &id, &note],
+                        1 => vec![
+                            "item",
+                            "update",
+                            &id,
+                            "--progress",
+                            &progress,
+                            "--note",
+                            &note,
+                        ],
+                        _ => vec!["item", "add", "tech-2020", &note, "--note", &note],
+                    };
+                    let r = env.run(&args);
+                    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+                }
+            });
+        }
+    });
+    // An update to the progress an item already has is refused as "nothing
+    // changed"; the writers above never repeat a value on purpose, but two
+    // writers may, so count the notes: every change carries one.
+    let notes = env.query_i64("SELECT count(*) FROM event WHERE note LIKE 'writer % change %'");
+    assert_eq!(notes as usize, WRITERS * CHANGES);
+    let after = env.query_i64("SELECT count(*) FROM event");
+    assert_eq!(after - before, (WRITERS * CHANGES) as i64);
+    for w in 0..WRITERS {
+        for n in 0..CHANGES {
+            let sql = format!("SELECT count(*) FROM event WHERE note = 'writer {w} change {n}'");
+            assert_eq!(env.query_i64(&sql), 1, "writer {w} change {n}");
+        }
+    }
+    assert_eq!(env.json(&["check"])["ok"], true);
+}
+
+fn items_in(env: &Env) -> i64 {
+    env.query_i64("SELECT count(*) FROM item")
+}
+
+#[test]
+fn a_killed_import_leaves_all_or_nothing() {
+    const ITEMS: usize = 20_000;
+    let env = Env::new();
+    let file = env.dir.path().join("big.json");
+    std::fs::write(&file, synthetic_export(40, ITEMS)).unwrap();
+    let file = file.to_str().unwrap().to_string();
+    let wal = env.dir.path().join("strat.db-wal");
+    env.ok(&["init"]);
+
+    // Kill once while the file is still being read, then at growing
+    // amounts of work written to the log, that is in the middle of the
+    // one transaction that writes everything.
+    let points: [(&str, u64); 5] = [
+        ("time", 20),
+        ("wal", 1),
+        ("wal", 4),
+        ("wal", 8),
+        ("wal", 16),
+    ];
+    let mut killed_mid_write = 0;
+    for (kind, amount) in points {
+        let mut child = env
+            .std_cmd()
+            .args(["import", &file])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            let due = match kind {
+                "time" => started.elapsed() >= Duration::from_millis(amount),
+                _ => std::fs::metadata(&wal).is_ok_and(|m| m.len() >= amount << 20),
+            };
+            if due {
+                child.kill().unwrap(); // SIGKILL
+                if kind == "wal" {
+                    killed_mid_write += 1;
+                }
+                break;
+            }
+            thread::sleep(Duration::from_millis(2));
+        }
+        child.wait().unwrap();
+        assert_eq!(
+            env.query_text("PRAGMA integrity_check"),
+            "ok",
+            "after kill at {kind} {amount}"
+        );
+        let n = items_in(&env);
+        assert!(
+            n == 0 || n == ITEMS as i64,
+            "after kill at {kind} {amount}: {n} items"
+        );
+        if n == ITEMS as i64 {
+            break; // it finished before the kill; nothing more to interrupt
+        }
+        assert_eq!(env.query_i64("SELECT count(*) FROM event"), 0);
+    }
+    assert!(
+        killed_mid_write > 0,
+        "no kill landed while the import was writing"
+    );
+    // Whatever happened, the import can be run again and then it is all there.
+    if items_in(&env) == 0 {
+        env.ok(&["import", &file]);
+    }
+    assert_eq!(items_in(&env), ITEMS as i64);
+    assert_eq!(env.json(&["check"])["ok"], true);
+}
+
+#[test]
+fn backup_is_a_consistent_copy_even_while_others_write() {
+    let env = Env::new().with_tech_2020();
+    let target = env.dir.path().join("copy.db");
+    thread::scope(|s| {
+        let writer = s.spawn(|| {
+            for n in 0..30 {
+                let note = format!("during backup {n}");
+                assert_eq!(env.run(&["item", "note", "1", &note]).code, 0);
+            }
+        });
+        thread::sleep(Duration::from_millis(50));
+        env.ok(&["backup", target.to_str().unwrap()]);
+        writer.join().unwrap();
+    });
+    let copy = Env {
+        db: target.clone(),
+        ..Env::new()
+    };
+    assert_eq!(copy.json(&["check"])["ok"], true);
+    let notes = copy.query_i64("SELECT count(*) FROM event WHERE note LIKE 'during backup %'");
+    assert!((0..=30).contains(&notes));
+    assert_eq!(copy.json(&["item", "list"]).as_array().unwrap().len(), 3);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // never over an existing file
+    let before = std::fs::read(&target).unwrap();
+    let r = env.run(&["backup", target.to_str().unwrap()]);
+    assert_eq!(r.code, 4, "{}", r.stderr);
+    assert!(r.stderr.contains("already exists"));
+    assert_eq!(std::fs::read(&target).unwrap(), before);
+}
+
+#[test]
+fn check_reports_each_broken_rule() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&[
+        "strategy",
+        "add",
+        "next",
+        "--title",
+        "Next",
+        "--period",
+        "2024-2027",
+    ]);
+    env.ok(&["carry-forward", "tech-2020", "next", "--item", "2"]);
+    let clean = env.json(&["check"]);
+    assert_eq!(clean, serde_json::json!({"ok": true, "problems": []}));
+
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch(
+        "UPDATE item SET progress = 99 WHERE id = 1;
+         UPDATE item SET carried_from = NULL WHERE id = 4;
+         DELETE FROM event WHERE item_id = 3;",
+    )
+    .unwrap();
+    drop(conn);
+    let r = env.run(&["--format", "json", "check"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    let problems: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    let has = |text: &str| problems.iter().any(|p| p.contains(text));
+    assert!(
+        has("item #1: its history leads to other values (progress)"),
+        "{problems:?}"
+    );
+    assert!(
+        has("item #2: carried to #4, which does not name it"),
+        "{problems:?}"
+    );
+    assert!(has("item #3: has no history"), "{problems:?}");
+    assert!(r.stderr.contains("problems"), "{}", r.stderr);
+}
