@@ -406,4 +406,43 @@ mod tests {
         assert!("1y".parse::<Within>().is_err());
         assert!("soon".parse::<Within>().is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics(s in "\\PC*", days in -400_000i64..400_000) {
+            let today = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap() + chrono::Duration::days(days / 4);
+            if let Ok(expr) = s.parse::<DateExpr>() {
+                let _ = expr.resolve(today);
+            }
+            let _ = s.parse::<Within>().map(|w| w.until(today));
+            let _ = s.parse::<Period>();
+            let _ = parse_iso(&s);
+        }
+
+        #[test]
+        fn date_like_strings_never_panic(
+            y in 0u32..10_000, m in 0u32..20, d in 0u32..40, q in 0u32..9, sign in "[+-]", n in 0u64..10_000_000, unit in "[dwmyx]"
+        ) {
+            let today = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+            for s in [
+                format!("{y:04}-{m:02}-{d:02}"),
+                format!("{y:04}-Q{q}"),
+                format!("FY{y:04}-Q{q}"),
+                format!("{sign}{n}{unit}"),
+            ] {
+                if let Ok(expr) = s.parse::<DateExpr>() {
+                    let _ = expr.resolve(today);
+                }
+            }
+        }
+
+        #[test]
+        fn exact_dates_round_trip(days in 0i64..3_000_000) {
+            let d = NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Duration::days(days);
+            if d.year() <= 9999 {
+                let parsed: DateExpr = d.to_string().parse().unwrap();
+                proptest::prop_assert_eq!(parsed.resolve(d).unwrap(), d);
+            }
+        }
+    }
 }
