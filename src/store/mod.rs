@@ -2,7 +2,7 @@
 //! upgrades, transactions, and the queries. No SQL lives outside this module.
 
 mod queries;
-mod schema;
+pub(crate) mod schema;
 
 pub use queries::Db;
 pub use schema::LATEST_VERSION;

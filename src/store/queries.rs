@@ -69,6 +69,47 @@ fn timestamp(row: &Row, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
     parse_timestamp(&s).map_err(|e| bad_column(idx, e))
 }
 
+/// The condition for one strategy (bound as ?1) or for all. Two texts, not
+/// `?1 IS NULL OR …`, so the one-strategy query is planned on the code's
+/// index instead of a scan.
+fn scope(code: Option<&Code>) -> &'static str {
+    match code {
+        Some(_) => "s.code = ?1",
+        None => "?1 IS NULL",
+    }
+}
+
+fn items_sql(code: Option<&Code>) -> String {
+    format!(
+        "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+         WHERE {} ORDER BY i.id",
+        scope(code)
+    )
+}
+
+fn history_sql(code: Option<&Code>) -> String {
+    format!(
+        "SELECT {EVENT_COLUMNS}, s.code FROM event e JOIN item i ON i.id = e.item_id \
+         JOIN strategy s ON s.id = i.strategy_id \
+         WHERE {} AND e.at < ?2 ORDER BY e.item_id, e.at, e.id",
+        scope(code)
+    )
+}
+
+fn notes_sql(code: Option<&Code>) -> String {
+    format!(
+        "SELECT e.item_id, e.note FROM event e JOIN item i ON i.id = e.item_id \
+         JOIN strategy s ON s.id = i.strategy_id \
+         WHERE {} AND e.note IS NOT NULL AND e.at < ?2 ORDER BY e.at, e.id",
+        scope(code)
+    )
+}
+
+/// `?2` for `e.at < ?2`: the cutoff, or a text after every timestamp.
+fn before(cutoff: Option<DateTime<Utc>>) -> String {
+    cutoff.map_or_else(|| "~".to_string(), format_timestamp)
+}
+
 fn day(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
@@ -322,10 +363,7 @@ impl<'c> Db<'c> {
 
     /// The items of one strategy, or of all when `code` is `None`, by number.
     pub fn items(&self, code: Option<&Code>) -> Result<Vec<Item>> {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
-             WHERE ?1 IS NULL OR s.code = ?1 ORDER BY i.id"
-        );
+        let sql = items_sql(code);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([code.map(Code::as_str)], item_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -441,28 +479,26 @@ impl<'c> Db<'c> {
         code: Option<&Code>,
         cutoff: Option<DateTime<Utc>>,
     ) -> Result<Vec<StrategyEvent>> {
-        let mut stmt = self.conn.prepare_cached(
+        let sql = format!(
             "SELECT e.id, s.code, e.at, e.by, e.action, e.changes, e.note \
              FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
-             WHERE (?1 IS NULL OR s.code = ?1) AND (?2 IS NULL OR e.at < ?2) \
-             ORDER BY s.id, e.at, e.id",
-        )?;
-        let rows = stmt.query_map(
-            params![code.map(Code::as_str), cutoff.map(format_timestamp)],
-            |row| {
-                let changes: String = row.get(5)?;
-                Ok(StrategyEvent {
-                    id: row.get(0)?,
-                    strategy: parsed(row, 1)?,
-                    at: timestamp(row, 2)?,
-                    by: row.get(3)?,
-                    action: parsed(row, 4)?,
-                    changes: serde_json::from_str(&changes)
-                        .map_err(|e| bad_column(5, e.to_string()))?,
-                    note: row.get(6)?,
-                })
-            },
-        )?;
+             WHERE {} AND e.at < ?2 ORDER BY s.id, e.at, e.id",
+            scope(code)
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], |row| {
+            let changes: String = row.get(5)?;
+            Ok(StrategyEvent {
+                id: row.get(0)?,
+                strategy: parsed(row, 1)?,
+                at: timestamp(row, 2)?,
+                by: row.get(3)?,
+                action: parsed(row, 4)?,
+                changes: serde_json::from_str(&changes)
+                    .map_err(|e| bad_column(5, e.to_string()))?,
+                note: row.get(6)?,
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -483,17 +519,11 @@ impl<'c> Db<'c> {
         code: Option<&Code>,
         cutoff: Option<DateTime<Utc>>,
     ) -> Result<Vec<(Code, Event)>> {
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS}, s.code FROM event e JOIN item i ON i.id = e.item_id \
-             JOIN strategy s ON s.id = i.strategy_id \
-             WHERE (?1 IS NULL OR s.code = ?1) AND (?2 IS NULL OR e.at < ?2) \
-             ORDER BY e.item_id, e.at, e.id"
-        );
+        let sql = history_sql(code);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![code.map(Code::as_str), cutoff.map(format_timestamp)],
-            |r| Ok((parsed(r, 7)?, event_row(r)?)),
-        )?;
+        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], |r| {
+            Ok((parsed(r, 7)?, event_row(r)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -511,16 +541,11 @@ impl<'c> Db<'c> {
         code: Option<&Code>,
         cutoff: Option<DateTime<Utc>>,
     ) -> Result<HashMap<ItemId, String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.item_id, e.note FROM event e JOIN item i ON i.id = e.item_id \
-             JOIN strategy s ON s.id = i.strategy_id \
-             WHERE e.note IS NOT NULL AND (?1 IS NULL OR s.code = ?1) \
-             AND (?2 IS NULL OR e.at < ?2) ORDER BY e.at, e.id",
-        )?;
-        let rows = stmt.query_map(
-            params![code.map(Code::as_str), cutoff.map(format_timestamp)],
-            |r| Ok((ItemId(r.get(0)?), r.get::<_, String>(1)?)),
-        )?;
+        let sql = notes_sql(code);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], |r| {
+            Ok((ItemId(r.get(0)?), r.get::<_, String>(1)?))
+        })?;
         // Later rows overwrite earlier ones, leaving the latest note.
         let mut notes = HashMap::new();
         for row in rows {
@@ -528,5 +553,75 @@ impl<'c> Db<'c> {
             notes.insert(id, note);
         }
         Ok(notes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan SQLite chooses for `sql`, one step a line; the first
+    /// parameters of `values` are bound.
+    fn plan(conn: &Connection, sql: &str, values: &[&str]) -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let n = stmt.parameter_count();
+        stmt.query_map(params_from_iter(&values[..n]), |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// The queries one-strategy commands run must reach rows through an
+    /// index, never by reading a whole table: their cost follows the
+    /// strategy, not the database.
+    #[test]
+    fn one_strategy_queries_use_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::prepare(&mut conn, std::path::Path::new(":memory:"), true).unwrap();
+        let code: Code = "tech-2020".parse().unwrap();
+        let one = Some(&code);
+        let cases = [
+            ("items", items_sql(one)),
+            ("history", history_sql(one)),
+            ("latest notes", notes_sql(one)),
+        ];
+        for (name, sql) in cases {
+            let steps = plan(&conn, &sql, &["tech-2020", "~"]);
+            let text = steps.join("\n");
+            assert!(
+                !steps.iter().any(|s| s.starts_with("SCAN")),
+                "{name} scans:\n{text}"
+            );
+            assert!(
+                text.contains("USING INDEX sqlite_autoindex_strategy_1")
+                    || text.contains("USING COVERING INDEX sqlite_autoindex_strategy_1"),
+                "{name}: strategy not found by code:\n{text}"
+            );
+            assert!(
+                text.contains("item_by_strategy") || text.contains("sqlite_autoindex_item_1"),
+                "{name}: items not found by strategy:\n{text}"
+            );
+        }
+        for (name, sql) in [
+            (
+                "item by number",
+                format!(
+                    "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id WHERE i.id = ?1"
+                ),
+            ),
+            (
+                "events of an item",
+                format!(
+                    "SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id = ?1 ORDER BY e.at, e.id"
+                ),
+            ),
+        ] {
+            let steps = plan(&conn, &sql, &["1"]);
+            assert!(
+                !steps.iter().any(|s| s.starts_with("SCAN")),
+                "{name} scans:\n{}",
+                steps.join("\n")
+            );
+        }
     }
 }
