@@ -1,15 +1,9 @@
-//! strat: a command-line tracker for strategy action plans.
-
-mod cli;
-mod commands;
-mod domain;
-mod error;
-mod output;
-mod store;
+//! strat: parse the command line, run it, print, and exit with the SPEC's code.
 
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
+use strat::{cli, commands, error, output};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -25,9 +19,8 @@ fn main() -> ExitCode {
             } else {
                 format
             };
-            let text = output::render(view.as_ref(), format, output::Style::detect())?;
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            output::render(view.as_ref(), format, output::Style::detect(), &mut stdout)?;
             stdout.flush()?;
         }
         if let Some(message) = &outcome.message {

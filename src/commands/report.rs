@@ -13,7 +13,7 @@ use crate::output::shapes::{ItemJson, StrategyJson, to_value};
 use crate::output::{Block, Cell, Table, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
-use serde_json::json;
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// One item line of a report.
@@ -54,12 +54,28 @@ fn health_rank(h: Health) -> u8 {
 /// Builds the report of the named strategies (all when none is named).
 pub fn build(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Report> {
     let strategies = strategies_as_of(db, codes, as_of)?;
+    // One query for the items and one for the notes, whatever the number of
+    // strategies; then grouped here.
+    let mut by_strategy: HashMap<Code, Vec<Item>> = HashMap::new();
+    for item in items_as_of(db, codes, as_of)? {
+        by_strategy
+            .entry(item.strategy.clone())
+            .or_default()
+            .push(item);
+    }
+    let mut notes = HashMap::new();
+    if codes.is_empty() {
+        notes = db.latest_notes(None, as_of.cutoff)?;
+    } else {
+        for code in codes {
+            notes.extend(db.latest_notes(Some(code), as_of.cutoff)?);
+        }
+    }
     let mut out = Vec::with_capacity(strategies.len());
     let mut link_codes: HashMap<ItemId, Code> = HashMap::new();
     for strategy in strategies {
-        let items = items_as_of(db, std::slice::from_ref(&strategy.code), as_of)?;
+        let items = by_strategy.remove(&strategy.code).unwrap_or_default();
         let summary = Summary::of(&items, strategy.period, as_of.day);
-        let mut notes = db.latest_notes(Some(&strategy.code), as_of.cutoff)?;
         let mut lines = Vec::with_capacity(items.len());
         for item in items {
             let link = match (item.carried_to, item.carried_from) {
@@ -216,30 +232,61 @@ fn item_title(l: &ReportItem) -> String {
     }
 }
 
+/// The report's JSON, serialised straight from the report (no tree of
+/// values in between, which at 100,000 items would cost seconds).
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    as_of: NaiveDate,
+    strategies: Vec<StrategyReportJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct StrategyReportJson<'a> {
+    strategy: StrategyJson<'a>,
+    summary: &'a Summary,
+    items: Vec<ReportItemJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReportItemJson<'a> {
+    #[serde(flatten)]
+    item: ItemJson<'a>,
+    days_overdue: i64,
+    latest_note: Option<&'a str>,
+}
+
+impl Report {
+    fn shape(&self) -> ReportJson<'_> {
+        ReportJson {
+            as_of: self.day,
+            strategies: self
+                .strategies
+                .iter()
+                .map(|r| StrategyReportJson {
+                    strategy: StrategyJson::from(&r.strategy),
+                    summary: &r.summary,
+                    items: r
+                        .items
+                        .iter()
+                        .map(|l| ReportItemJson {
+                            item: ItemJson::new(&l.item, self.day),
+                            days_overdue: l.days_overdue,
+                            latest_note: l.latest_note.as_deref(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
 impl View for Report {
     fn json(&self) -> serde_json::Value {
-        let strategies: Vec<_> = self
-            .strategies
-            .iter()
-            .map(|r| {
-                let items: Vec<_> = r
-                    .items
-                    .iter()
-                    .map(|l| {
-                        let mut v = to_value(&ItemJson::new(&l.item, self.day));
-                        v["days_overdue"] = json!(l.days_overdue);
-                        v["latest_note"] = json!(l.latest_note);
-                        v
-                    })
-                    .collect();
-                json!({
-                    "strategy": to_value(&StrategyJson::from(&r.strategy)),
-                    "summary": to_value(&r.summary),
-                    "items": items,
-                })
-            })
-            .collect();
-        json!({ "as_of": self.day, "strategies": strategies })
+        to_value(&self.shape())
+    }
+
+    fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer_pretty(out, &self.shape())
     }
 
     fn blocks(&self) -> Vec<Block> {

@@ -61,6 +61,11 @@ pub enum Block {
 pub trait View {
     /// The JSON document of the SPEC.
     fn json(&self) -> serde_json::Value;
+    /// Writes the JSON document; views with large documents serialise
+    /// straight to the writer instead of building [`Self::json`] first.
+    fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer_pretty(out, &self.json())
+    }
     /// The document for people (table and Markdown formats).
     fn blocks(&self) -> Vec<Block>;
     /// The one table CSV prints; by default the document's first table.

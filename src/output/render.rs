@@ -6,7 +6,7 @@ use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
 use comfy_table::{Attribute, Color, ColumnConstraint, ContentArrangement, Width, presets};
 use std::fmt::Write as _;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 /// How the terminal table looks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -29,18 +29,22 @@ impl Style {
     }
 }
 
-/// Renders `view` in `format`, ready to write to stdout.
-pub fn render(view: &dyn View, format: Format, style: Style) -> Result<String> {
-    Ok(match format {
+/// Writes `view` to `out` in `format`.
+pub fn render(view: &dyn View, format: Format, style: Style, out: &mut dyn Write) -> Result<()> {
+    let text = match format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&view.json())?;
-            s.push('\n');
-            s
+            view.write_json(out).map_err(|e| match e.io_error_kind() {
+                Some(kind) => Error::Output(kind.into()),
+                None => Error::Bug(format!("JSON encoding failed: {e}")),
+            })?;
+            "\n".to_string()
         }
         Format::Csv => csv(&view.csv())?,
         Format::Markdown => markdown(&view.blocks()),
         Format::Table => text(&view.blocks(), style),
-    })
+    };
+    out.write_all(text.as_bytes())?;
+    Ok(())
 }
 
 fn plain(cell: &Cell) -> String {

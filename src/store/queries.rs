@@ -96,13 +96,18 @@ fn history_sql(code: Option<&Code>) -> String {
     )
 }
 
+/// Unordered: the latest note of each item is picked while reading, which
+/// spares sorting every note of the portfolio.
 fn notes_sql(code: Option<&Code>) -> String {
-    format!(
-        "SELECT e.item_id, e.note FROM event e JOIN item i ON i.id = e.item_id \
-         JOIN strategy s ON s.id = i.strategy_id \
-         WHERE {} AND e.note IS NOT NULL AND e.at < ?2 ORDER BY e.at, e.id",
-        scope(code)
-    )
+    match code {
+        Some(_) => "SELECT e.item_id, e.at, e.id, e.note FROM event e \
+             JOIN item i ON i.id = e.item_id JOIN strategy s ON s.id = i.strategy_id \
+             WHERE s.code = ?1 AND e.note IS NOT NULL AND e.at < ?2"
+            .into(),
+        None => "SELECT e.item_id, e.at, e.id, e.note FROM event e \
+             WHERE ?1 IS NULL AND e.note IS NOT NULL AND e.at < ?2"
+            .into(),
+    }
 }
 
 /// `?2` for `e.at < ?2`: the cutoff, or a text after every timestamp.
@@ -543,16 +548,26 @@ impl<'c> Db<'c> {
     ) -> Result<HashMap<ItemId, String>> {
         let sql = notes_sql(code);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], |r| {
-            Ok((ItemId(r.get(0)?), r.get::<_, String>(1)?))
-        })?;
-        // Later rows overwrite earlier ones, leaving the latest note.
-        let mut notes = HashMap::new();
-        for row in rows {
-            let (id, note) = row?;
-            notes.insert(id, note);
+        let mut rows = stmt.query(params![code.map(Code::as_str), before(cutoff)])?;
+        // The latest is the one with the greatest (time, number).
+        let mut latest: HashMap<ItemId, (String, i64, String)> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let (item, at, id) = (
+                ItemId(r.get(0)?),
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            );
+            match latest.get(&item) {
+                Some((a, n, _)) if (a.as_str(), *n) >= (at.as_str(), id) => {}
+                _ => {
+                    latest.insert(item, (at, id, r.get(3)?));
+                }
+            }
         }
-        Ok(notes)
+        Ok(latest
+            .into_iter()
+            .map(|(item, (_, _, note))| (item, note))
+            .collect())
     }
 }
 

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Whole-process benchmark: builds 10k- and 100k-item portfolios (200 items a
+# strategy in both), times strat commands with hyperfine, and prints each as
+# a ratio to the same work done by the sqlite3 shell on the same file, with
+# peak memory from /usr/bin/time.
+#
+#   bash benches/cli.sh            # about three minutes on a 2-core machine
+#   RUNS=20 bash benches/cli.sh    # more runs per command
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-10}
+work=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$work"
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need hyperfine || ! need sqlite3 || ! [ -x /usr/bin/time ]; then
+  echo "installing hyperfine, sqlite3 and time from Debian's packages" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq hyperfine sqlite3 time >/dev/null
+fi
+
+cargo build --release --quiet --bin strat --example synth
+strat=$PWD/target/release/strat
+synth=$PWD/target/release/examples/synth
+export STRAT_TODAY=2026-11-23 STRAT_USER=bench NO_COLOR=1
+
+# The SELECTs the sqlite3 shell runs as the floor: the same rows strat reads.
+items_sql="SELECT i.* FROM item i JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'prog-0007' ORDER BY i.id"
+outstanding_sql="SELECT i.* FROM item i JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'prog-0007' AND i.status IN ('planned', 'in-progress', 'on-hold') ORDER BY i.due IS NULL, i.due, i.id"
+notes_sql="SELECT e.item_id, e.note FROM event e JOIN item i ON i.id = e.item_id JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'prog-0007' AND e.note IS NOT NULL ORDER BY e.at, e.id"
+all_sql="SELECT i.*, s.code FROM item i JOIN strategy s ON s.id = i.strategy_id ORDER BY i.id; SELECT e.item_id, e.note FROM event e WHERE e.note IS NOT NULL"
+update_sql="BEGIN IMMEDIATE; UPDATE item SET updated_at = max(updated_at, strftime('%Y-%m-%dT%H:%M:%f000Z')) WHERE id = 7; INSERT INTO event (item_id, at, by, action, changes, note) VALUES (7, strftime('%Y-%m-%dT%H:%M:%f000Z'), 'bench', 'noted', '[]', 'bench'); COMMIT;"
+
+results=$work/results.tsv
+: > "$results"
+
+# time_it NAME SIZE COMMAND: median seconds (hyperfine) and peak KB (time -v)
+time_it() {
+  local name=$1 size=$2 cmd=$3 prepare=${4:-}
+  local json=$work/$name-$size.json
+  if [ -n "$prepare" ]; then
+    hyperfine --style none --runs "$runs" --warmup 1 --prepare "$prepare" --export-json "$json" "$cmd" >/dev/null
+  else
+    hyperfine --style none --runs "$runs" --warmup 2 -N --export-json "$json" "$cmd" >/dev/null 2>&1 \
+      || hyperfine --style none --runs "$runs" --warmup 2 --export-json "$json" "$cmd" >/dev/null
+  fi
+  [ -z "$prepare" ] || eval "$prepare"
+  local kb
+  /usr/bin/time -f '%M' -o "$work/mem" bash -c "exec $cmd" >/dev/null 2>&1 || true
+  kb=$(tail -1 "$work/mem")
+  local median
+  median=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['results'][0]['median'])" "$json")
+  printf '%s\t%s\t%s\t%s\n' "$name" "$size" "$median" "$kb" >> "$results"
+}
+
+for size in 10000 100000; do
+  strategies=$((size / 200))
+  doc=$work/portfolio-$size.json
+  db=$work/strat-$size.db
+  echo "building the $size-item portfolio ($strategies strategies)" >&2
+  "$synth" --strategies "$strategies" --items "$size" > "$doc"
+  rm -f "$db" "$db-wal" "$db-shm"
+  "$strat" --db "$db" import "$doc" 2>/dev/null
+
+  s="$strat --db $db"
+  time_it "outstanding" $size "$s outstanding prog-0007"
+  time_it "item list" $size "$s item list prog-0007"
+  time_it "report" $size "$s report prog-0007"
+  time_it "report all json" $size "$s --format json report"
+  time_it "item update" $size "$s item update 7 --note bench"
+  time_it "floor: outstanding" $size "sqlite3 $db \"$outstanding_sql\""
+  time_it "floor: item list" $size "sqlite3 $db \"$items_sql\""
+  time_it "floor: report" $size "sqlite3 $db \"$items_sql; $notes_sql\""
+  time_it "floor: report all" $size "sqlite3 $db \"$all_sql\""
+  time_it "floor: update" $size "sqlite3 $db \"$update_sql\""
+  time_it "import" $size "$strat --db $work/import-$size.db import $doc" \
+    "rm -f $work/import-$size.db $work/import-$size.db-wal $work/import-$size.db-shm"
+done
+
+python3 - "$results" <<'PY'
+import sys, platform, os
+rows = {}
+for line in open(sys.argv[1]):
+    name, size, median, kb = line.rstrip("\n").split("\t")
+    rows[(name, int(size))] = (float(median), int(kb) if kb.isdigit() else 0)
+floor = {"outstanding": "floor: outstanding", "item list": "floor: item list",
+         "report": "floor: report", "report all json": "floor: report all",
+         "item update": "floor: update"}
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+print(f"strat benchmark on {cpu}, {os.cpu_count()} cores; medians of hyperfine runs")
+print()
+print("| command | 10k median | 100k median | 100k ÷ sqlite3 floor | 100k ÷ 10k | peak memory (100k) |")
+print("| --- | --- | --- | --- | --- | --- |")
+for name in ["outstanding", "item list", "report", "report all json", "item update", "import"]:
+    small, big = rows[(name, 10000)], rows[(name, 100000)]
+    f = floor.get(name)
+    ratio = f"{big[0] / rows[(f, 100000)][0]:.2f}×" if f else "—"
+    print(f"| {name} | {small[0]*1000:.1f} ms | {big[0]*1000:.1f} ms | {ratio} | {big[0]/small[0]:.2f}× | {big[1]/1024:.1f} MB |")
+print()
+print("sqlite3 floors at 100k: " + ", ".join(
+    f"{n.split(': ')[1]} {rows[(n, 100000)][0]*1000:.1f} ms" for n in floor.values()))
+PY
