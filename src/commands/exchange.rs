@@ -217,6 +217,7 @@ pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
         .collect();
     let map = |id: ItemId| item_ids[&id];
     db.defer_foreign_keys()?;
+    db.bulk_cache()?;
     for s in &p.strategies {
         db.insert_strategy(&Strategy {
             supersedes: None,
@@ -605,7 +606,7 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
     }
     let changes = match r.obj.get("changes") {
         None | Some(Value::Null) => Some(Vec::new()),
-        Some(v) => match serde_json::from_value::<Vec<Change>>(v.clone()) {
+        Some(v) => match <Vec<Change> as serde::Deserialize>::deserialize(v) {
             Ok(list) => {
                 let unknown: Vec<&str> = list
                     .iter()

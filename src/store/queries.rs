@@ -337,6 +337,13 @@ impl<'c> Db<'c> {
         })
     }
 
+    /// Gives this connection a larger page cache for a bulk load, so index
+    /// pages stay in memory instead of being written out and read back.
+    pub fn bulk_cache(&self) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -32_000)?;
+        Ok(())
+    }
+
     /// Lets links between records of one import point forward; the checks
     /// run at commit instead of at each row.
     pub fn defer_foreign_keys(&self) -> Result<()> {
