@@ -135,6 +135,7 @@ pub struct StrategyFields {
     pub starts: Option<DateExpr>,
     #[arg(long, value_name = "DATE")]
     pub ends: Option<DateExpr>,
+    /// draft, interim, adopted, superseded or closed [default for a new one: draft]
     #[arg(long, value_name = "STATUS")]
     pub status: Option<StrategyStatus>,
     /// The decision that adopted it, such as 21/00097
@@ -192,17 +193,22 @@ pub struct ItemFields {
     /// A reference unique within the strategy, such as T01
     #[arg(long = "ref", value_name = "REF")]
     pub reference: Option<String>,
+    /// A theme to group items by, such as "Cyber security"
     #[arg(long)]
     pub theme: Option<String>,
+    /// Who is responsible
     #[arg(long)]
     pub owner: Option<String>,
+    /// planned, in-progress, on-hold, completed or cancelled
     #[arg(long, value_name = "STATUS")]
     pub status: Option<Status>,
+    /// Percent complete
     #[arg(long, value_name = "0-100")]
     pub progress: Option<Progress>,
+    /// When work starts (2024-04-01, today, +2w, 2024-Q3, FY2024-Q4, eom, …)
     #[arg(long, value_name = "DATE")]
     pub start: Option<DateExpr>,
-    /// The target date
+    /// The target date (same forms as --start)
     #[arg(long, value_name = "DATE")]
     pub due: Option<DateExpr>,
     #[arg(long, value_name = "TEXT")]
@@ -223,7 +229,8 @@ pub struct ItemAddArgs {
 pub struct ItemListArgs {
     /// Only these strategies [default: all]
     pub strategies: Vec<Code>,
-    /// Only these statuses (repeat the flag for several)
+    /// Only these statuses (repeat the flag for several): planned,
+    /// in-progress, on-hold, completed, cancelled, carried-forward
     #[arg(long, value_name = "STATUS")]
     pub status: Vec<Status>,
     #[arg(long)]
@@ -246,6 +253,7 @@ pub struct ItemListArgs {
 
 #[derive(Debug, Args)]
 pub struct ItemUpdateArgs {
+    /// The item's number (12 or #12)
     pub id: ItemId,
     #[arg(long)]
     pub title: Option<String>,
@@ -263,6 +271,7 @@ pub struct ItemUpdateArgs {
     /// Why the health is pinned
     #[arg(long, value_name = "TEXT", requires = "rag")]
     pub reason: Option<String>,
+    /// A note for the history, with or without other changes
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
 }
