@@ -10,7 +10,9 @@ use crate::domain::model::{
 };
 use crate::domain::vocab::{Action, Status, StrategyStatus};
 use crate::error::{Error, Result};
-use crate::output::shapes::{EventJson, ItemJson, StrategyEventJson, StrategyJson, to_value};
+use crate::output::shapes::{
+    EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyEventJson, StrategyJson, to_value,
+};
 use crate::output::{Block, View};
 use crate::store::{Db, Store};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -400,20 +402,6 @@ impl<'a> Record<'a> {
     }
 }
 
-const STRATEGY_KEYS: &[&str] = &[
-    "code",
-    "title",
-    "status",
-    "starts",
-    "ends",
-    "decision",
-    "adopted",
-    "lead",
-    "department",
-    "supersedes",
-    "description",
-];
-
 /// The item keys import reads; `health` is computed, so accepted and ignored.
 pub const ITEM_KEYS: &[&str] = &[
     "id",
@@ -450,7 +438,7 @@ const EVENT_KEYS: &[&str] = &["id", "item", "at", "by", "action", "changes", "no
 
 fn parse_strategy(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Option<Strategy> {
     let before = problems.len();
-    let mut r = Record::open(v, pos, STRATEGY_KEYS, problems)?;
+    let mut r = Record::open(v, pos, Strategy::FIELDS, problems)?;
     let code = r.required("code");
     let code: Option<Code> = r.parse("code", code);
     let title = r.required("title");
@@ -845,27 +833,6 @@ pub fn read_document(input: impl std::io::Read, ctx: &Ctx) -> Result<Portfolio> 
     )
 }
 
-/// The columns a CSV of items may have (strat's own item CSV among them).
-const CSV_COLUMNS: &[&str] = &[
-    "id",
-    "strategy",
-    "ref",
-    "title",
-    "description",
-    "theme",
-    "owner",
-    "status",
-    "progress",
-    "start",
-    "due",
-    "completed_on",
-    "health",
-    "rag_override",
-    "rag_reason",
-    "created_at",
-    "updated_at",
-];
-
 /// Reads a CSV of items for strategy `code`: a header row, then one item a
 /// line. Empty cells are no value; a `'` that strat's CSV output put before
 /// `=`, `+`, `-` or `@` is taken off again.
@@ -886,11 +853,11 @@ pub fn read_csv(path: &Path, code: &Code, ctx: &Ctx) -> Result<Portfolio> {
         .collect();
     let mut problems = Vec::new();
     for (n, h) in headers.iter().enumerate() {
-        if !CSV_COLUMNS.contains(&h.as_str()) {
+        if !ITEM_CSV_COLUMNS.contains(&h.as_str()) {
             problems.push(format!(
                 "line 1, column {}: unknown column '{h}'; known columns are {}",
                 n + 1,
-                CSV_COLUMNS.join(", ")
+                ITEM_CSV_COLUMNS.join(", ")
             ));
         } else if headers[..n].contains(h) {
             problems.push(format!("line 1, column {}: '{h}' appears twice", n + 1));
@@ -922,7 +889,7 @@ pub fn read_csv(path: &Path, code: &Code, ctx: &Ctx) -> Result<Portfolio> {
         let item = parse_item(
             &Value::Object(fields),
             Pos::csv(line),
-            CSV_COLUMNS,
+            ITEM_CSV_COLUMNS,
             Some(code),
             ctx,
             &mut problems,

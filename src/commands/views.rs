@@ -4,7 +4,7 @@
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
-use crate::output::shapes::{EventJson, ItemJson, StrategyJson, to_value};
+use crate::output::shapes::{EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyJson, to_value};
 use crate::output::{Block, Cell, Table, View};
 use chrono::NaiveDate;
 use serde_json::json;
@@ -170,25 +170,7 @@ impl View for ItemList {
 
     /// Every field of each item, for spreadsheets and `import FILE.csv`.
     fn csv(&self) -> Table {
-        let mut headers = vec![
-            "id",
-            "strategy",
-            "ref",
-            "title",
-            "description",
-            "theme",
-            "owner",
-            "status",
-            "progress",
-            "start",
-            "due",
-            "completed_on",
-            "health",
-            "rag_override",
-            "rag_reason",
-            "created_at",
-            "updated_at",
-        ];
+        let mut headers = ITEM_CSV_COLUMNS.to_vec();
         if self.outstanding {
             headers.push("days_overdue");
         }

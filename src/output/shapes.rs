@@ -91,6 +91,28 @@ impl<'a> ItemJson<'a> {
     }
 }
 
+/// The columns of an item in CSV, written by `item list` and read back by
+/// `import FILE.csv`.
+pub const ITEM_CSV_COLUMNS: &[&str] = &[
+    "id",
+    "strategy",
+    "ref",
+    "title",
+    "description",
+    "theme",
+    "owner",
+    "status",
+    "progress",
+    "start",
+    "due",
+    "completed_on",
+    "health",
+    "rag_override",
+    "rag_reason",
+    "created_at",
+    "updated_at",
+];
+
 #[derive(Debug, Serialize)]
 pub struct EventJson<'a> {
     pub id: i64,

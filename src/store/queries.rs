@@ -115,10 +115,6 @@ fn before(cutoff: Option<DateTime<Utc>>) -> String {
     cutoff.map_or_else(|| "~".to_string(), format_timestamp)
 }
 
-fn day(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.to_string())
-}
-
 const STRATEGY_COLUMNS: &str = "s.code, s.title, s.status, s.starts, s.ends, s.decision, \
      s.adopted, s.lead, s.department, (SELECT p.code FROM strategy p WHERE p.id = s.supersedes), \
      s.description";
@@ -165,6 +161,27 @@ fn item_row(row: &Row) -> rusqlite::Result<Item> {
         created_at: timestamp(row, 16)?,
         updated_at: timestamp(row, 17)?,
     })
+}
+
+/// A strategy's columns in the order its insert and update bind them.
+fn strategy_values(s: &Strategy) -> [Value; 11] {
+    let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
+    [
+        Value::Text(s.code.to_string()),
+        Value::Text(s.title.clone()),
+        Value::Text(s.status.to_string()),
+        Value::Text(s.period.starts().to_string()),
+        Value::Text(s.period.ends().to_string()),
+        text(&s.decision),
+        s.adopted
+            .map_or(Value::Null, |d| Value::Text(d.to_string())),
+        text(&s.lead),
+        text(&s.department),
+        s.supersedes
+            .as_ref()
+            .map_or(Value::Null, |c| Value::Text(c.to_string())),
+        text(&s.description),
+    ]
 }
 
 /// An item's columns in the order the insert and update statements bind
@@ -244,19 +261,7 @@ impl<'c> Db<'c> {
                  department, supersedes, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
                  (SELECT id FROM strategy WHERE code = ?10), ?11)",
             )?
-            .execute(params![
-                s.code.as_str(),
-                s.title,
-                s.status.as_str(),
-                s.period.starts().to_string(),
-                s.period.ends().to_string(),
-                s.decision,
-                day(s.adopted),
-                s.lead,
-                s.department,
-                s.supersedes.as_ref().map(Code::as_str),
-                s.description,
-            ])?;
+            .execute(params_from_iter(strategy_values(s)))?;
         Ok(())
     }
 
@@ -268,19 +273,7 @@ impl<'c> Db<'c> {
                  supersedes = (SELECT id FROM strategy WHERE code = ?10), description = ?11 \
                  WHERE code = ?1",
             )?
-            .execute(params![
-                s.code.as_str(),
-                s.title,
-                s.status.as_str(),
-                s.period.starts().to_string(),
-                s.period.ends().to_string(),
-                s.decision,
-                day(s.adopted),
-                s.lead,
-                s.department,
-                s.supersedes.as_ref().map(Code::as_str),
-                s.description,
-            ])?;
+            .execute(params_from_iter(strategy_values(s)))?;
         Ok(())
     }
 
