@@ -485,3 +485,24 @@ fn report_table_and_markdown_snapshots() {
     );
     insta::assert_snapshot!("report_csv", env.ok(&["--format", "csv", "report"]));
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let env = Env::on("2026-11-23");
+    let file = env.dir.path().join("many.json");
+    std::fs::write(&file, common::synthetic_export(5, 2000)).unwrap();
+    env.ok(&["import", file.to_str().unwrap()]);
+    let mut child = env
+        .std_cmd()
+        .args(["--format", "json", "report"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then closed
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
