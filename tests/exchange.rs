@@ -421,3 +421,22 @@ fn csv_bad_rows_are_named_by_line_and_column() {
     let err = env.fails(&["import", &ok], 2);
     assert!(err.contains("--strategy"), "{err}");
 }
+
+#[test]
+fn history_links_must_name_items_of_the_file() {
+    let env = busy();
+    env.ok(&["carry-forward", "tech-2020", "digital-2024", "--item", "2"]);
+    let mut doc: Value = serde_json::from_str(&env.ok(&["export"])).unwrap();
+    let events = doc["events"].as_array_mut().unwrap();
+    let carried = events
+        .iter_mut()
+        .find(|e| e["action"] == "carried-forward")
+        .unwrap();
+    carried["changes"][1]["from"] = json!("77");
+    let other = Env::new();
+    let err = other.fails(&["import", &write(&env, "links.json", &doc)], 2);
+    assert!(
+        err.contains("carried_to names item 77, which is not in the file"),
+        "{err}"
+    );
+}

@@ -217,7 +217,9 @@ pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
             )
         })
         .collect();
-    let map = |id: ItemId| item_ids[&id];
+    // Every link and event names an item of the file (checked by
+    // `cross_check`), so the fallback is never taken.
+    let map = |id: ItemId| item_ids.get(&id).copied().unwrap_or(id);
     db.defer_foreign_keys()?;
     db.bulk_cache()?;
     for s in &p.strategies {
@@ -982,6 +984,19 @@ fn cross_check(mut p: Portfolio, ctx: &Ctx) -> Result<Portfolio> {
         }
         if e.id != 0 && !event_ids.insert(e.id) {
             problems.push(format!("events[{n}].id: {} appears twice", e.id));
+        }
+        for c in e.changes.iter().filter(|c| c.field.starts_with("carried_")) {
+            for value in [&c.from, &c.to].into_iter().flatten() {
+                let known = value
+                    .parse::<i64>()
+                    .is_ok_and(|id| ids.contains_key(&ItemId(id)));
+                if !known {
+                    problems.push(format!(
+                        "events[{n}].changes: {} names item {value}, which is not in the file",
+                        c.field
+                    ));
+                }
+            }
         }
         by_item.entry(e.item).or_default().push((n, e));
     }
