@@ -192,7 +192,9 @@ fn check_reports_each_broken_rule() {
     conn.execute_batch(
         "UPDATE item SET progress = 99 WHERE id = 1;
          UPDATE item SET carried_from = NULL WHERE id = 4;
-         DELETE FROM event WHERE item_id = 3;",
+         DELETE FROM event WHERE item_id = 3;
+         UPDATE event SET changes = replace(changes, '\"from\":\"in-progress\"', '\"from\":\"planned\"')
+           WHERE item_id = 2 AND action = 'carried-forward';",
     )
     .unwrap();
     drop(conn);
@@ -216,5 +218,9 @@ fn check_reports_each_broken_rule() {
         "{problems:?}"
     );
     assert!(has("item #3: has no history"), "{problems:?}");
+    assert!(
+        has("status changes from planned but was in-progress"),
+        "{problems:?}"
+    );
     assert!(r.stderr.contains("problems"), "{}", r.stderr);
 }

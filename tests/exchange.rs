@@ -440,3 +440,22 @@ fn history_links_must_name_items_of_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn history_that_does_not_follow_on_is_refused() {
+    let env = busy();
+    let mut doc: Value = serde_json::from_str(&env.ok(&["export"])).unwrap();
+    // item 1's pinned health says it changed from "green", but it had none
+    let events = doc["events"].as_array_mut().unwrap();
+    let pin = events
+        .iter_mut()
+        .find(|e| e["item"] == 1 && e["action"] == "updated")
+        .unwrap();
+    pin["changes"][0]["from"] = json!("green");
+    let other = Env::new();
+    let err = other.fails(&["import", &write(&env, "from.json", &doc)], 2);
+    assert!(
+        err.contains("rag_override changes from green but was nothing"),
+        "{err}"
+    );
+}

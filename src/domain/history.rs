@@ -35,7 +35,12 @@ pub fn rebuild_strategies(
     let mut strategies: Vec<Strategy> = Vec::new();
     for event in events {
         match strategies.last_mut() {
-            Some(s) if s.code == event.strategy => s.apply_changes(&event.changes)?,
+            Some(s) if s.code == event.strategy => {
+                s.check_from(&event.changes).map_err(|e| {
+                    format!("event {} of strategy {}: {e}", event.id, event.strategy)
+                })?;
+                s.apply_changes(&event.changes)?
+            }
             _ => {
                 if event.action != Action::Created {
                     return Err(format!(

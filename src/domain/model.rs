@@ -202,6 +202,23 @@ pub trait Tracked {
     /// values that do not parse, so a bad history is caught, not guessed at.
     fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String>;
 
+    /// Checks that each change starts from the value the record has, so a
+    /// history whose "from" values were altered is caught, not replayed.
+    fn check_from(&self, changes: &[Change]) -> Result<(), String> {
+        for c in changes {
+            let now = self.field(&c.field);
+            if now != c.from {
+                return Err(format!(
+                    "{} changes from {} but was {}",
+                    c.field,
+                    c.from.as_deref().unwrap_or("nothing"),
+                    now.as_deref().unwrap_or("nothing")
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Applies one event's changes in order.
     fn apply_changes(&mut self, changes: &[Change]) -> Result<(), String> {
         for c in changes {
@@ -314,8 +331,13 @@ impl Item {
 
     /// Applies an event's changes; the item's times follow the event.
     pub fn apply(&mut self, event: &Event) -> Result<(), String> {
+        let creates = matches!(event.action, Action::Created | Action::CarriedIn);
+        if !creates {
+            self.check_from(&event.changes)
+                .map_err(|e| format!("event {} of item {}: {e}", event.id, self.id))?;
+        }
         self.apply_changes(&event.changes)?;
-        if matches!(event.action, Action::Created | Action::CarriedIn) {
+        if creates {
             self.created_at = event.at;
         }
         self.updated_at = event.at;
