@@ -459,3 +459,36 @@ fn history_that_does_not_follow_on_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn import_into_a_new_database_creates_it_only_when_it_succeeds() {
+    let source = busy();
+    let doc: Value = serde_json::from_str(&source.ok(&["export"])).unwrap();
+    let fresh = Env::new();
+    let listing = |env: &Env| {
+        let mut names: Vec<String> = std::fs::read_dir(env.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+
+    // A file whose last item's history does not replay: refused at the end,
+    // after everything before it was written into the temporary file.
+    let mut bad = doc.clone();
+    bad["events"].as_array_mut().unwrap().push(json!({
+        "item": 1, "at": "2021-12-30T10:00:00Z", "by": "x", "action": "updated",
+        "changes": [{"field": "title", "from": "Not the title", "to": "Other"}]
+    }));
+    let bad_file = write(&fresh, "bad.json", &bad);
+    let err = fresh.fails(&["import", &bad_file], 2);
+    assert!(err.contains("items[0]: its events do not replay"), "{err}");
+    assert_eq!(listing(&fresh), ["bad.json"], "nothing is left behind");
+
+    let good_file = write(&fresh, "good.json", &doc);
+    fresh.ok(&["import", &good_file]);
+    assert_eq!(listing(&fresh), ["bad.json", "good.json", "strat.db"]);
+    assert_eq!(fresh.ok(&["export"]), source.ok(&["export"]));
+    assert_eq!(fresh.ok(&["check"]).trim(), "No problems found.");
+}

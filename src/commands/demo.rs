@@ -1,6 +1,7 @@
 //! `strat demo`: the example portfolio, loaded and reported.
 
-use super::exchange::{load_portfolio, read_document};
+use super::exchange::load_document;
+use super::loader::Loader;
 use super::report::build;
 use super::{AsOf, Ctx, Outcome, default_db_path};
 use crate::error::{Error, Result};
@@ -33,8 +34,6 @@ pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
             }
         }
     }
-    let portfolio = read_document(EXAMPLE.as_bytes(), ctx)
-        .map_err(|e| Error::Bug(format!("the built-in example does not load: {e}")))?;
     let mut store = Store::open(&path)?;
     store.write(|db| {
         if !db.is_empty()? {
@@ -44,7 +43,9 @@ pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
                 path.display()
             )));
         }
-        load_portfolio(db, portfolio)
+        let mut loader = Loader::for_document(db, ctx)?;
+        load_document(EXAMPLE.as_bytes(), ctx, &mut loader)?;
+        loader.finish()
     })?;
     let as_of = AsOf {
         day: ctx.clock.today,

@@ -1,10 +1,10 @@
 //! `strat export` and `strat import`: the JSON document of the SPEC, read
 //! whole and checked record by record before anything is written.
 
+use super::loader::{Counts, Loader};
 use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::domain::dates::{Period, parse_iso};
-use crate::domain::history::{rebuild, rebuild_strategies};
 use crate::domain::model::{
     Change, Code, Event, Item, ItemId, Progress, Strategy, StrategyEvent, Tracked, parse_timestamp,
 };
@@ -17,7 +17,7 @@ use crate::output::{Block, View};
 use crate::store::{Db, Store};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt::Display;
 use std::path::Path;
 use std::str::FromStr;
@@ -104,15 +104,15 @@ pub fn document(p: &Portfolio, on: chrono::NaiveDate) -> Value {
     })
 }
 
-/// Reads and checks the whole file before the database is even opened, so
-/// a bad file leaves no trace.
+/// Loads a JSON export or a CSV of items in one transaction, checking each
+/// record as it is read; any problem rolls everything back. `--dry-run`
+/// does the same and always rolls back.
 pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
     let is_csv = args
         .file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let portfolio = match (&args.strategy, is_csv) {
-        (Some(code), true) => read_csv(&args.file, code, ctx)?,
+    match (&args.strategy, is_csv) {
         (None, true) => {
             return Err(Error::Invalid(
                 "a CSV file holds items only: name their strategy with --strategy CODE".into(),
@@ -123,145 +123,88 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
                 "--strategy is for CSV files; a JSON export names its strategies itself".into(),
             ));
         }
-        (None, false) => {
-            let file = std::fs::File::open(&args.file)
-                .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", args.file.display())))?;
-            read_document(file, ctx)?
+        _ => {}
+    }
+    let open = || {
+        std::fs::File::open(&args.file)
+            .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", args.file.display())))
+    };
+    open()?; // before any database is touched
+    let load = |db: &Db| -> Result<Counts> {
+        let file = open()?;
+        match &args.strategy {
+            Some(code) => {
+                let mut loader = Loader::for_csv(db, ctx)?;
+                load_csv(file, code, ctx, &mut loader)?;
+                loader.finish()
+            }
+            None => {
+                let mut loader = Loader::for_document(db, ctx)?;
+                load_document(file, ctx, &mut loader)?;
+                loader.finish()
+            }
         }
     };
-    let counts = format!(
-        "{} strategies, {} items, {} events",
-        portfolio.strategies.len(),
-        portfolio.items.len(),
-        portfolio.events.len()
-    );
-    let mut store = if args.dry_run {
-        Store::open_for_reading(db_path)?
+    let counts = if args.dry_run {
+        Store::open_for_reading(db_path)?.rehearse(load)?
+    } else if db_path.exists() {
+        Store::open(db_path)?.write(load)?
     } else {
-        Store::open(db_path)?
+        load_into_new(db_path, load)?
     };
-    if args.dry_run {
-        return store.read(|db| {
-            check_against(db, &portfolio)?;
-            Ok(Outcome::default().said(format!(
-                "{} is valid: it would import {counts}. Nothing was changed.",
-                args.file.display()
-            )))
-        });
-    }
-    store.write(|db| load_portfolio(db, portfolio))?;
-    Ok(Outcome::default().said(format!("Imported {counts} from {}.", args.file.display())))
+    let what = format!(
+        "{} strategies, {} items, {} events",
+        counts.strategies, counts.items, counts.events
+    );
+    let message = if args.dry_run {
+        format!(
+            "{} is valid: it would import {what}. Nothing was changed.",
+            args.file.display()
+        )
+    } else {
+        format!("Imported {what} from {}.", args.file.display())
+    };
+    Ok(Outcome::default().said(message))
 }
 
-/// Conflicts with what the database holds (exit 4 / 3, not 2).
-fn check_against(db: &Db, p: &Portfolio) -> Result<()> {
-    let new: HashSet<&Code> = p.strategies.iter().map(|s| &s.code).collect();
-    for s in &p.strategies {
-        if db.strategy(&s.code)?.is_some() {
-            return Err(Error::Conflict(format!(
-                "strategy '{}' already exists in the database; nothing was imported\n\
-                 Remove it first, or import into another database.",
-                s.code
-            )));
+/// Imports into a database that does not exist yet by building it under a
+/// temporary name beside it and linking it into place only when the load
+/// succeeded: a failed import leaves no file behind, and a database another
+/// process created meanwhile is never replaced.
+fn load_into_new(db_path: &Path, load: impl Fn(&Db) -> Result<Counts>) -> Result<Counts> {
+    let name = db_path
+        .file_name()
+        .map_or("strat.db".into(), |n| n.to_string_lossy().into_owned());
+    let temp = db_path.with_file_name(format!(".{name}.import-{}", std::process::id()));
+    let remove_temp = || {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = temp.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
         }
-        if let Some(sup) = &s.supersedes
-            && !new.contains(sup)
-            && db.strategy(sup)?.is_none()
-        {
-            return Err(Error::NotFound(format!(
-                "strategy '{}' supersedes '{sup}', which is neither in the file nor in the database",
-                s.code
-            )));
+    };
+    remove_temp();
+    let loaded = Store::open(&temp).and_then(|mut store| store.write(&load));
+    let counts = match loaded {
+        Ok(counts) => counts,
+        Err(e) => {
+            remove_temp();
+            return Err(e);
         }
-    }
-    for (n, item) in p.items.iter().enumerate() {
-        if !new.contains(&item.strategy) {
-            if db.strategy(&item.strategy)?.is_none() {
-                return Err(Error::NotFound(format!(
-                    "items[{n}].strategy: '{}' is neither in the file nor in the database",
-                    item.strategy
-                )));
-            }
-            if let Some(r) = &item.reference
-                && db.ref_taken(&item.strategy, r, None)?
-            {
-                return Err(Error::Conflict(format!(
-                    "items[{n}].ref: strategy {} already has an item with ref '{r}'",
-                    item.strategy
-                )));
-            }
+    };
+    // The store is closed here, so the file stands alone without its WAL.
+    let linked = std::fs::hard_link(&temp, db_path);
+    remove_temp();
+    match linked {
+        Ok(()) => Ok(counts),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Store::open(db_path)?.write(load)
         }
+        Err(e) => Err(Error::Storage(format!(
+            "cannot create the database {}: {e}\nChoose another place with --db or STRAT_DB.",
+            db_path.display()
+        ))),
     }
-    Ok(())
-}
-
-/// Writes a checked portfolio. Into an empty database numbers are kept;
-/// otherwise items and events get the next free numbers and every link
-/// follows them.
-pub fn load_portfolio(db: &Db, p: Portfolio) -> Result<()> {
-    check_against(db, &p)?;
-    let keep = db.is_empty()?;
-    let next = db.next_ids()?;
-    let item_ids: HashMap<ItemId, ItemId> = p
-        .items
-        .iter()
-        .enumerate()
-        .map(|(n, i)| {
-            (
-                i.id,
-                if keep {
-                    i.id
-                } else {
-                    ItemId(next.item + n as i64)
-                },
-            )
-        })
-        .collect();
-    // Every link and event names an item of the file (checked by
-    // `cross_check`), so the fallback is never taken.
-    let map = |id: ItemId| item_ids.get(&id).copied().unwrap_or(id);
-    db.defer_foreign_keys()?;
-    db.bulk_cache()?;
-    for s in &p.strategies {
-        db.insert_strategy(&Strategy {
-            supersedes: None,
-            ..s.clone()
-        })?;
-    }
-    for s in p.strategies.iter().filter(|s| s.supersedes.is_some()) {
-        db.update_strategy(s)?;
-    }
-    for (n, mut event) in p.strategy_events.into_iter().enumerate() {
-        if !keep {
-            event.id = next.strategy_event + n as i64;
-        }
-        db.insert_strategy_event(&event, true)?;
-    }
-    for mut item in p.items {
-        item.id = map(item.id);
-        item.carried_from = item.carried_from.map(map);
-        item.carried_to = item.carried_to.map(map);
-        db.insert_item(&item, true)?;
-    }
-    for (n, mut event) in p.events.into_iter().enumerate() {
-        event.item = map(event.item);
-        if !keep {
-            event.id = next.event + n as i64;
-            for c in event.changes.iter_mut() {
-                if c.field == "carried_from" || c.field == "carried_to" {
-                    let remap = |v: &mut Option<String>| {
-                        if let Some(old) = v.as_deref().and_then(|s| s.parse::<i64>().ok()) {
-                            *v = Some(map(ItemId(old)).0.to_string());
-                        }
-                    };
-                    remap(&mut c.from);
-                    remap(&mut c.to);
-                }
-            }
-        }
-        db.insert_event(&event, true)?;
-    }
-    Ok(())
 }
 
 /// Where a record stands in its file: `items[7]` in JSON, `line 7` in CSV.
@@ -688,33 +631,29 @@ fn parse_strategy_event(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Opti
     (problems.len() == before).then_some(event)
 }
 
-/// Records read so far, and every problem met.
+/// The document's own header, read along the way.
 #[derive(Default)]
-struct Parsed {
+struct Header {
     format: Option<Value>,
     version: Option<Value>,
-    problems: Vec<String>,
-    strategies: Vec<Strategy>,
-    items: Vec<Item>,
-    events: Vec<Event>,
-    strategy_events: Vec<StrategyEvent>,
 }
 
-/// Reads the export document from a stream, one record at a time, so the
-/// file is never held in memory whole: only the checked records are.
-struct DocSeed<'p> {
+/// Reads the export document from a stream, one record at a time, handing
+/// each to the loader: neither the file nor its records are held whole.
+struct DocSeed<'p, 'l> {
     ctx: &'p Ctx,
-    out: &'p mut Parsed,
+    header: &'p mut Header,
+    loader: &'p mut Loader<'l>,
 }
 
-impl<'de> DeserializeSeed<'de> for DocSeed<'_> {
+impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for DocSeed<'_> {
+impl<'de> Visitor<'de> for DocSeed<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -724,17 +663,17 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
-                "format" => self.out.format = Some(map.next_value()?),
-                "version" => self.out.version = Some(map.next_value()?),
+                "format" => self.header.format = Some(map.next_value()?),
+                "version" => self.header.version = Some(map.next_value()?),
                 "strategies" | "items" | "events" | "strategy_events" => {
                     map.next_value_seed(ListSeed {
                         key,
                         ctx: self.ctx,
-                        out: &mut *self.out,
+                        loader: &mut *self.loader,
                     })?
                 }
                 _ => {
-                    self.out.problems.push(format!(
+                    self.loader.problem(format!(
                         "{key}: unknown field; known fields are {}",
                         TOP_KEYS.join(", ")
                     ));
@@ -746,21 +685,22 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
     }
 }
 
-/// One of the document's lists; each element is checked as it arrives.
-struct ListSeed<'p> {
+/// One of the document's lists; each element is checked and loaded as it
+/// arrives.
+struct ListSeed<'p, 'l> {
     key: String,
     ctx: &'p Ctx,
-    out: &'p mut Parsed,
+    loader: &'p mut Loader<'l>,
 }
 
-impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
+impl<'de> DeserializeSeed<'de> for ListSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ListSeed<'_> {
+impl<'de> Visitor<'de> for ListSeed<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -772,20 +712,32 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let out = self.out;
+        let loader = self.loader;
         let mut n = 0;
         while let Some(v) = seq.next_element::<Value>()? {
             let pos = Pos::json(format!("{}[{n}]", self.key));
-            let problems = &mut out.problems;
+            let problems = loader.problems_mut();
             match self.key.as_str() {
-                "strategies" => out.strategies.extend(parse_strategy(&v, pos, problems)),
-                "items" => out
-                    .items
-                    .extend(parse_item(&v, pos, ITEM_KEYS, None, self.ctx, problems)),
-                "events" => out.events.extend(parse_event(&v, pos, problems)),
-                _ => out
-                    .strategy_events
-                    .extend(parse_strategy_event(&v, pos, problems)),
+                "strategies" => {
+                    if let Some(s) = parse_strategy(&v, pos, problems) {
+                        loader.strategy(s);
+                    }
+                }
+                "items" => {
+                    if let Some(i) = parse_item(&v, pos, ITEM_KEYS, None, self.ctx, problems) {
+                        loader.item(n, i);
+                    }
+                }
+                "events" => {
+                    if let Some(e) = parse_event(&v, pos, problems) {
+                        loader.event(n, e);
+                    }
+                }
+                _ => {
+                    if let Some(e) = parse_strategy_event(&v, pos, problems) {
+                        loader.strategy_event(n, e);
+                    }
+                }
             }
             n += 1;
         }
@@ -793,14 +745,16 @@ impl<'de> Visitor<'de> for ListSeed<'_> {
     }
 }
 
-/// Reads and checks a whole export document, or reports every problem.
-pub fn read_document(input: impl std::io::Read, ctx: &Ctx) -> Result<Portfolio> {
-    let mut parsed = Parsed::default();
+/// Reads a whole export document into `loader`, or fails on the first
+/// problem of the document itself (not JSON, wrong format or version).
+pub fn load_document(input: impl std::io::Read, ctx: &Ctx, loader: &mut Loader) -> Result<()> {
+    let mut header = Header::default();
     let mut de =
         serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));
     DocSeed {
         ctx,
-        out: &mut parsed,
+        header: &mut header,
+        loader,
     }
     .deserialize(&mut de)
     .and_then(|()| de.end())
@@ -809,47 +763,34 @@ pub fn read_document(input: impl std::io::Read, ctx: &Ctx) -> Result<Portfolio> 
             "the file is not a complete strat export: {e}\nImport a file written by strat export."
         ))
     })?;
-    if parsed.format.as_ref().and_then(Value::as_str) != Some(FORMAT_NAME) {
+    if header.format.as_ref().and_then(Value::as_str) != Some(FORMAT_NAME) {
         return Err(Error::Invalid(format!(
             "the file's \"format\" is {}, not \"{FORMAT_NAME}\"; import a file written by strat export",
-            parsed.format.map_or("missing".into(), |v| v.to_string())
+            header.format.map_or("missing".into(), |v| v.to_string())
         )));
     }
-    if parsed.version.as_ref().and_then(Value::as_i64) != Some(FORMAT_VERSION) {
+    if header.version.as_ref().and_then(Value::as_i64) != Some(FORMAT_VERSION) {
         return Err(Error::Invalid(format!(
             "the file's \"version\" is {}; this strat reads version {FORMAT_VERSION}",
-            parsed.version.map_or("missing".into(), |v| v.to_string())
+            header.version.map_or("missing".into(), |v| v.to_string())
         )));
     }
-    if !parsed.problems.is_empty() {
-        return Err(Error::BadRecords(parsed.problems));
-    }
-    cross_check(
-        Portfolio {
-            strategies: parsed.strategies,
-            items: parsed.items,
-            events: parsed.events,
-            strategy_events: parsed.strategy_events,
-        },
-        ctx,
-    )
+    Ok(())
 }
 
-/// Reads a CSV of items for strategy `code`: a header row, then one item a
-/// line. Empty cells are no value; a `'` that strat's CSV output put before
-/// `=`, `+`, `-` or `@` is taken off again.
-pub fn read_csv(path: &Path, code: &Code, ctx: &Ctx) -> Result<Portfolio> {
-    let mut reader = csv::ReaderBuilder::new()
-        .from_path(path)
-        .map_err(|e| Error::Invalid(format!("cannot read {}: {e}", path.display())))?;
+/// Reads a CSV of items for strategy `code` into `loader`: a header row,
+/// then one item a line. Empty cells are no value; a `'` that strat's CSV
+/// output put before `=`, `+`, `-` or `@` is taken off again.
+pub fn load_csv(
+    input: impl std::io::Read,
+    code: &Code,
+    ctx: &Ctx,
+    loader: &mut Loader,
+) -> Result<()> {
+    let mut reader = csv::Reader::from_reader(input);
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| {
-            Error::Invalid(format!(
-                "{}: the header row cannot be read: {e}",
-                path.display()
-            ))
-        })?
+        .map_err(|e| Error::Invalid(format!("the header row cannot be read: {e}")))?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
@@ -871,13 +812,12 @@ pub fn read_csv(path: &Path, code: &Code, ctx: &Ctx) -> Result<Portfolio> {
     if !problems.is_empty() {
         return Err(Error::BadRecords(problems));
     }
-    let mut items = Vec::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                problems.push(format!("line {line}: {e}"));
+                loader.problem(format!("line {line}: {e}"));
                 continue;
             }
         };
@@ -888,13 +828,14 @@ pub fn read_csv(path: &Path, code: &Code, ctx: &Ctx) -> Result<Portfolio> {
             .filter(|(_, v)| !v.trim().is_empty())
             .map(|(h, v)| (h.clone(), Value::String(unescape_cell(v).to_string())))
             .collect();
+        let problems = loader.problems_mut();
         let item = parse_item(
             &Value::Object(fields),
             Pos::csv(line),
             ITEM_CSV_COLUMNS,
             Some(code),
             ctx,
-            &mut problems,
+            problems,
         );
         if let Some(item) = item {
             if &item.strategy != code {
@@ -903,21 +844,10 @@ pub fn read_csv(path: &Path, code: &Code, ctx: &Ctx) -> Result<Portfolio> {
                     item.strategy
                 ));
             }
-            items.push(item);
+            loader.item(line as usize, item);
         }
     }
-    if !problems.is_empty() {
-        return Err(Error::BadRecords(problems));
-    }
-    cross_check(
-        Portfolio {
-            strategies: Vec::new(),
-            items,
-            events: Vec::new(),
-            strategy_events: Vec::new(),
-        },
-        ctx,
-    )
+    Ok(())
 }
 
 /// Takes off the `'` that makes a formula-like cell safe in a spreadsheet.
@@ -925,198 +855,5 @@ fn unescape_cell(v: &str) -> &str {
     match v.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
         _ => v,
-    }
-}
-
-/// Rules between records: unique codes, numbers and refs, links and events
-/// that point inside the file, and histories that lead to their items.
-fn cross_check(mut p: Portfolio, ctx: &Ctx) -> Result<Portfolio> {
-    let mut problems = Vec::new();
-    let mut codes = HashSet::new();
-    for (n, s) in p.strategies.iter().enumerate() {
-        if !codes.insert(&s.code) {
-            problems.push(format!("strategies[{n}].code: '{}' appears twice", s.code));
-        }
-    }
-    let mut ids = HashMap::new();
-    let mut refs = HashSet::new();
-    let mut next = p.items.iter().map(|i| i.id.0).max().unwrap_or(0) + 1;
-    for (n, item) in p.items.iter_mut().enumerate() {
-        if item.id.0 == 0 {
-            item.id = ItemId(next);
-            next += 1;
-        }
-        if ids.insert(item.id, n).is_some() {
-            problems.push(format!("items[{n}].id: {} appears twice", item.id.0));
-        }
-        if let Some(r) = &item.reference
-            && !refs.insert((item.strategy.clone(), r.clone()))
-        {
-            problems.push(format!(
-                "items[{n}].ref: '{r}' appears twice in strategy {}",
-                item.strategy
-            ));
-        }
-    }
-    for (n, item) in p.items.iter().enumerate() {
-        for (key, link) in [
-            ("carried_from", item.carried_from),
-            ("carried_to", item.carried_to),
-        ] {
-            if let Some(l) = link
-                && !ids.contains_key(&l)
-            {
-                problems.push(format!(
-                    "items[{n}].{key}: item {} is not in the file; export both strategies of a carry-forward together",
-                    l.0
-                ));
-            }
-        }
-    }
-    let mut by_item: BTreeMap<ItemId, Vec<(usize, &Event)>> = BTreeMap::new();
-    let mut event_ids = HashSet::new();
-    for (n, e) in p.events.iter().enumerate() {
-        if !ids.contains_key(&e.item) {
-            problems.push(format!(
-                "events[{n}].item: item {} is not in the file",
-                e.item.0
-            ));
-        }
-        if e.id != 0 && !event_ids.insert(e.id) {
-            problems.push(format!("events[{n}].id: {} appears twice", e.id));
-        }
-        for c in e.changes.iter().filter(|c| c.field.starts_with("carried_")) {
-            for value in [&c.from, &c.to].into_iter().flatten() {
-                let known = value
-                    .parse::<i64>()
-                    .is_ok_and(|id| ids.contains_key(&ItemId(id)));
-                if !known {
-                    problems.push(format!(
-                        "events[{n}].changes: {} names item {value}, which is not in the file",
-                        c.field
-                    ));
-                }
-            }
-        }
-        by_item.entry(e.item).or_default().push((n, e));
-    }
-    for (id, mut events) in by_item {
-        let Some(&n) = ids.get(&id) else { continue };
-        let item = &p.items[n];
-        events.sort_by_key(|(k, e)| (e.at, e.id, *k));
-        let replay = events
-            .iter()
-            .map(|(_, e)| (item.strategy.clone(), (*e).clone()));
-        match rebuild(replay) {
-            Err(e) => problems.push(format!("items[{n}]: its events do not replay: {e}")),
-            Ok(rebuilt) => {
-                if let Some(diff) = rebuilt
-                    .first()
-                    .map(|r| r.diff(item))
-                    .filter(|d| !d.is_empty())
-                {
-                    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
-                    problems.push(format!(
-                        "items[{n}]: its events lead to other values than the item has ({})",
-                        fields.join(", ")
-                    ));
-                }
-            }
-        }
-    }
-    check_strategy_histories(&p, &mut problems);
-    if !problems.is_empty() {
-        return Err(Error::BadRecords(problems));
-    }
-    // Items without history are taken as created, as they are, at created_at.
-    let with_events: HashSet<ItemId> = p.events.iter().map(|e| e.item).collect();
-    let mut next_event = p.events.iter().map(|e| e.id).max().unwrap_or(0) + 1;
-    for e in p.events.iter_mut().filter(|e| e.id == 0) {
-        e.id = next_event;
-        next_event += 1;
-    }
-    for item in p.items.iter().filter(|i| !with_events.contains(&i.id)) {
-        p.events.push(Event {
-            id: next_event,
-            item: item.id,
-            at: item.created_at,
-            by: ctx.by.clone(),
-            action: Action::Created,
-            changes: item.creation_changes(),
-            note: None,
-        });
-        next_event += 1;
-    }
-    p.events.sort_by_key(|e| e.id);
-    // Strategies without history are taken as created when their first
-    // item was, or now.
-    let with_history: HashSet<&Code> = p.strategy_events.iter().map(|e| &e.strategy).collect();
-    let mut next_id = p.strategy_events.iter().map(|e| e.id).max().unwrap_or(0) + 1;
-    let mut created = Vec::new();
-    for s in p
-        .strategies
-        .iter()
-        .filter(|s| !with_history.contains(&s.code))
-    {
-        let first_item = p
-            .items
-            .iter()
-            .filter(|i| i.strategy == s.code)
-            .map(|i| i.created_at)
-            .min();
-        created.push(StrategyEvent {
-            id: next_id,
-            strategy: s.code.clone(),
-            at: first_item.unwrap_or(ctx.clock.now).min(ctx.clock.now),
-            by: ctx.by.clone(),
-            action: Action::Created,
-            changes: s.creation_changes(),
-            note: None,
-        });
-        next_id += 1;
-    }
-    for e in p.strategy_events.iter_mut().filter(|e| e.id == 0) {
-        e.id = next_id;
-        next_id += 1;
-    }
-    p.strategy_events.extend(created);
-    p.strategy_events.sort_by_key(|e| e.id);
-    Ok(p)
-}
-
-/// Each strategy's events must belong to a strategy of the file and replay
-/// to the strategy as the file states it.
-fn check_strategy_histories(p: &Portfolio, problems: &mut Vec<String>) {
-    let mut by_code: BTreeMap<&Code, Vec<&StrategyEvent>> = BTreeMap::new();
-    let mut ids = HashSet::new();
-    for (n, e) in p.strategy_events.iter().enumerate() {
-        if !p.strategies.iter().any(|s| s.code == e.strategy) {
-            problems.push(format!(
-                "strategy_events[{n}].strategy: '{}' is not a strategy of the file",
-                e.strategy
-            ));
-        }
-        if e.id != 0 && !ids.insert(e.id) {
-            problems.push(format!("strategy_events[{n}].id: {} appears twice", e.id));
-        }
-        by_code.entry(&e.strategy).or_default().push(e);
-    }
-    for (n, s) in p.strategies.iter().enumerate() {
-        let Some(events) = by_code.get_mut(&s.code) else {
-            continue;
-        };
-        events.sort_by_key(|e| (e.at, e.id));
-        match rebuild_strategies(events.iter().map(|e| (*e).clone())) {
-            Err(e) => problems.push(format!("strategies[{n}]: its events do not replay: {e}")),
-            Ok(rebuilt) => {
-                if let Some(diff) = rebuilt.first().map(|r| r.diff(s)).filter(|d| !d.is_empty()) {
-                    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
-                    problems.push(format!(
-                        "strategies[{n}]: its events lead to other values than the strategy has ({})",
-                        fields.join(", ")
-                    ));
-                }
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ mod carry;
 mod demo;
 mod exchange;
 mod item;
+mod loader;
 mod maintenance;
 mod report;
 mod strategy;

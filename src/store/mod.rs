@@ -168,6 +168,17 @@ Check the path and its permissions.",
         tx.commit()?;
         Ok(out)
     }
+
+    /// Runs `f` like [`Store::write`], then throws its changes away: a dry
+    /// run that meets every check the real run would.
+    pub fn rehearse<T>(&mut self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&Db::new(&tx))?;
+        tx.rollback()?;
+        Ok(out)
+    }
 }
 
 /// True when the file's permissions forbid writing (checked from the mode

@@ -532,6 +532,72 @@ impl<'c> Db<'c> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Items numbered `from` or more that have no history yet.
+    pub fn items_without_history(&self, from: i64) -> Result<Vec<Item>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE i.id >= ?1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.item_id = i.id) \
+             ORDER BY i.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([from], item_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `f` with each item numbered `from` or more and its history,
+    /// oldest first, one item at a time, so any number of items can be
+    /// checked in little memory.
+    pub fn each_history(&self, from: i64, mut f: impl FnMut(Item, Vec<Event>)) -> Result<()> {
+        let items_sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE i.id >= ?1 ORDER BY i.id"
+        );
+        let events_sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id >= ?1 \
+             ORDER BY e.item_id, e.at, e.id"
+        );
+        let mut items_stmt = self.conn.prepare(&items_sql)?;
+        let mut events_stmt = self.conn.prepare(&events_sql)?;
+        let mut events = events_stmt.query_map([from], event_row)?.peekable();
+        for item in items_stmt.query_map([from], item_row)? {
+            let item = item?;
+            let mut history = Vec::new();
+            while let Some(Ok(e)) = events.peek() {
+                if e.item > item.id {
+                    break;
+                }
+                let e = events.next().expect("peeked")?;
+                if e.item == item.id {
+                    history.push(e);
+                }
+            }
+            if let Some(Err(_)) = events.peek() {
+                events.next().expect("peeked")?;
+            }
+            f(item, history);
+        }
+        Ok(())
+    }
+
+    /// Strategies that have no history yet, with the creation time of their
+    /// first item if they have items.
+    pub fn strategies_without_history(&self) -> Result<Vec<(Strategy, Option<DateTime<Utc>>)>> {
+        let sql = format!(
+            "SELECT {STRATEGY_COLUMNS}, (SELECT min(i.created_at) FROM item i \
+             WHERE i.strategy_id = s.id) FROM strategy s WHERE NOT EXISTS \
+             (SELECT 1 FROM strategy_event e WHERE e.strategy_id = s.id) ORDER BY s.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], |r| {
+            let first: Option<String> = r.get(11)?;
+            let first = first
+                .map(|t| parse_timestamp(&t).map_err(|e| bad_column(11, e)))
+                .transpose()?;
+            Ok((strategy_row(r)?, first))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every event, in the order they were recorded (for export).
     pub fn all_events(&self) -> Result<Vec<Event>> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM event e ORDER BY e.id");

@@ -1,0 +1,408 @@
+//! Loading records into the database inside one transaction, as they are
+//! read: each record is checked and written at once, so an import of any
+//! size holds little more than the numbers it has seen. Checks that need
+//! the whole file (links, histories) run at the end, on what was written;
+//! any problem rolls the whole load back.
+
+use super::Ctx;
+use crate::domain::history::{rebuild, rebuild_strategies};
+use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked};
+use crate::domain::vocab::Action;
+use crate::error::{Error, Result};
+use crate::store::Db;
+use std::collections::{HashMap, HashSet};
+
+/// How records were counted, for the closing message.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub strategies: usize,
+    pub items: usize,
+    pub events: usize,
+}
+
+pub struct Loader<'a> {
+    db: &'a Db<'a>,
+    ctx: &'a Ctx,
+    /// Into an empty database numbers are kept; otherwise they are moved up
+    /// by these offsets, past every number already handed out.
+    item_offset: i64,
+    event_offset: i64,
+    strategy_event_offset: i64,
+    /// The first item number this load can hand out.
+    first_item: i64,
+    /// Items carry their file numbers (JSON) or get new ones (CSV).
+    numbered: bool,
+    /// How an item's position is named in messages (`items[3]`, `line 4`).
+    item_label: fn(usize) -> String,
+    /// A problem that stops the load at once (a conflict, a missing strategy).
+    fatal: Option<Error>,
+    problems: Vec<String>,
+    /// File number → position, for the items of this load.
+    items: HashMap<i64, usize>,
+    new_strategies: HashSet<Code>,
+    known_strategies: HashSet<Code>,
+    refs: HashSet<(Code, String)>,
+    links: Vec<(usize, &'static str, i64)>,
+    event_items: Vec<(usize, i64)>,
+    history_links: Vec<(usize, &'static str, i64)>,
+    supersedes: Vec<Strategy>,
+    pub counts: Counts,
+}
+
+fn json_label(n: usize) -> String {
+    format!("items[{n}]")
+}
+
+fn csv_label(line: usize) -> String {
+    format!("line {line}")
+}
+
+impl<'a> Loader<'a> {
+    /// A loader for an export document (numbered items, events).
+    pub fn for_document(db: &'a Db<'a>, ctx: &'a Ctx) -> Result<Loader<'a>> {
+        Loader::new(db, ctx, true, json_label)
+    }
+
+    /// A loader for a CSV of items (new numbers, no events).
+    pub fn for_csv(db: &'a Db<'a>, ctx: &'a Ctx) -> Result<Loader<'a>> {
+        Loader::new(db, ctx, false, csv_label)
+    }
+
+    fn new(
+        db: &'a Db<'a>,
+        ctx: &'a Ctx,
+        numbered: bool,
+        item_label: fn(usize) -> String,
+    ) -> Result<Loader<'a>> {
+        let keep = db.is_empty()?;
+        let next = db.next_ids()?;
+        db.defer_foreign_keys()?;
+        db.bulk_cache()?;
+        let offset = |next: i64| if keep { 0 } else { next - 1 };
+        Ok(Loader {
+            db,
+            ctx,
+            item_offset: offset(next.item),
+            event_offset: offset(next.event),
+            strategy_event_offset: offset(next.strategy_event),
+            first_item: next.item,
+            numbered,
+            item_label,
+            fatal: None,
+            problems: Vec::new(),
+            items: HashMap::new(),
+            new_strategies: HashSet::new(),
+            known_strategies: HashSet::new(),
+            refs: HashSet::new(),
+            links: Vec::new(),
+            event_items: Vec::new(),
+            history_links: Vec::new(),
+            supersedes: Vec::new(),
+            counts: Counts::default(),
+        })
+    }
+
+    /// Problems found while reading; records go on being checked, but
+    /// nothing more is written once there is one.
+    pub fn problem(&mut self, p: String) {
+        self.problems.push(p);
+    }
+
+    pub fn problems_mut(&mut self) -> &mut Vec<String> {
+        &mut self.problems
+    }
+
+    fn writing(&self) -> bool {
+        self.fatal.is_none() && self.problems.is_empty()
+    }
+
+    /// Runs a write, keeping the first hard error for the end.
+    fn attempt(&mut self, f: impl FnOnce(&Db) -> Result<()>) {
+        if self.writing()
+            && let Err(e) = f(self.db)
+        {
+            self.fatal = Some(e);
+        }
+    }
+
+    pub fn strategy(&mut self, s: Strategy) {
+        self.counts.strategies += 1;
+        if !self.new_strategies.insert(s.code.clone()) {
+            self.problems
+                .push(format!("strategy '{}' appears twice", s.code));
+            return;
+        }
+        let code = s.code.clone();
+        self.attempt(|db| {
+            if db.strategy(&code)?.is_some() {
+                return Err(Error::Conflict(format!(
+                    "strategy '{code}' already exists in the database; nothing was imported\n\
+                     Remove it first, or import into another database."
+                )));
+            }
+            db.insert_strategy(&Strategy {
+                supersedes: None,
+                ..s.clone()
+            })
+        });
+        if s.supersedes.is_some() {
+            self.supersedes.push(s);
+        }
+    }
+
+    /// True when `code` names a strategy of this load or of the database.
+    fn strategy_known(&mut self, code: &Code) -> Result<bool> {
+        if self.new_strategies.contains(code) || self.known_strategies.contains(code) {
+            return Ok(true);
+        }
+        let exists = self.db.strategy(code)?.is_some();
+        if exists {
+            self.known_strategies.insert(code.clone());
+        }
+        Ok(exists)
+    }
+
+    pub fn item(&mut self, n: usize, mut item: Item) {
+        self.counts.items += 1;
+        let label = (self.item_label)(n);
+        match self.strategy_known(&item.strategy) {
+            Ok(true) => {}
+            Ok(false) => {
+                if self.fatal.is_none() {
+                    self.fatal = Some(Error::NotFound(format!(
+                        "{label}: strategy '{}' is neither in the database nor earlier in the file",
+                        item.strategy
+                    )));
+                }
+                return;
+            }
+            Err(e) => {
+                self.fatal.get_or_insert(e);
+                return;
+            }
+        }
+        if let Some(r) = &item.reference {
+            if !self.refs.insert((item.strategy.clone(), r.clone())) {
+                self.problems.push(format!(
+                    "{label}.ref: '{r}' appears twice in strategy {}",
+                    item.strategy
+                ));
+            } else if !self.new_strategies.contains(&item.strategy) {
+                let taken = self.db.ref_taken(&item.strategy, r, None);
+                match taken {
+                    Ok(true) => {
+                        self.fatal.get_or_insert(Error::Conflict(format!(
+                            "{label}.ref: strategy {} already has an item with ref '{r}'",
+                            item.strategy
+                        )));
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        self.fatal.get_or_insert(e);
+                    }
+                }
+            }
+        }
+        let numbered = self.numbered && item.id.0 > 0;
+        if numbered {
+            if self.items.insert(item.id.0, n).is_some() {
+                self.problems
+                    .push(format!("{label}.id: {} appears twice", item.id.0));
+            }
+            for (key, link) in [
+                ("carried_from", item.carried_from),
+                ("carried_to", item.carried_to),
+            ] {
+                if let Some(l) = link {
+                    self.links.push((n, key, l.0));
+                }
+            }
+            let offset = self.item_offset;
+            item.id = ItemId(item.id.0 + offset);
+            item.carried_from = item.carried_from.map(|l| ItemId(l.0 + offset));
+            item.carried_to = item.carried_to.map(|l| ItemId(l.0 + offset));
+        } else if item.carried_from.is_some() || item.carried_to.is_some() {
+            self.problems.push(format!(
+                "{label}: an item without a number cannot be linked by carry-forward"
+            ));
+        }
+        self.attempt(|db| {
+            db.insert_item(&item, numbered)
+                .map(|_| ())
+                .map_err(|e| match e {
+                    Error::Bug(msg) if msg.contains("UNIQUE") || msg.contains("PRIMARY") => {
+                        Error::Invalid(format!(
+                            "{label}: its number is taken by an item of the file without one; \
+                         number every item or none"
+                        ))
+                    }
+                    other => other,
+                })
+        });
+    }
+
+    pub fn event(&mut self, n: usize, mut e: Event) {
+        self.counts.events += 1;
+        self.event_items.push((n, e.item.0));
+        for c in e.changes.iter_mut() {
+            let key = match c.field.as_str() {
+                "carried_from" => "carried_from",
+                "carried_to" => "carried_to",
+                _ => continue,
+            };
+            for value in [&mut c.from, &mut c.to] {
+                match value.as_deref().map(str::parse::<i64>) {
+                    None => {}
+                    Some(Ok(id)) => {
+                        self.history_links.push((n, key, id));
+                        *value = Some((id + self.item_offset).to_string());
+                    }
+                    Some(Err(_)) => self
+                        .problems
+                        .push(format!("events[{n}].changes: {key} is not an item number")),
+                }
+            }
+        }
+        e.item = ItemId(e.item.0 + self.item_offset);
+        let keep_id = e.id > 0;
+        if keep_id {
+            e.id += self.event_offset;
+        }
+        self.attempt(|db| db.insert_event(&e, keep_id).map(|_| ()));
+    }
+
+    pub fn strategy_event(&mut self, n: usize, mut e: StrategyEvent) {
+        if !self.new_strategies.contains(&e.strategy) {
+            self.problems.push(format!(
+                "strategy_events[{n}].strategy: '{}' is not a strategy of the file",
+                e.strategy
+            ));
+            return;
+        }
+        let keep_id = e.id > 0;
+        if keep_id {
+            e.id += self.strategy_event_offset;
+        }
+        self.attempt(|db| db.insert_strategy_event(&e, keep_id).map(|_| ()));
+    }
+
+    fn item_position(&self, id: ItemId) -> String {
+        match self.items.get(&(id.0 - self.item_offset)) {
+            Some(n) => (self.item_label)(*n),
+            None => format!("item {id}"),
+        }
+    }
+
+    /// The checks that need the whole file, on what was written; then the
+    /// histories of records that came without one.
+    pub fn finish(mut self) -> Result<Counts> {
+        // Bad values come first: they are what the file's author must fix.
+        if !self.problems.is_empty() {
+            return Err(Error::BadRecords(self.problems));
+        }
+        if let Some(e) = self.fatal.take() {
+            return Err(e);
+        }
+        for (n, id) in &self.event_items {
+            if !self.items.contains_key(id) {
+                self.problems
+                    .push(format!("events[{n}].item: item {id} is not in the file"));
+            }
+        }
+        for (n, key, id) in &self.links {
+            if !self.items.contains_key(id) {
+                self.problems.push(format!(
+                    "{}.{key}: item {id} is not in the file; export both strategies of a \
+                     carry-forward together",
+                    (self.item_label)(*n)
+                ));
+            }
+        }
+        for (n, key, id) in &self.history_links {
+            if !self.items.contains_key(id) {
+                self.problems.push(format!(
+                    "events[{n}].changes: {key} names item {id}, which is not in the file"
+                ));
+            }
+        }
+        if !self.problems.is_empty() {
+            return Err(Error::BadRecords(self.problems));
+        }
+        for s in std::mem::take(&mut self.supersedes) {
+            let sup = s.supersedes.clone().expect("kept for its supersedes");
+            if !self.strategy_known(&sup)? {
+                return Err(Error::NotFound(format!(
+                    "strategy '{}' supersedes '{sup}', which is neither in the file nor in the database",
+                    s.code
+                )));
+            }
+            self.db.update_strategy(&s)?;
+        }
+        // Items without history are taken as created, as they are, at created_at.
+        for item in self.db.items_without_history(self.first_item)? {
+            self.db.insert_event(
+                &Event {
+                    id: 0,
+                    item: item.id,
+                    at: item.created_at,
+                    by: self.ctx.by.clone(),
+                    action: Action::Created,
+                    changes: item.creation_changes(),
+                    note: None,
+                },
+                false,
+            )?;
+        }
+        // Strategies without history: created when their first item was, or now.
+        for (s, first_item) in self.db.strategies_without_history()? {
+            let now = self.ctx.clock.now;
+            self.db.insert_strategy_event(
+                &StrategyEvent {
+                    id: 0,
+                    strategy: s.code.clone(),
+                    at: first_item.unwrap_or(now).min(now),
+                    by: self.ctx.by.clone(),
+                    action: Action::Created,
+                    changes: s.creation_changes(),
+                    note: None,
+                },
+                false,
+            )?;
+        }
+        let mut problems = Vec::new();
+        self.db.each_history(self.first_item, |item, events| {
+            let code = item.strategy.clone();
+            let replay = events.into_iter().map(|e| (code.clone(), e));
+            let outcome = rebuild(replay).map(|r| r.first().map(|r| r.diff(&item)));
+            let position = self.item_position(item.id);
+            match outcome {
+                Err(e) => problems.push(format!("{position}: its events do not replay: {e}")),
+                Ok(Some(diff)) if !diff.is_empty() => {
+                    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
+                    problems.push(format!(
+                        "{position}: its events lead to other values than the item has ({})",
+                        fields.join(", ")
+                    ));
+                }
+                _ => {}
+            }
+        })?;
+        for code in &self.new_strategies {
+            let strategy = self.db.strategy(code)?.expect("written above");
+            match rebuild_strategies(self.db.strategy_history(Some(code), None)?) {
+                Err(e) => problems.push(format!("strategy {code}: its events do not replay: {e}")),
+                Ok(r) if r.first().is_some_and(|r| !r.diff(&strategy).is_empty()) => {
+                    problems.push(format!(
+                        "strategy {code}: its events lead to other values than the strategy has"
+                    ))
+                }
+                Ok(_) => {}
+            }
+        }
+        if !problems.is_empty() {
+            problems.sort();
+            return Err(Error::BadRecords(problems));
+        }
+        Ok(self.counts)
+    }
+}
