@@ -506,3 +506,41 @@ fn a_closed_pipe_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn json_for_programs_is_one_compact_line_and_streams_every_strategy() {
+    let env = two_strategies();
+    let r = env.run(&["--format", "json", "report"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1, "compact when not a terminal");
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let codes: Vec<&str> = report["strategies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["strategy"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["tech-2020", "digital-2024"]);
+    // The report of everything says of each strategy what its own report says.
+    for (n, code) in codes.iter().enumerate() {
+        let one = env.json(&["report", code]);
+        assert_eq!(one["strategies"][0], report["strategies"][n], "{code}");
+    }
+}
+
+#[test]
+fn a_report_of_a_missing_strategy_prints_nothing() {
+    let env = two_strategies();
+    let before = env.dump();
+    for format in ["json", "table", "csv"] {
+        let r = env.run(&["--format", format, "report", "tech-2020", "nope"]);
+        assert_eq!(r.code, 3, "{format}: {}", r.stderr);
+        assert_eq!(r.stdout, "", "{format}");
+        assert!(
+            r.stderr.contains("no strategy with code 'nope'"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert_eq!(before, env.dump());
+}

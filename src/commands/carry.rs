@@ -8,7 +8,7 @@ use crate::domain::model::{Code, Item, ItemId};
 use crate::domain::vocab::{Action, Status};
 use crate::error::{Error, Result};
 use crate::output::shapes::to_value;
-use crate::output::{Block, Cell, Table, View};
+use crate::output::{Block, Cell, JsonOut, Table, View};
 use crate::store::{Db, Store};
 use serde_json::json;
 
@@ -22,7 +22,7 @@ pub struct Moves {
 }
 
 impl View for Moves {
-    fn json(&self) -> serde_json::Value {
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
         let moves: Vec<_> = self
             .moves
             .iter()
@@ -37,15 +37,15 @@ impl View for Moves {
                 })
             })
             .collect();
-        json!({
+        out.value(&json!({
             "from": self.from.as_str(),
             "to": self.to.as_str(),
             "dry_run": self.dry_run,
             "items": to_value(&moves),
-        })
+        }))
     }
 
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Result<Vec<Block>> {
         let verb = if self.dry_run {
             "Would carry"
         } else {
@@ -84,7 +84,7 @@ impl View for Moves {
                     .collect(),
             }));
         }
-        blocks
+        Ok(blocks)
     }
 }
 

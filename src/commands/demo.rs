@@ -35,7 +35,7 @@ pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
         }
     }
     let mut store = Store::open(&path)?;
-    store.write(|db| {
+    store.load(true, |db| {
         if !db.is_empty()? {
             return Err(Error::Conflict(format!(
                 "{} already holds strategies; the demo loads only into an empty database\n\

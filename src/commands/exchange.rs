@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::output::shapes::{
     EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyEventJson, StrategyJson, to_value,
 };
-use crate::output::{Block, View};
+use crate::output::{Block, JsonOut, View};
 use crate::store::{Db, Store};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
@@ -37,14 +37,14 @@ pub struct Portfolio {
 pub struct ExportDoc(Value);
 
 impl View for ExportDoc {
-    fn json(&self) -> Value {
-        self.0.clone()
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
+        out.value(&self.0)
     }
 
-    fn blocks(&self) -> Vec<Block> {
-        vec![Block::Text(
+    fn blocks(&self) -> Result<Vec<Block>> {
+        Ok(vec![Block::Text(
             serde_json::to_string_pretty(&self.0).unwrap_or_default(),
-        )]
+        )])
     }
 }
 
@@ -146,9 +146,9 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
         }
     };
     let counts = if args.dry_run {
-        Store::open_for_reading(db_path)?.rehearse(load)?
+        Store::open_for_reading(db_path)?.load(false, load)?
     } else if db_path.exists() {
-        Store::open(db_path)?.write(load)?
+        Store::open(db_path)?.load(true, load)?
     } else {
         load_into_new(db_path, load)?
     };
@@ -184,7 +184,11 @@ fn load_into_new(db_path: &Path, load: impl Fn(&Db) -> Result<Counts>) -> Result
         }
     };
     remove_temp();
-    let loaded = Store::open(&temp).and_then(|mut store| store.write(&load));
+    let loaded = Store::open_scratch(&temp).and_then(|mut store| {
+        let counts = store.load(true, &load)?;
+        store.seal()?;
+        Ok(counts)
+    });
     let counts = match loaded {
         Ok(counts) => counts,
         Err(e) => {
@@ -198,7 +202,7 @@ fn load_into_new(db_path: &Path, load: impl Fn(&Db) -> Result<Counts>) -> Result
     match linked {
         Ok(()) => Ok(counts),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Store::open(db_path)?.write(load)
+            Store::open(db_path)?.load(true, load)
         }
         Err(e) => Err(Error::Storage(format!(
             "cannot create the database {}: {e}\nChoose another place with --db or STRAT_DB.",

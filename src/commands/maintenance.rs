@@ -4,7 +4,7 @@ use super::Outcome;
 use crate::domain::history::{rebuild, rebuild_strategies};
 use crate::domain::model::{Item, ItemId, Tracked};
 use crate::error::{Error, Result};
-use crate::output::{Block, Cell, Table, View};
+use crate::output::{Block, Cell, JsonOut, Table, View};
 use crate::store::{Db, Store};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -25,22 +25,22 @@ pub struct CheckReport {
 }
 
 impl View for CheckReport {
-    fn json(&self) -> serde_json::Value {
-        json!({ "ok": self.problems.is_empty(), "problems": self.problems })
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
+        out.value(&json!({ "ok": self.problems.is_empty(), "problems": self.problems }))
     }
 
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Result<Vec<Block>> {
         if self.problems.is_empty() {
-            return vec![Block::Text("No problems found.".into())];
+            return Ok(vec![Block::Text("No problems found.".into())]);
         }
-        vec![Block::Table(Table {
+        Ok(vec![Block::Table(Table {
             headers: vec!["problem"],
             rows: self
                 .problems
                 .iter()
                 .map(|p| vec![Cell::from(p.as_str())])
                 .collect(),
-        })]
+        })])
     }
 }
 

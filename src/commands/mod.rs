@@ -194,7 +194,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Strategy(cmd) => strategy::run(&ctx, &mut store, cmd),
         Command::Item(cmd) => item::run(&ctx, &mut store, cmd),
         Command::Outstanding(args) => report::outstanding(&ctx, &mut store, args),
-        Command::Report(args) => report::report(&ctx, &mut store, args),
+        Command::Report(args) => report::report(&ctx, store, args),
         Command::CarryForward(args) => carry::run(&ctx, &mut store, args),
         Command::Export(args) => exchange::export(&ctx, &mut store, args),
         Command::Backup { file } => maintenance::backup(&mut store, &file),
@@ -273,19 +273,21 @@ fn damaged(e: String) -> Error {
 /// stand now, or as they stood at `as_of`, rebuilt from the history.
 fn items_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Item>> {
     require_strategies(db, codes)?;
-    let scopes: Vec<Option<&Code>> = if codes.is_empty() {
-        vec![None]
-    } else {
-        codes.iter().map(Some).collect()
-    };
+    if codes.is_empty() {
+        return items_of(db, None, as_of);
+    }
     let mut items = Vec::new();
-    for scope in scopes {
-        match as_of.cutoff {
-            None => items.extend(db.items(scope)?),
-            Some(cutoff) => {
-                items.extend(rebuild(db.history(scope, Some(cutoff))?).map_err(damaged)?)
-            }
-        }
+    for code in codes {
+        items.extend(items_of(db, Some(code), as_of)?);
     }
     Ok(items)
+}
+
+/// The items of one strategy (all when `None`) as they stood, without
+/// checking that the strategy exists.
+fn items_of(db: &Db, scope: Option<&Code>, as_of: AsOf) -> Result<Vec<Item>> {
+    match as_of.cutoff {
+        None => db.items(scope),
+        Some(cutoff) => rebuild(db.history(scope, Some(cutoff))?).map_err(damaged),
+    }
 }

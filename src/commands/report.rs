@@ -2,18 +2,19 @@
 //! to committee, now or as it stood on a past day.
 
 use super::views::{ItemList, headline, overdue_cell};
-use super::{AsOf, Ctx, Outcome, items_as_of, strategies_as_of};
+use super::{AsOf, Ctx, Outcome, items_as_of, items_of, strategies_as_of};
 use crate::cli::{OutstandingArgs, ReportArgs};
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Code, Item, ItemId, Strategy};
 use crate::domain::summary::Summary;
 use crate::domain::vocab::Health;
 use crate::error::Result;
-use crate::output::shapes::{ItemJson, StrategyJson, to_value};
-use crate::output::{Block, Cell, Table, View};
+use crate::output::shapes::{ItemJson, StrategyJson};
+use crate::output::{Block, Cell, JsonOut, Streamed, Table, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// One item line of a report.
@@ -51,41 +52,71 @@ fn health_rank(h: Health) -> u8 {
     }
 }
 
-/// Builds the report of the named strategies (all when none is named).
+/// Builds the whole report of the named strategies (all when none is named).
 pub fn build(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Report> {
-    let strategies = strategies_as_of(db, codes, as_of)?;
-    // One query for the items and one for the notes, whatever the number of
-    // strategies; then grouped here.
-    let mut by_strategy: HashMap<Code, Vec<Item>> = HashMap::new();
-    for item in items_as_of(db, codes, as_of)? {
-        by_strategy
-            .entry(item.strategy.clone())
-            .or_default()
-            .push(item);
+    let mut parts = Parts::new(db, codes, as_of)?;
+    let mut strategies = Vec::new();
+    while let Some(part) = parts.next()? {
+        strategies.push(part);
     }
-    let mut notes = HashMap::new();
-    if codes.is_empty() {
-        notes = db.latest_notes(None, as_of.cutoff)?;
-    } else {
-        for code in codes {
-            notes.extend(db.latest_notes(Some(code), as_of.cutoff)?);
-        }
+    Ok(Report {
+        day: as_of.day,
+        past: as_of.cutoff.is_some(),
+        overview: codes.is_empty(),
+        strategies,
+    })
+}
+
+/// The report one strategy at a time: each strategy's items and notes are
+/// read when its turn comes, so what is held follows the largest strategy,
+/// not the portfolio.
+struct Parts<'a> {
+    db: &'a Db<'a>,
+    as_of: AsOf,
+    strategies: std::vec::IntoIter<Strategy>,
+    /// The strategy of each linked item met so far.
+    link_codes: HashMap<ItemId, Code>,
+    /// For a report of everything, the latest notes of all items, read in
+    /// one pass: per strategy, the notes' events would be sought all over
+    /// the history, once for each strategy.
+    notes: Option<HashMap<ItemId, String>>,
+}
+
+impl<'a> Parts<'a> {
+    fn new(db: &'a Db<'a>, codes: &[Code], as_of: AsOf) -> Result<Parts<'a>> {
+        Ok(Parts {
+            db,
+            as_of,
+            strategies: strategies_as_of(db, codes, as_of)?.into_iter(),
+            link_codes: HashMap::new(),
+            notes: match codes {
+                [] => Some(db.latest_notes(None, as_of.cutoff)?),
+                _ => None,
+            },
+        })
     }
-    let mut out = Vec::with_capacity(strategies.len());
-    let mut link_codes: HashMap<ItemId, Code> = HashMap::new();
-    for strategy in strategies {
-        let items = by_strategy.remove(&strategy.code).unwrap_or_default();
+
+    fn next(&mut self) -> Result<Option<StrategyReport>> {
+        let Some(strategy) = self.strategies.next() else {
+            return Ok(None);
+        };
+        let (db, as_of) = (self.db, self.as_of);
+        let items = items_of(db, Some(&strategy.code), as_of)?;
+        let mut own_notes;
+        let notes = match &mut self.notes {
+            Some(all) => all,
+            None => {
+                own_notes = db.latest_notes(Some(&strategy.code), as_of.cutoff)?;
+                &mut own_notes
+            }
+        };
+        let links = &mut self.link_codes;
         let summary = Summary::of(&items, strategy.period, as_of.day);
         let mut lines = Vec::with_capacity(items.len());
         for item in items {
             let link = match (item.carried_to, item.carried_from) {
-                (Some(to), _) => Some(format!(
-                    "carried to {}",
-                    link_name(db, &mut link_codes, to)?
-                )),
-                (None, Some(from)) => {
-                    Some(format!("from {}", link_name(db, &mut link_codes, from)?))
-                }
+                (Some(to), _) => Some(format!("carried to {}", link_name(db, links, to)?)),
+                (None, Some(from)) => Some(format!("from {}", link_name(db, links, from)?)),
                 _ => None,
             };
             lines.push(ReportItem {
@@ -105,18 +136,12 @@ pub fn build(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Report> {
                 l.item.id,
             )
         });
-        out.push(StrategyReport {
+        Ok(Some(StrategyReport {
             strategy,
             summary,
             items: lines,
-        });
+        }))
     }
-    Ok(Report {
-        day: as_of.day,
-        past: as_of.cutoff.is_some(),
-        overview: codes.is_empty(),
-        strategies: out,
-    })
 }
 
 /// `code #n` for a linked item; the strategy of an item never changes, so
@@ -135,10 +160,58 @@ fn link_name(db: &Db, cache: &mut HashMap<ItemId, Code>, id: ItemId) -> Result<S
     })
 }
 
-pub fn report(ctx: &Ctx, store: &mut Store, args: ReportArgs) -> Result<Outcome> {
+/// `strat report`: checks the named strategies now, so a wrong code fails
+/// before anything is printed; the report itself is read while it is
+/// written (see [`LiveReport`]).
+pub fn report(ctx: &Ctx, mut store: Store, args: ReportArgs) -> Result<Outcome> {
     let as_of = ctx.as_of(args.as_of)?;
-    let report = store.read(|db| build(db, &args.strategies, as_of))?;
-    Ok(Outcome::show(report))
+    store.read(|db| strategies_as_of(db, &args.strategies, as_of).map(drop))?;
+    Ok(Outcome::show(LiveReport {
+        store: RefCell::new(store),
+        codes: args.strategies,
+        as_of,
+    }))
+}
+
+/// A report that reads the database as it is printed, in one read
+/// transaction: JSON is written strategy by strategy, so a report of a
+/// whole portfolio never holds it whole; tables are built whole, since
+/// their columns are sized to every row.
+pub struct LiveReport {
+    store: RefCell<Store>,
+    codes: Vec<Code>,
+    as_of: AsOf,
+}
+
+impl LiveReport {
+    fn built(&self) -> Result<Report> {
+        self.store
+            .borrow_mut()
+            .read(|db| build(db, &self.codes, self.as_of))
+    }
+}
+
+impl View for LiveReport {
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
+        let day = self.as_of.day;
+        self.store.borrow_mut().read(|db| {
+            let mut parts = Parts::new(db, &self.codes, self.as_of)?;
+            let list = Streamed::new(|| Ok(parts.next()?.map(|report| OwnedPart { report, day })));
+            let written = out.value(&ReportJson {
+                as_of: day,
+                strategies: &list,
+            });
+            list.finish(written)
+        })
+    }
+
+    fn blocks(&self) -> Result<Vec<Block>> {
+        self.built()?.blocks()
+    }
+
+    fn csv(&self) -> Result<Table> {
+        self.built()?.csv()
+    }
 }
 
 pub fn outstanding(ctx: &Ctx, store: &mut Store, args: OutstandingArgs) -> Result<Outcome> {
@@ -235,9 +308,9 @@ fn item_title(l: &ReportItem) -> String {
 /// The report's JSON, serialised straight from the report (no tree of
 /// values in between, which at 100,000 items would cost seconds).
 #[derive(Serialize)]
-struct ReportJson<'a> {
+struct ReportJson<S> {
     as_of: NaiveDate,
-    strategies: Vec<StrategyReportJson<'a>>,
+    strategies: S,
 }
 
 #[derive(Serialize)]
@@ -255,41 +328,50 @@ struct ReportItemJson<'a> {
     latest_note: Option<&'a str>,
 }
 
-impl Report {
-    fn shape(&self) -> ReportJson<'_> {
-        ReportJson {
-            as_of: self.day,
-            strategies: self
-                .strategies
+impl<'a> StrategyReportJson<'a> {
+    fn new(r: &'a StrategyReport, day: NaiveDate) -> StrategyReportJson<'a> {
+        StrategyReportJson {
+            strategy: StrategyJson::from(&r.strategy),
+            summary: &r.summary,
+            items: r
+                .items
                 .iter()
-                .map(|r| StrategyReportJson {
-                    strategy: StrategyJson::from(&r.strategy),
-                    summary: &r.summary,
-                    items: r
-                        .items
-                        .iter()
-                        .map(|l| ReportItemJson {
-                            item: ItemJson::new(&l.item, self.day),
-                            days_overdue: l.days_overdue,
-                            latest_note: l.latest_note.as_deref(),
-                        })
-                        .collect(),
+                .map(|l| ReportItemJson {
+                    item: ItemJson::new(&l.item, day),
+                    days_overdue: l.days_overdue,
+                    latest_note: l.latest_note.as_deref(),
                 })
                 .collect(),
         }
     }
 }
 
+/// A strategy's part of a report being streamed, owning what it shows.
+struct OwnedPart {
+    report: StrategyReport,
+    day: NaiveDate,
+}
+
+impl Serialize for OwnedPart {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        StrategyReportJson::new(&self.report, self.day).serialize(s)
+    }
+}
+
 impl View for Report {
-    fn json(&self) -> serde_json::Value {
-        to_value(&self.shape())
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
+        let strategies: Vec<_> = self
+            .strategies
+            .iter()
+            .map(|r| StrategyReportJson::new(r, self.day))
+            .collect();
+        out.value(&ReportJson {
+            as_of: self.day,
+            strategies,
+        })
     }
 
-    fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
-        serde_json::to_writer_pretty(out, &self.shape())
-    }
-
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Result<Vec<Block>> {
         let mut blocks = vec![Block::Title(self.title())];
         if self.overview {
             if self.strategies.is_empty() {
@@ -344,11 +426,11 @@ impl View for Report {
                 rows,
             }));
         }
-        blocks
+        Ok(blocks)
     }
 
     /// One row per item, with its strategy, for spreadsheets.
-    fn csv(&self) -> Table {
+    fn csv(&self) -> Result<Table> {
         let mut rows = Vec::new();
         for r in &self.strategies {
             for l in &r.items {
@@ -369,7 +451,7 @@ impl View for Report {
                 ]);
             }
         }
-        Table {
+        Ok(Table {
             headers: vec![
                 "strategy",
                 "id",
@@ -386,6 +468,6 @@ impl View for Report {
                 "latest_note",
             ],
             rows,
-        }
+        })
     }
 }

@@ -4,8 +4,9 @@
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
+use crate::error::Result;
 use crate::output::shapes::{EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyJson, to_value};
-use crate::output::{Block, Cell, Table, View};
+use crate::output::{Block, Cell, JsonOut, Table, View};
 use chrono::NaiveDate;
 use serde_json::json;
 
@@ -17,11 +18,11 @@ pub fn period_text(s: &Strategy) -> String {
 pub struct StrategyList(pub Vec<Strategy>);
 
 impl View for StrategyList {
-    fn json(&self) -> serde_json::Value {
-        to_value(&self.0.iter().map(StrategyJson::from).collect::<Vec<_>>())
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
+        out.value(&self.0.iter().map(StrategyJson::from).collect::<Vec<_>>())
     }
 
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Result<Vec<Block>> {
         let rows = self
             .0
             .iter()
@@ -35,10 +36,10 @@ impl View for StrategyList {
                 ]
             })
             .collect();
-        vec![Block::Table(Table {
+        Ok(vec![Block::Table(Table {
             headers: vec!["code", "title", "status", "period", "decision"],
             rows,
-        })]
+        })])
     }
 }
 
@@ -92,13 +93,13 @@ pub struct StrategyDetail {
 }
 
 impl View for StrategyDetail {
-    fn json(&self) -> serde_json::Value {
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
         let mut v = to_value(&StrategyJson::from(&self.strategy));
         v["summary"] = to_value(&self.summary);
-        v
+        out.value(&v)
     }
 
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Result<Vec<Block>> {
         let s = &self.strategy;
         let mut fields = headline(s, &self.summary);
         let extra = [
@@ -109,7 +110,7 @@ impl View for StrategyDetail {
             ("Description", s.description.clone()),
         ];
         fields.extend(extra.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
-        vec![Block::Heading(s.title.clone()), Block::Fields(fields)]
+        Ok(vec![Block::Heading(s.title.clone()), Block::Fields(fields)])
     }
 }
 
@@ -122,8 +123,8 @@ pub struct ItemList {
 }
 
 impl View for ItemList {
-    fn json(&self) -> serde_json::Value {
-        serde_json::Value::Array(
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
+        out.value(&serde_json::Value::Array(
             self.items
                 .iter()
                 .map(|i| {
@@ -134,10 +135,10 @@ impl View for ItemList {
                     v
                 })
                 .collect(),
-        )
+        ))
     }
 
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Result<Vec<Block>> {
         let mut headers = vec![
             "id", "strategy", "ref", "title", "owner", "status", "progress", "due", "health",
         ];
@@ -165,11 +166,11 @@ impl View for ItemList {
                 row
             })
             .collect();
-        vec![Block::Table(Table { headers, rows })]
+        Ok(vec![Block::Table(Table { headers, rows })])
     }
 
     /// Every field of each item, for spreadsheets and `import FILE.csv`.
-    fn csv(&self) -> Table {
+    fn csv(&self) -> Result<Table> {
         let mut headers = ITEM_CSV_COLUMNS.to_vec();
         if self.outstanding {
             headers.push("days_overdue");
@@ -203,7 +204,7 @@ impl View for ItemList {
                 row
             })
             .collect();
-        Table { headers, rows }
+        Ok(Table { headers, rows })
     }
 }
 
@@ -252,12 +253,12 @@ fn events_table(events: &[Event]) -> Table {
 pub struct EventList(pub Vec<Event>);
 
 impl View for EventList {
-    fn json(&self) -> serde_json::Value {
-        to_value(&self.0.iter().map(EventJson::from).collect::<Vec<_>>())
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
+        out.value(&self.0.iter().map(EventJson::from).collect::<Vec<_>>())
     }
 
-    fn blocks(&self) -> Vec<Block> {
-        vec![Block::Table(events_table(&self.0))]
+    fn blocks(&self) -> Result<Vec<Block>> {
+        Ok(vec![Block::Table(events_table(&self.0))])
     }
 }
 
@@ -268,16 +269,18 @@ pub struct ItemDetail {
 }
 
 impl View for ItemDetail {
-    fn json(&self) -> serde_json::Value {
+    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
         let mut v = to_value(&ItemJson::new(&self.item, self.on));
         v["events"] = to_value(&self.events.iter().map(EventJson::from).collect::<Vec<_>>());
-        v
+        out.value(&v)
     }
 
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Result<Vec<Block>> {
         let i = &self.item;
         let health = match (i.rag_override, &i.rag_reason) {
-            (Some(_), Some(reason)) => format!("{} (set by hand: {reason})", health(i, self.on)),
+            (Some(_), Some(reason)) => {
+                format!("{} (set by hand: {reason})", health(i, self.on))
+            }
             (Some(_), None) => format!("{} (set by hand)", health(i, self.on)),
             _ => health(i, self.on).to_string(),
         };
@@ -306,7 +309,7 @@ impl View for ItemDetail {
             ("Created", Some(format_timestamp(i.created_at))),
             ("Updated", Some(format_timestamp(i.updated_at))),
         ];
-        vec![
+        Ok(vec![
             Block::Heading(format!("{} {}", i.id, i.title)),
             Block::Fields(
                 fields
@@ -315,11 +318,11 @@ impl View for ItemDetail {
                     .collect(),
             ),
             Block::Table(events_table(&self.events)),
-        ]
+        ])
     }
 
     /// The item as one row, like `item list`; its history is `item history`.
-    fn csv(&self) -> Table {
+    fn csv(&self) -> Result<Table> {
         ItemList {
             items: vec![self.item.clone()],
             on: self.on,

@@ -1,6 +1,6 @@
 //! The four formats.
 
-use super::{Block, Cell, Table, View, progress_bar};
+use super::{Block, Cell, JsonOut, Table, View, progress_bar};
 use crate::cli::Format;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
@@ -33,15 +33,12 @@ impl Style {
 pub fn render(view: &dyn View, format: Format, style: Style, out: &mut dyn Write) -> Result<()> {
     let text = match format {
         Format::Json => {
-            view.write_json(out).map_err(|e| match e.io_error_kind() {
-                Some(kind) => Error::Output(kind.into()),
-                None => Error::Bug(format!("JSON encoding failed: {e}")),
-            })?;
+            view.write_json(&mut JsonOut::new(out, style.terminal))?;
             "\n".to_string()
         }
-        Format::Csv => csv(&view.csv())?,
-        Format::Markdown => markdown(&view.blocks()),
-        Format::Table => text(&view.blocks(), style),
+        Format::Csv => csv(&view.csv()?)?,
+        Format::Markdown => markdown(&view.blocks()?),
+        Format::Table => text(&view.blocks()?, style),
     };
     out.write_all(text.as_bytes())?;
     Ok(())

@@ -116,19 +116,7 @@ Check the path and its permissions.",
                 problems.push(format!("integrity: {row}"));
             }
         }
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(format!(
-                "foreign key: {} row {} points to a missing {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<i64>>(1)?
-                    .map_or("?".into(), |n| n.to_string()),
-                r.get::<_, String>(2)?
-            ))
-        })?;
-        for row in rows {
-            problems.push(row?);
-        }
+        problems.extend(Db::new(&self.conn).foreign_key_problems()?);
         Ok(problems)
     }
 
@@ -169,15 +157,56 @@ Check the path and its permissions.",
         Ok(out)
     }
 
-    /// Runs `f` like [`Store::write`], then throws its changes away: a dry
-    /// run that meets every check the real run would.
-    pub fn rehearse<T>(&mut self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+    /// Runs a bulk load `f` in one write transaction, committed when
+    /// `commit` is true and otherwise rolled back (a dry run that meets every
+    /// check the real run would). Foreign keys are checked once over the
+    /// whole database before the end rather than at each row: with links
+    /// pointing forward, SQLite's per-row checks cost more than the load.
+    pub fn load<T>(&mut self, commit: bool, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let out = self.load_then_check(commit, f);
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        out
+    }
+
+    fn load_then_check<T>(&mut self, commit: bool, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&Db::new(&tx))?;
-        tx.rollback()?;
+        let db = Db::new(&tx);
+        let out = f(&db)?;
+        let broken = db.foreign_key_problems()?;
+        if !broken.is_empty() {
+            return Err(Error::Bug(format!(
+                "a load left links to missing records, so it was rolled back:\n{}",
+                broken.join("\n")
+            )));
+        }
+        if commit {
+            tx.commit()?;
+        }
         Ok(out)
+    }
+
+    /// Opens a new database file that nothing else uses yet, for one bulk
+    /// load: its rollback journal is kept in memory and nothing is synced
+    /// until [`Store::seal`], since a failed load throws the file away.
+    pub fn open_scratch(path: &Path) -> Result<Store> {
+        let store = Store::open(path)?;
+        store.conn.pragma_update(None, "journal_mode", "MEMORY")?;
+        store.conn.pragma_update(None, "synchronous", "OFF")?;
+        Ok(store)
+    }
+
+    /// Ends a scratch load: back to WAL, closed, and the file synced to disk.
+    pub fn seal(self) -> Result<()> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        schema::ensure_wal(&self.conn)?;
+        let path = self.path.clone();
+        self.conn.close().map_err(|(_, e)| Error::from(e))?;
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::Storage(format!("cannot sync {}: {e}", path.display())))
     }
 }
 

@@ -344,6 +344,21 @@ impl<'c> Db<'c> {
         Ok(())
     }
 
+    /// SQLite's foreign key check, one line per row pointing nowhere.
+    pub fn foreign_key_problems(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(format!(
+                "foreign key: {} row {} points to a missing {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?
+                    .map_or("?".into(), |n| n.to_string()),
+                r.get::<_, String>(2)?
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// True when the database holds no strategy at all.
     pub fn is_empty(&self) -> Result<bool> {
         Ok(!self

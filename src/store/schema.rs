@@ -183,7 +183,7 @@ fn strategy_history(tx: &Transaction) -> Result<()> {
 }
 
 /// WAL lets readers go on while one process writes.
-fn ensure_wal(conn: &Connection) -> Result<()> {
+pub(crate) fn ensure_wal(conn: &Connection) -> Result<()> {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
