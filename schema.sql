@@ -1,4 +1,4 @@
--- strat schema, version 2.
+-- strat schema, version 3.
 --
 -- A new database gets this file whole; an older one is brought up to date by
 -- the upgrade steps in src/store/schema.rs. The CHECKs repeat the rules the
@@ -94,3 +94,7 @@ CREATE TABLE strategy_event (
 ) STRICT;
 
 CREATE INDEX strategy_event_by_strategy ON strategy_event(strategy_id, at, id);
+
+-- Version 3: the noted events alone, with their notes, so the latest note
+-- of each item is read from a small index instead of the whole history.
+CREATE INDEX event_notes ON event(item_id, at, id, note) WHERE note IS NOT NULL;

@@ -8,7 +8,7 @@ use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Code, Item, ItemId, Strategy};
 use crate::domain::summary::Summary;
 use crate::domain::vocab::Health;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::shapes::{ItemJson, StrategyJson};
 use crate::output::{Block, Cell, JsonOut, Streamed, Table, View};
 use crate::store::{Db, Store};
@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::mpsc::sync_channel;
 
 /// One item line of a report.
 pub struct ReportItem {
@@ -192,16 +193,52 @@ impl LiveReport {
 }
 
 impl View for LiveReport {
+    /// Reading and writing overlap: a second thread reads each strategy's
+    /// part in the one read transaction while this one writes the last.
     fn write_json(&self, out: &mut JsonOut) -> Result<()> {
-        let day = self.as_of.day;
-        self.store.borrow_mut().read(|db| {
-            let mut parts = Parts::new(db, &self.codes, self.as_of)?;
-            let list = Streamed::new(|| Ok(parts.next()?.map(|report| OwnedPart { report, day })));
+        let (codes, as_of) = (&self.codes, self.as_of);
+        let mut store = self.store.borrow_mut();
+        let store: &mut Store = &mut store;
+        std::thread::scope(|scope| {
+            let (parts_tx, parts) = sync_channel::<Result<StrategyReport>>(4);
+            let reader = scope.spawn(move || {
+                let read = store.read(|db| {
+                    let mut reading = Parts::new(db, codes, as_of)?;
+                    while let Some(part) = reading.next()? {
+                        if parts_tx.send(Ok(part)).is_err() {
+                            break; // the writer has stopped
+                        }
+                    }
+                    Ok(())
+                });
+                if let Err(e) = read {
+                    let _ = parts_tx.send(Err(e));
+                }
+            });
+            // Nothing is written before the first part (or the error that
+            // there is none) has come.
+            let next = || parts.recv().ok().transpose();
+            let mut first = Some(next()?);
+            let list = Streamed::new(|| {
+                let part = match first.take() {
+                    Some(part) => part,
+                    None => next()?,
+                };
+                Ok(part.map(|report| OwnedPart {
+                    report,
+                    day: as_of.day,
+                }))
+            });
             let written = out.value(&ReportJson {
-                as_of: day,
+                as_of: as_of.day,
                 strategies: &list,
             });
-            list.finish(written)
+            let result = list.finish(written);
+            drop(parts);
+            reader
+                .join()
+                .map_err(|_| Error::Bug("the report's reading thread failed".into()))?;
+            result
         })
     }
 

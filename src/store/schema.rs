@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: i64 = 2;
+pub const LATEST_VERSION: i64 = 3;
 
 /// What an upgrade to a version does beyond its part of `schema.sql`.
 type Backfill = fn(&Transaction) -> Result<()>;
 
 /// Upgrade steps, in order: the version reached and its backfill.
-const UPGRADES: &[(i64, Backfill)] = &[(2, strategy_history)];
+const UPGRADES: &[(i64, Backfill)] = &[(2, strategy_history), (3, nothing_more)];
 
 /// The part of `schema.sql` that upgrades a database to `version`.
 fn part(version: i64) -> &'static str {
@@ -152,6 +152,11 @@ fn backup_before_upgrade(path: &Path, version: i64) -> Result<PathBuf> {
     copy.pragma_update(None, "journal_mode", "DELETE")
         .map_err(fail)?;
     Ok(target)
+}
+
+/// For upgrades that only add to the schema.
+fn nothing_more(_: &Transaction) -> Result<()> {
+    Ok(())
 }
 
 /// Version 2 starts each strategy's history with a `created` event holding
