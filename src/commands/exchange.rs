@@ -644,10 +644,58 @@ struct Header {
 
 /// Reads the export document from a stream, one record at a time, handing
 /// each to the loader: neither the file nor its records are held whole.
-struct DocSeed<'p, 'l> {
+/// One checked record of a document, or a problem found in one, in the
+/// order they appear.
+enum Parsed {
+    Strategy(Strategy),
+    Item(usize, Item),
+    Event(usize, Event),
+    StrategyEvent(usize, StrategyEvent),
+    Problem(String),
+}
+
+impl Parsed {
+    fn load_into(self, loader: &mut Loader) {
+        match self {
+            Parsed::Strategy(s) => loader.strategy(s),
+            Parsed::Item(n, i) => loader.item(n, i),
+            Parsed::Event(n, e) => loader.event(n, e),
+            Parsed::StrategyEvent(n, e) => loader.strategy_event(n, e),
+            Parsed::Problem(p) => loader.problem(p),
+        }
+    }
+}
+
+/// Records are handed over in batches, so the two threads meet rarely.
+const BATCH: usize = 512;
+
+/// Where parsed records go; false once nobody takes them any more.
+struct Batches<'s> {
+    batch: Vec<Parsed>,
+    send: &'s mut dyn FnMut(Vec<Parsed>) -> bool,
+    open: bool,
+}
+
+impl Batches<'_> {
+    fn push(&mut self, r: Parsed) {
+        self.batch.push(r);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.open && !self.batch.is_empty() {
+            self.open = (self.send)(std::mem::take(&mut self.batch));
+        }
+        self.batch.clear();
+    }
+}
+
+struct DocSeed<'p, 's> {
     ctx: &'p Ctx,
     header: &'p mut Header,
-    loader: &'p mut Loader<'l>,
+    out: &'p mut Batches<'s>,
 }
 
 impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
@@ -673,14 +721,14 @@ impl<'de> Visitor<'de> for DocSeed<'_, '_> {
                     map.next_value_seed(ListSeed {
                         key,
                         ctx: self.ctx,
-                        loader: &mut *self.loader,
+                        out: &mut *self.out,
                     })?
                 }
                 _ => {
-                    self.loader.problem(format!(
+                    self.out.push(Parsed::Problem(format!(
                         "{key}: unknown field; known fields are {}",
                         TOP_KEYS.join(", ")
-                    ));
+                    )));
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -689,12 +737,12 @@ impl<'de> Visitor<'de> for DocSeed<'_, '_> {
     }
 }
 
-/// One of the document's lists; each element is checked and loaded as it
-/// arrives.
-struct ListSeed<'p, 'l> {
+/// One of the document's lists; each element is checked as it arrives and
+/// handed on.
+struct ListSeed<'p, 's> {
     key: String,
     ctx: &'p Ctx,
-    loader: &'p mut Loader<'l>,
+    out: &'p mut Batches<'s>,
 }
 
 impl<'de> DeserializeSeed<'de> for ListSeed<'_, '_> {
@@ -716,32 +764,23 @@ impl<'de> Visitor<'de> for ListSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let loader = self.loader;
         let mut n = 0;
+        let mut problems = Vec::new();
         while let Some(v) = seq.next_element::<Value>()? {
             let pos = Pos::json(format!("{}[{n}]", self.key));
-            let problems = loader.problems_mut();
-            match self.key.as_str() {
-                "strategies" => {
-                    if let Some(s) = parse_strategy(&v, pos, problems) {
-                        loader.strategy(s);
-                    }
-                }
-                "items" => {
-                    if let Some(i) = parse_item(&v, pos, ITEM_KEYS, None, self.ctx, problems) {
-                        loader.item(n, i);
-                    }
-                }
-                "events" => {
-                    if let Some(e) = parse_event(&v, pos, problems) {
-                        loader.event(n, e);
-                    }
-                }
-                _ => {
-                    if let Some(e) = parse_strategy_event(&v, pos, problems) {
-                        loader.strategy_event(n, e);
-                    }
-                }
+            let record = match self.key.as_str() {
+                "strategies" => parse_strategy(&v, pos, &mut problems).map(Parsed::Strategy),
+                "items" => parse_item(&v, pos, ITEM_KEYS, None, self.ctx, &mut problems)
+                    .map(|i| Parsed::Item(n, i)),
+                "events" => parse_event(&v, pos, &mut problems).map(|e| Parsed::Event(n, e)),
+                _ => parse_strategy_event(&v, pos, &mut problems)
+                    .map(|e| Parsed::StrategyEvent(n, e)),
+            };
+            for p in problems.drain(..) {
+                self.out.push(Parsed::Problem(p));
+            }
+            if let Some(r) = record {
+                self.out.push(r);
             }
             n += 1;
         }
@@ -751,18 +790,51 @@ impl<'de> Visitor<'de> for ListSeed<'_, '_> {
 
 /// Reads a whole export document into `loader`, or fails on the first
 /// problem of the document itself (not JSON, wrong format or version).
-pub fn load_document(input: impl std::io::Read, ctx: &Ctx, loader: &mut Loader) -> Result<()> {
+/// One thread parses and checks records while this one writes them.
+pub fn load_document(
+    input: impl std::io::Read + Send,
+    ctx: &Ctx,
+    loader: &mut Loader,
+) -> Result<()> {
+    std::thread::scope(|scope| {
+        let (records_tx, records) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
+        let parser = scope.spawn(move || {
+            let mut send = |batch| records_tx.send(batch).is_ok();
+            parse_document(input, ctx, &mut send)
+        });
+        for batch in records {
+            for record in batch {
+                record.load_into(loader);
+            }
+        }
+        parser
+            .join()
+            .map_err(|_| Error::Bug("the import's parsing thread failed".into()))?
+    })
+}
+
+fn parse_document(
+    input: impl std::io::Read,
+    ctx: &Ctx,
+    send: &mut dyn FnMut(Vec<Parsed>) -> bool,
+) -> Result<()> {
     let mut header = Header::default();
+    let mut out = Batches {
+        batch: Vec::with_capacity(BATCH),
+        send,
+        open: true,
+    };
     let mut de =
         serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));
-    DocSeed {
+    let parsed = DocSeed {
         ctx,
         header: &mut header,
-        loader,
+        out: &mut out,
     }
     .deserialize(&mut de)
-    .and_then(|()| de.end())
-    .map_err(|e| {
+    .and_then(|()| de.end());
+    out.flush();
+    parsed.map_err(|e| {
         Error::Invalid(format!(
             "the file is not a complete strat export: {e}\nImport a file written by strat export."
         ))
