@@ -5,7 +5,7 @@
 //! any problem rolls the whole load back.
 
 use super::Ctx;
-use crate::domain::history::{rebuild, rebuild_strategies};
+use crate::domain::history::{Fault, item_fault, strategy_fault};
 use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked};
 use crate::domain::vocab::Action;
 use crate::error::{Error, Result};
@@ -371,32 +371,30 @@ impl<'a> Loader<'a> {
         }
         let mut problems = Vec::new();
         self.db.each_history(self.first_item, |item, events| {
-            let code = item.strategy.clone();
-            let replay = events.into_iter().map(|e| (code.clone(), e));
-            let outcome = rebuild(replay).map(|r| r.first().map(|r| r.diff(&item)));
             let position = self.item_position(item.id);
-            match outcome {
-                Err(e) => problems.push(format!("{position}: its events do not replay: {e}")),
-                Ok(Some(diff)) if !diff.is_empty() => {
-                    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
-                    problems.push(format!(
-                        "{position}: its events lead to other values than the item has ({})",
-                        fields.join(", ")
-                    ));
+            match item_fault(&item, events) {
+                Some(Fault::Broken(e)) => {
+                    problems.push(format!("{position}: its events do not replay: {e}"))
                 }
-                _ => {}
+                Some(Fault::Differs(fields)) => problems.push(format!(
+                    "{position}: its events lead to other values than the item has ({})",
+                    fields.join(", ")
+                )),
+                // Every item was given a created event above.
+                Some(Fault::Missing) | None => {}
             }
         })?;
         for code in &self.new_strategies {
             let strategy = self.db.strategy(code)?.expect("written above");
-            match rebuild_strategies(self.db.strategy_history(Some(code), None)?) {
-                Err(e) => problems.push(format!("strategy {code}: its events do not replay: {e}")),
-                Ok(r) if r.first().is_some_and(|r| !r.diff(&strategy).is_empty()) => {
-                    problems.push(format!(
-                        "strategy {code}: its events lead to other values than the strategy has"
-                    ))
+            let history = self.db.strategy_history(Some(code), None)?;
+            match strategy_fault(&strategy, history) {
+                Some(Fault::Broken(e)) => {
+                    problems.push(format!("strategy {code}: its events do not replay: {e}"))
                 }
-                Ok(_) => {}
+                Some(Fault::Differs(_)) => problems.push(format!(
+                    "strategy {code}: its events lead to other values than the strategy has"
+                )),
+                Some(Fault::Missing) | None => {}
             }
         }
         if !problems.is_empty() {

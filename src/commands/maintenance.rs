@@ -1,13 +1,13 @@
 //! `strat backup` and `strat check`.
 
 use super::Outcome;
-use crate::domain::history::{rebuild, rebuild_strategies};
-use crate::domain::model::{Item, ItemId, Tracked};
+use crate::domain::history::{Fault, item_fault, strategy_fault};
+use crate::domain::model::{Item, ItemId};
 use crate::error::{Error, Result};
 use crate::output::{Block, Cell, JsonOut, Table, View};
 use crate::store::{Db, Store};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 pub fn backup(store: &mut Store, target: &Path) -> Result<Outcome> {
@@ -91,39 +91,27 @@ fn rule_problems(db: &Db) -> Result<Vec<String>> {
             }
         }
     }
-    let mut histories: BTreeMap<ItemId, Vec<_>> = BTreeMap::new();
-    for (code, event) in db.history(None, None)? {
-        histories.entry(event.item).or_default().push((code, event));
-    }
-    for item in &items {
-        match histories.remove(&item.id).map(rebuild) {
-            None => problems.push(format!("item {}: has no history", item.id)),
-            Some(Err(e)) => problems.push(format!("item {}: {e}", item.id)),
-            Some(Ok(rebuilt)) => {
-                let diff = rebuilt.first().map(|r| r.diff(item)).unwrap_or_default();
-                if !diff.is_empty() {
-                    let fields: Vec<&str> = diff.iter().map(|c| c.field.as_str()).collect();
-                    problems.push(format!(
-                        "item {}: its history leads to other values ({})",
-                        item.id,
-                        fields.join(", ")
-                    ));
-                }
-            }
-        }
-    }
+    // One item's history at a time, so checking holds no more than that.
+    db.each_history(1, |item, events| match item_fault(&item, events) {
+        Some(Fault::Missing) => problems.push(format!("item {}: has no history", item.id)),
+        Some(Fault::Broken(e)) => problems.push(format!("item {}: {e}", item.id)),
+        Some(Fault::Differs(fields)) => problems.push(format!(
+            "item {}: its history leads to other values ({})",
+            item.id,
+            fields.join(", ")
+        )),
+        None => {}
+    })?;
     for strategy in db.strategies()? {
         let history = db.strategy_history(Some(&strategy.code), None)?;
-        match rebuild_strategies(history) {
-            Err(e) => problems.push(format!("strategy {}: {e}", strategy.code)),
-            Ok(rebuilt) => match rebuilt.first() {
-                None => problems.push(format!("strategy {}: has no history", strategy.code)),
-                Some(r) if !r.diff(&strategy).is_empty() => problems.push(format!(
-                    "strategy {}: its history leads to other values",
-                    strategy.code
-                )),
-                Some(_) => {}
-            },
+        let code = &strategy.code;
+        match strategy_fault(&strategy, history) {
+            Some(Fault::Missing) => problems.push(format!("strategy {code}: has no history")),
+            Some(Fault::Broken(e)) => problems.push(format!("strategy {code}: {e}")),
+            Some(Fault::Differs(_)) => problems.push(format!(
+                "strategy {code}: its history leads to other values"
+            )),
+            None => {}
         }
     }
     Ok(problems)

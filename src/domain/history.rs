@@ -4,6 +4,45 @@
 use super::model::{Code, Event, Item, Strategy, StrategyEvent, Tracked};
 use super::vocab::Action;
 
+/// What is wrong with a record's history, if anything.
+#[derive(Debug, PartialEq)]
+pub enum Fault {
+    /// No event at all.
+    Missing,
+    /// The events cannot be replayed (the message says why).
+    Broken(String),
+    /// Replayed, they lead to other values in these fields.
+    Differs(Vec<String>),
+}
+
+impl Fault {
+    fn of<T: Tracked>(record: &T, replayed: Result<Option<T>, String>) -> Option<Fault> {
+        match replayed {
+            Err(e) => Some(Fault::Broken(e)),
+            Ok(None) => Some(Fault::Missing),
+            Ok(Some(then)) => {
+                let diff = then.diff(record);
+                (!diff.is_empty())
+                    .then(|| Fault::Differs(diff.into_iter().map(|c| c.field).collect()))
+            }
+        }
+    }
+}
+
+/// Checks that `events` (one item's, oldest first) replay to `item`.
+pub fn item_fault(item: &Item, events: Vec<Event>) -> Option<Fault> {
+    let replay = events.into_iter().map(|e| (item.strategy.clone(), e));
+    Fault::of(item, rebuild(replay).map(|r| r.into_iter().next()))
+}
+
+/// Checks that `events` (one strategy's, oldest first) replay to `strategy`.
+pub fn strategy_fault(strategy: &Strategy, events: Vec<StrategyEvent>) -> Option<Fault> {
+    Fault::of(
+        strategy,
+        rebuild_strategies(events).map(|r| r.into_iter().next()),
+    )
+}
+
 /// Replays events grouped by item (each group oldest first, starting with
 /// its `created` or `carried-in` event) into the items as they stood after the last one.
 pub fn rebuild(events: impl IntoIterator<Item = (Code, Event)>) -> Result<Vec<Item>, String> {

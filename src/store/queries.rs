@@ -52,7 +52,7 @@ where
 }
 
 fn required<T>(idx: usize, value: Option<T>) -> rusqlite::Result<T> {
-    value.ok_or_else(|| bad_column(idx, "is empty".into()))
+    value.ok_or_else(|| bad_column(idx, "is NULL in a column that needs a value".into()))
 }
 
 fn parsed<T: FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T>
