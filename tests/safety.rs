@@ -42,6 +42,9 @@ const V1_TABLES: &[&str] = &[
     "SELECT * FROM sqlite_sequence WHERE name IN ('item', 'event') ORDER BY name",
 ];
 
+/// Every table and index as SQLite stores its definition.
+const SCHEMA_SQL: &str = "SELECT type, name, sql FROM sqlite_schema ORDER BY type, name";
+
 /// Compares two dumps without printing megabytes when they differ.
 fn same(a: &str, b: &str, what: &str) {
     if a != b {
@@ -83,6 +86,13 @@ fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
         3
     );
     assert_eq!(env.query_text("PRAGMA integrity_check"), "ok");
+    let fresh = Env::new();
+    fresh.ok(&["strategy", "add", "a-1", "--title", "A", "--period", "2020-2023"]);
+    assert_eq!(
+        rows(&env.db, &[SCHEMA_SQL]),
+        rows(&fresh.db, &[SCHEMA_SQL]),
+        "an upgraded database is defined as a new one is"
+    );
 
     // the upgraded file works as any other, history and all
     let report = env.json(&["report", "tech-2020", "--as-of", "2021-12-31"]);
@@ -92,6 +102,39 @@ fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
     let r = env.run(&["item", "list"]);
     assert!(!r.stderr.contains("Upgraded"), "{}", r.stderr);
     assert!(!env.dir.path().join("strat.db.v1-backup.2").exists());
+}
+
+#[test]
+fn a_table_defined_otherwise_is_not_upgraded_and_not_touched() {
+    let env = Env::on("2026-11-23");
+    std::fs::copy(FIXTURE_V1, &env.db).unwrap();
+    {
+        // as if another tool had loosened a CHECK by hand
+        let conn = Connection::open(&env.db).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA schema_version", [], |r| r.get(0))
+            .unwrap();
+        conn.pragma_update(None, "writable_schema", true).unwrap();
+        conn.execute(
+            "UPDATE sqlite_schema SET sql = replace(sql, 'length(trim(title)) > 0', \
+             'length(title) > 0') WHERE name = 'item'",
+            [],
+        )
+        .unwrap();
+        conn.pragma_update(None, "schema_version", v + 1).unwrap();
+    }
+    let before = std::fs::read(&env.db).unwrap();
+    let r = env.run(&["item", "list"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("table item is not defined as strat defines it"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(&env.db).unwrap(), before);
+    assert_eq!(version(&env.db), 1);
+    assert!(!env.dir.path().join("strat.db.v1-backup").exists());
 }
 
 #[test]

@@ -14,13 +14,17 @@ use std::path::{Path, PathBuf};
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: i64 = 3;
+pub const LATEST_VERSION: i64 = 4;
 
 /// What an upgrade to a version does beyond its part of `schema.sql`.
 type Backfill = fn(&Transaction) -> Result<()>;
 
 /// Upgrade steps, in order: the version reached and its backfill.
-const UPGRADES: &[(i64, Backfill)] = &[(2, strategy_history), (3, nothing_more)];
+const UPGRADES: &[(i64, Backfill)] = &[
+    (2, strategy_history),
+    (3, nothing_more),
+    (4, checks_without_in_lists),
+];
 
 /// The part of `schema.sql` that upgrades a database to `version`.
 fn part(version: i64) -> &'static str {
@@ -187,6 +191,94 @@ fn strategy_history(tx: &Transaction) -> Result<()> {
     Ok(())
 }
 
+/// The tables whose CHECKs held IN lists before version 4.
+const CHECKED_TABLES: &[&str] = &["strategy", "item", "event", "strategy_event"];
+
+/// Version 4 writes the CHECKs' lists of allowed words as ORs. The stored
+/// rows do not change, so the stored table definitions are rewritten in
+/// place (SQLite's documented way for such changes) instead of copying
+/// every table; each is first proven to differ from this build's only by
+/// its lists, so nothing else can be lost.
+fn checks_without_in_lists(tx: &Transaction) -> Result<()> {
+    let mut rewrites = Vec::new();
+    for &table in CHECKED_TABLES {
+        let stored: String = tx.query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [table],
+            |r| r.get(0),
+        )?;
+        let wanted = create_table(table);
+        if squeeze(&in_lists_as_ors(&stored)) != squeeze(wanted) {
+            return Err(Error::Storage(format!(
+                "table {table} is not defined as strat defines it, so the database was not \
+                 upgraded to schema version 4\nRestore it from a backup, or export it with the \
+                 strat that wrote it and import it into a new file."
+            )));
+        }
+        if stored != wanted {
+            rewrites.push((table, wanted));
+        }
+    }
+    if rewrites.is_empty() {
+        return Ok(());
+    }
+    let version: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    tx.pragma_update(None, "writable_schema", true)?;
+    for (table, sql) in rewrites {
+        tx.execute(
+            "UPDATE sqlite_schema SET sql = ?2 WHERE type = 'table' AND name = ?1",
+            [table, sql],
+        )?;
+    }
+    // A new schema version makes every connection read the definitions again.
+    tx.pragma_update(None, "schema_version", version + 1)?;
+    tx.pragma_update(None, "writable_schema", false)?;
+    Ok(())
+}
+
+/// The `CREATE TABLE` statement for `table` in `schema.sql`, as SQLite
+/// stores it (without the closing semicolon).
+fn create_table(table: &str) -> &'static str {
+    let head = format!("CREATE TABLE {table} (");
+    let start = SCHEMA.find(&head).expect("every table is in schema.sql");
+    let len = SCHEMA[start..]
+        .find(") STRICT;")
+        .expect("every table is STRICT")
+        + ") STRICT".len();
+    &SCHEMA[start..start + len]
+}
+
+/// `x IN ('a', 'b')` written as `x = 'a' OR x = 'b'`.
+fn in_lists_as_ors(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() * 2);
+    let mut rest = sql;
+    while let Some(at) = rest.find(" IN (") {
+        let (head, tail) = rest.split_at(at);
+        let column_start = head
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let column = &head[column_start..];
+        let list = &tail[" IN (".len()..];
+        let Some(end) = list.find(')') else {
+            break;
+        };
+        let ors: Vec<String> = list[..end]
+            .split(',')
+            .map(|word| format!("{column} = {}", word.trim()))
+            .collect();
+        out.push_str(&head[..column_start]);
+        out.push_str(&ors.join(" OR "));
+        rest = &list[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text with every run of white space made one space.
+fn squeeze(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// WAL lets readers go on while one process writes.
 pub(crate) fn ensure_wal(conn: &Connection) -> Result<()> {
     let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -205,9 +297,23 @@ mod tests {
         for (v, _) in UPGRADES {
             let sql = part(*v);
             assert!(sql.starts_with(&format!("-- Version {v}:")), "{sql}");
-            assert!(sql.contains("CREATE"), "{sql}");
+            assert!(sql.contains("CREATE") || *v == 4, "{sql}");
         }
         assert!(part(2).contains("strategy_event"));
         assert!(!part(2).contains("CREATE TABLE item"));
+    }
+
+    #[test]
+    fn in_lists_become_ors_and_nothing_else_changes() {
+        assert_eq!(
+            in_lists_as_ors("a TEXT CHECK (a IN ('x', 'y',\n 'z')), b INTEGER"),
+            "a TEXT CHECK (a = 'x' OR a = 'y' OR a = 'z'), b INTEGER"
+        );
+        assert_eq!(in_lists_as_ors("no lists here"), "no lists here");
+        assert!(create_table("event").starts_with("CREATE TABLE event ("));
+        assert!(create_table("event").ends_with(") STRICT"));
+        for table in CHECKED_TABLES {
+            assert!(!create_table(table).contains(" IN ("), "{table}");
+        }
     }
 }
