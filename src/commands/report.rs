@@ -128,7 +128,8 @@ impl<'a> Parts<'a> {
                 item,
             });
         }
-        lines.sort_by_key(|l| {
+        // Keys first, then each line moved once: the lines are large.
+        lines.sort_by_cached_key(|l| {
             (
                 health_rank(l.health),
                 -l.days_overdue,

@@ -2,7 +2,7 @@
 
 use super::dates::{Period, parse_iso};
 use super::vocab::{Action, Rag, Status, StrategyStatus};
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 use std::fmt;
 use std::str::FromStr;
 
@@ -107,14 +107,73 @@ impl fmt::Display for ItemId {
 /// Timestamps are stored and shown in one fixed-width UTC form, so that text
 /// order is time order.
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+    let (year, nanos) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        // Years beyond four digits and leap seconds: chrono's general form.
+        return t.to_rfc3339_opts(SecondsFormat::Micros, true);
+    }
+    // By hand: every item and event stored or shown passes here, and the
+    // general formatter costs several times more.
+    let date = t.date_naive();
+    let secs = t.num_seconds_from_midnight();
+    let mut text = *b"0000-00-00T00:00:00.000000Z";
+    for (at, n) in [
+        (0..4, year as u32),
+        (5..7, date.month()),
+        (8..10, date.day()),
+        (11..13, secs / 3600),
+        (14..16, secs / 60 % 60),
+        (17..19, secs % 60),
+        (20..26, nanos / 1000),
+    ] {
+        let mut n = n;
+        for digit in text[at].iter_mut().rev() {
+            *digit = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    }
+    String::from_utf8(text.to_vec()).expect("digits and separators are ASCII")
 }
+
+/// The shape of a stored timestamp: `#` is a digit.
+const STORED_TIMESTAMP: &str = "####-##-##T##:##:##.######Z";
 
 /// Reads any RFC 3339 timestamp and brings it to UTC.
 pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("'{s}' is not an RFC 3339 timestamp (2024-03-18T09:30:00Z)"))
+    stored_timestamp(s)
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        })
+        .ok_or_else(|| format!("'{s}' is not an RFC 3339 timestamp (2024-03-18T09:30:00Z)"))
+}
+
+/// A timestamp in the stored form, read directly: every item and event
+/// read passes here, and the general parser costs several times more.
+/// Anything else (offsets, leap seconds) is left to chrono.
+fn stored_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    let shape_ok = b.len() == STORED_TIMESTAMP.len()
+        && b.iter().zip(STORED_TIMESTAMP.bytes()).all(|(&c, want)| {
+            if want == b'#' {
+                c.is_ascii_digit()
+            } else {
+                c == want
+            }
+        });
+    if !shape_ok {
+        return None;
+    }
+    let num = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .fold(0u32, |n, c| n * 10 + u32::from(c - b'0'))
+    };
+    let date = NaiveDate::from_ymd_opt(num(0, 4) as i32, num(5, 7), num(8, 10))?;
+    let time =
+        chrono::NaiveTime::from_hms_micro_opt(num(11, 13), num(14, 16), num(17, 19), num(20, 26))?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// A strategy and its period.
@@ -555,6 +614,38 @@ mod tests {
         i.progress = Progress::new(40).unwrap();
         i.due = NaiveDate::from_ymd_opt(2022, 3, 31);
         i
+    }
+
+    #[test]
+    fn timestamps_are_written_and_read_as_chrono_does() {
+        let chrono_text = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let chrono_read = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        for text in [
+            "2024-03-18T09:30:00.000000Z",
+            "0001-01-01T00:00:00.000001Z",
+            "9999-12-31T23:59:59.999999Z",
+            "2024-02-29T12:05:09.120034Z",
+        ] {
+            let t = parse_timestamp(text).unwrap();
+            assert_eq!(t, chrono_read(text), "{text}");
+            assert_eq!(format_timestamp(t), text);
+            assert_eq!(format_timestamp(t), chrono_text(t));
+        }
+        // other RFC 3339 forms still go through chrono
+        assert_eq!(
+            format_timestamp(parse_timestamp("2024-03-18T10:30:00+01:00").unwrap()),
+            "2024-03-18T09:30:00.000000Z"
+        );
+        let leap = chrono_read("2016-12-31T23:59:60.5Z");
+        assert_eq!(format_timestamp(leap), chrono_text(leap));
+        for bad in [
+            "2023-02-29T00:00:00.000000Z",
+            "2024-03-18T24:00:00.000000Z",
+            "2024-03-18T09:30:00.00000xZ",
+            "2024-03-18 09:30:00",
+        ] {
+            assert!(parse_timestamp(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

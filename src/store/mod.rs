@@ -8,7 +8,7 @@ pub use queries::Db;
 pub use schema::LATEST_VERSION;
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, config::DbConfig};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -70,6 +70,10 @@ Check the path and its permissions.",
             })?;
         conn.busy_timeout(BUSY_WAIT)?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        // One plan per statement: without this, SQLite plans a cached
+        // statement again whenever a bound value changes (its build keeps
+        // index statistics), which costs more than the queries here.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         let mut conn = conn;
         let prepared = schema::prepare(&mut conn, path, writable)?;
         Ok(Store {

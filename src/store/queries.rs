@@ -87,10 +87,12 @@ fn scope(code: Option<&Code>) -> &'static str {
     }
 }
 
+/// Unordered: one strategy's items come by status from its index, and
+/// sorting them by number here would copy every row through a sorter.
 fn items_sql(code: Option<&Code>) -> String {
     format!(
         "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
-         WHERE {} ORDER BY i.id",
+         WHERE {}",
         scope(code)
     )
 }
@@ -394,7 +396,9 @@ impl<'c> Db<'c> {
         let sql = items_sql(code);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([code.map(Code::as_str)], item_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut items: Vec<Item> = rows.collect::<rusqlite::Result<_>>()?;
+        items.sort_by_cached_key(|i| i.id);
+        Ok(items)
     }
 
     /// True when another item of the strategy already uses `reference`.
