@@ -87,7 +87,15 @@ fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
     );
     assert_eq!(env.query_text("PRAGMA integrity_check"), "ok");
     let fresh = Env::new();
-    fresh.ok(&["strategy", "add", "a-1", "--title", "A", "--period", "2020-2023"]);
+    fresh.ok(&[
+        "strategy",
+        "add",
+        "a-1",
+        "--title",
+        "A",
+        "--period",
+        "2020-2023",
+    ]);
     assert_eq!(
         rows(&env.db, &[SCHEMA_SQL]),
         rows(&fresh.db, &[SCHEMA_SQL]),
