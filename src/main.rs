@@ -43,3 +43,8 @@ fn main() -> ExitCode {
         }
     }
 }
+
+// Reports and imports allocate and free many small strings across two
+// threads, which glibc's allocator handles slowly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
