@@ -492,3 +492,38 @@ fn import_into_a_new_database_creates_it_only_when_it_succeeds() {
     assert_eq!(fresh.ok(&["export"]), source.ok(&["export"]));
     assert_eq!(fresh.ok(&["check"]).trim(), "No problems found.");
 }
+
+#[test]
+fn histories_are_judged_as_stored_whatever_their_order_in_the_file() {
+    let source = busy();
+    let export = source.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&export).unwrap();
+
+    // Reversed, and with the first event moved to the end: each history
+    // is still whole once stored by time, so the import is the same.
+    for (name, reorder) in [
+        (
+            "reversed",
+            (|e: &mut Vec<Value>| e.reverse()) as fn(&mut Vec<Value>),
+        ),
+        ("rotated", |e: &mut Vec<Value>| e.rotate_left(1)),
+    ] {
+        let mut shuffled = doc.clone();
+        reorder(shuffled["events"].as_array_mut().unwrap());
+        let env = Env::new();
+        env.ok(&["import", &write(&env, &format!("{name}.json"), &shuffled)]);
+        assert_eq!(env.ok(&["export"]), export, "{name}");
+    }
+
+    // An item whose fields are not where its history leads is refused,
+    // named with the field, and nothing is written.
+    let mut edited = doc.clone();
+    edited["items"][0]["title"] = json!("Edited after export");
+    let env = Env::new();
+    let err = env.fails(&["import", &write(&env, "edited.json", &edited)], 2);
+    assert!(
+        err.contains("items[0]: its events lead to other values than the item has (title)"),
+        "{err}"
+    );
+    assert!(!env.db.exists());
+}

@@ -5,6 +5,7 @@ use super::loader::{Counts, Loader};
 use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::domain::dates::{Period, parse_iso};
+use crate::domain::history::StreamCheck;
 use crate::domain::model::{
     Change, Code, Event, Item, ItemId, Progress, Strategy, StrategyEvent, Tracked, parse_timestamp,
 };
@@ -696,6 +697,7 @@ struct DocSeed<'p, 's> {
     ctx: &'p Ctx,
     header: &'p mut Header,
     out: &'p mut Batches<'s>,
+    check: &'p mut StreamCheck,
 }
 
 impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
@@ -722,6 +724,7 @@ impl<'de> Visitor<'de> for DocSeed<'_, '_> {
                         key,
                         ctx: self.ctx,
                         out: &mut *self.out,
+                        check: &mut *self.check,
                     })?
                 }
                 _ => {
@@ -743,6 +746,7 @@ struct ListSeed<'p, 's> {
     key: String,
     ctx: &'p Ctx,
     out: &'p mut Batches<'s>,
+    check: &'p mut StreamCheck,
 }
 
 impl<'de> DeserializeSeed<'de> for ListSeed<'_, '_> {
@@ -770,9 +774,14 @@ impl<'de> Visitor<'de> for ListSeed<'_, '_> {
             let pos = Pos::json(format!("{}[{n}]", self.key));
             let record = match self.key.as_str() {
                 "strategies" => parse_strategy(&v, pos, &mut problems).map(Parsed::Strategy),
-                "items" => parse_item(&v, pos, ITEM_KEYS, None, self.ctx, &mut problems)
-                    .map(|i| Parsed::Item(n, i)),
-                "events" => parse_event(&v, pos, &mut problems).map(|e| Parsed::Event(n, e)),
+                "items" => parse_item(&v, pos, ITEM_KEYS, None, self.ctx, &mut problems).map(|i| {
+                    self.check.item(&i);
+                    Parsed::Item(n, i)
+                }),
+                "events" => parse_event(&v, pos, &mut problems).map(|e| {
+                    self.check.event(&e);
+                    Parsed::Event(n, e)
+                }),
                 _ => parse_strategy_event(&v, pos, &mut problems)
                     .map(|e| Parsed::StrategyEvent(n, e)),
             };
@@ -807,18 +816,22 @@ pub fn load_document(
                 record.load_into(loader);
             }
         }
-        parser
+        let vouched = parser
             .join()
-            .map_err(|_| Error::Bug("the import's parsing thread failed".into()))?
+            .map_err(|_| Error::Bug("the import's parsing thread failed".into()))??;
+        loader.vouched_for(vouched);
+        Ok(())
     })
 }
 
+/// Returns the items whose histories were checked along the way.
 fn parse_document(
     input: impl std::io::Read,
     ctx: &Ctx,
     send: &mut dyn FnMut(Vec<Parsed>) -> bool,
-) -> Result<()> {
+) -> Result<HashSet<i64>> {
     let mut header = Header::default();
+    let mut check = StreamCheck::default();
     let mut out = Batches {
         batch: Vec::with_capacity(BATCH),
         send,
@@ -830,6 +843,7 @@ fn parse_document(
         ctx,
         header: &mut header,
         out: &mut out,
+        check: &mut check,
     }
     .deserialize(&mut de)
     .and_then(|()| de.end());
@@ -851,7 +865,7 @@ fn parse_document(
             header.version.map_or("missing".into(), |v| v.to_string())
         )));
     }
-    Ok(())
+    Ok(check.finish())
 }
 
 /// Reads a CSV of items for strategy `code` into `loader`: a header row,

@@ -92,16 +92,20 @@ fn rule_problems(db: &Db) -> Result<Vec<String>> {
         }
     }
     // One item's history at a time, so checking holds no more than that.
-    db.each_history(1, |item, events| match item_fault(&item, events) {
-        Some(Fault::Missing) => problems.push(format!("item {}: has no history", item.id)),
-        Some(Fault::Broken(e)) => problems.push(format!("item {}: {e}", item.id)),
-        Some(Fault::Differs(fields)) => problems.push(format!(
-            "item {}: its history leads to other values ({})",
-            item.id,
-            fields.join(", ")
-        )),
-        None => {}
-    })?;
+    db.each_history(
+        1,
+        |_| true,
+        |item, events| match item_fault(&item, events) {
+            Some(Fault::Missing) => problems.push(format!("item {}: has no history", item.id)),
+            Some(Fault::Broken(e)) => problems.push(format!("item {}: {e}", item.id)),
+            Some(Fault::Differs(fields)) => problems.push(format!(
+                "item {}: its history leads to other values ({})",
+                item.id,
+                fields.join(", ")
+            )),
+            None => {}
+        },
+    )?;
     for strategy in db.strategies()? {
         let history = db.strategy_history(Some(&strategy.code), None)?;
         let code = &strategy.code;

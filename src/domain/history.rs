@@ -3,6 +3,9 @@
 
 use super::model::{Code, Event, Item, Strategy, StrategyEvent, Tracked};
 use super::vocab::Action;
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 /// What is wrong with a record's history, if anything.
 #[derive(Debug, PartialEq)]
@@ -50,20 +53,137 @@ pub fn rebuild(events: impl IntoIterator<Item = (Code, Event)>) -> Result<Vec<It
     for (code, event) in events {
         match items.last_mut() {
             Some(item) if item.id == event.item => item.apply(&event)?,
-            _ => {
-                if !matches!(event.action, Action::Created | Action::CarriedIn) {
-                    return Err(format!(
-                        "the history of item {} does not start with its creation",
-                        event.item
-                    ));
-                }
-                let mut item = Item::blank(event.item, code, event.at);
-                item.apply(&event)?;
-                items.push(item);
-            }
+            _ => items.push(first_state(code, &event)?),
         }
     }
     Ok(items)
+}
+
+/// An item as its first event makes it, which must create it.
+fn first_state(code: Code, event: &Event) -> Result<Item, String> {
+    if !matches!(event.action, Action::Created | Action::CarriedIn) {
+        return Err(format!(
+            "the history of item {} does not start with its creation",
+            event.item
+        ));
+    }
+    let mut item = Item::blank(event.item, code, event.at);
+    item.apply(event)?;
+    Ok(item)
+}
+
+/// Checks item histories while a file is read. A history whose events come
+/// together and oldest first (as `strat export` writes them) is replayed as
+/// they arrive and compared with a fingerprint of its item's fields; only
+/// the histories this cannot vouch for need reading back from the database
+/// for the full check, which alone can say what is wrong.
+pub struct StreamCheck {
+    keys: RandomState,
+    /// Item number → strategy and fingerprint; `None` for a number seen twice.
+    items: HashMap<i64, Option<(Code, u64)>>,
+    current: Option<Replaying>,
+    /// Items whose events have begun, to notice histories that come apart.
+    started: HashSet<i64>,
+    vouched: HashSet<i64>,
+}
+
+/// The history being replayed: its item, the order key of its last event,
+/// and the state so far (`None` once it cannot be vouched for).
+struct Replaying {
+    item: i64,
+    last: (DateTime<Utc>, i64),
+    state: Option<Item>,
+}
+
+impl Default for StreamCheck {
+    fn default() -> Self {
+        StreamCheck {
+            keys: RandomState::new(),
+            items: HashMap::new(),
+            current: None,
+            started: HashSet::new(),
+            vouched: HashSet::new(),
+        }
+    }
+}
+
+impl StreamCheck {
+    /// The tracked fields of an item, hashed with keys of this process's
+    /// own, so no file can be made to collide on purpose.
+    fn fingerprint(&self, item: &Item) -> u64 {
+        let mut h = self.keys.build_hasher();
+        for field in Item::FIELDS {
+            item.field(field).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    pub fn item(&mut self, item: &Item) {
+        let print = self.fingerprint(item);
+        let entry = self.items.entry(item.id.0);
+        match entry {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Some((item.strategy.clone(), print)));
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                o.insert(None);
+            }
+        }
+    }
+
+    pub fn event(&mut self, event: &Event) {
+        let id = event.item.0;
+        let key = (event.at, event.id);
+        if let Some(r) = self.current.as_mut().filter(|r| r.item == id) {
+            // Stored histories are ordered by time, then number: a file in
+            // another order is left to the full check.
+            let in_order =
+                key.0 > r.last.0 || (key.0 == r.last.0 && r.last.1 > 0 && key.1 > r.last.1);
+            r.last = key;
+            if !in_order {
+                r.state = None;
+            }
+            if let Some(state) = r.state.as_mut()
+                && state.apply(event).is_err()
+            {
+                r.state = None;
+            }
+            return;
+        }
+        self.close();
+        let again = !self.started.insert(id);
+        if again {
+            self.vouched.remove(&id);
+        }
+        let code = match self.items.get(&id) {
+            Some(Some((code, _))) if !again => Some(code.clone()),
+            _ => None,
+        };
+        self.current = Some(Replaying {
+            item: id,
+            last: key,
+            state: code.and_then(|c| first_state(c, event).ok()),
+        });
+    }
+
+    fn close(&mut self) {
+        let Some(r) = self.current.take() else {
+            return;
+        };
+        let Some(state) = r.state else {
+            return;
+        };
+        let print = self.fingerprint(&state);
+        if matches!(self.items.get(&r.item), Some(Some((_, p))) if *p == print) {
+            self.vouched.insert(r.item);
+        }
+    }
+
+    /// The numbers of the items whose histories replayed to them.
+    pub fn finish(mut self) -> HashSet<i64> {
+        self.close();
+        self.vouched
+    }
 }
 
 /// Replays strategy events grouped by strategy (each group oldest first,
@@ -94,4 +214,105 @@ pub fn rebuild_strategies(
         }
     }
     Ok(strategies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::{Change, ItemId};
+
+    fn event(
+        item: i64,
+        id: i64,
+        minute: u32,
+        action: Action,
+        changes: &[(&str, Option<&str>, Option<&str>)],
+    ) -> Event {
+        Event {
+            id,
+            item: ItemId(item),
+            at: chrono::NaiveDate::from_ymd_opt(2024, 1, 1)
+                .unwrap()
+                .and_hms_opt(9, minute, 0)
+                .unwrap()
+                .and_utc(),
+            by: "t".into(),
+            action,
+            changes: changes
+                .iter()
+                .map(|(f, from, to)| Change {
+                    field: f.to_string(),
+                    from: from.map(str::to_string),
+                    to: to.map(str::to_string),
+                })
+                .collect(),
+            note: None,
+        }
+    }
+
+    /// Item `id`: created titled "A", then retitled "B".
+    fn history(id: i64, first: i64) -> Vec<Event> {
+        vec![
+            event(
+                id,
+                first,
+                0,
+                Action::Created,
+                &[
+                    ("title", None, Some("A")),
+                    ("status", None, Some("planned")),
+                    ("progress", None, Some("0")),
+                ],
+            ),
+            event(
+                id,
+                first + 1,
+                1,
+                Action::Updated,
+                &[("title", Some("A"), Some("B"))],
+            ),
+        ]
+    }
+
+    fn item(id: i64, title: &str) -> Item {
+        let events = history(id, 1);
+        let mut item = rebuild(events.into_iter().map(|e| ("s-1".parse().unwrap(), e)))
+            .unwrap()
+            .remove(0);
+        item.title = title.into();
+        item
+    }
+
+    fn vouched(items: &[Item], events: &[Event]) -> Vec<i64> {
+        let mut check = StreamCheck::default();
+        items.iter().for_each(|i| check.item(i));
+        events.iter().for_each(|e| check.event(e));
+        let mut out: Vec<i64> = check.finish().into_iter().collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn whole_histories_in_order_are_vouched_for() {
+        let events = [history(1, 1), history(2, 3)].concat();
+        assert_eq!(vouched(&[item(1, "B"), item(2, "B")], &events), [1, 2]);
+    }
+
+    #[test]
+    fn histories_leading_elsewhere_are_not() {
+        let events = [history(1, 1), history(2, 3)].concat();
+        assert_eq!(vouched(&[item(1, "B"), item(2, "C")], &events), [1]);
+    }
+
+    #[test]
+    fn histories_apart_out_of_order_or_of_unknown_items_are_left_to_the_full_check() {
+        let (a, b) = (history(1, 1), history(2, 3));
+        let apart = [a[0].clone(), b[0].clone(), b[1].clone(), a[1].clone()];
+        assert_eq!(vouched(&[item(1, "B"), item(2, "B")], &apart), [2]);
+        let backwards = [a[1].clone(), a[0].clone()];
+        assert!(vouched(&[item(1, "B")], &backwards).is_empty());
+        assert!(vouched(&[], &a).is_empty());
+        // two items under one number: neither can be vouched for
+        assert!(vouched(&[item(1, "B"), item(1, "B")], &a).is_empty());
+    }
 }

@@ -571,10 +571,16 @@ impl<'c> Db<'c> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Calls `f` with each item numbered `from` or more and its history,
-    /// oldest first, one item at a time, so any number of items can be
-    /// checked in little memory.
-    pub fn each_history(&self, from: i64, mut f: impl FnMut(Item, Vec<Event>)) -> Result<()> {
+    /// Calls `f` with each item numbered `from` or more that `wanted`
+    /// picks, and its history, oldest first, one item at a time, so any
+    /// number of items can be checked in little memory. Rows of other
+    /// items are stepped over without being read.
+    pub fn each_history(
+        &self,
+        from: i64,
+        wanted: impl Fn(i64) -> bool,
+        mut f: impl FnMut(Item, Vec<Event>),
+    ) -> Result<()> {
         let items_sql = format!(
             "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
              WHERE i.id >= ?1 ORDER BY i.id"
@@ -585,23 +591,25 @@ impl<'c> Db<'c> {
         );
         let mut items_stmt = self.conn.prepare(&items_sql)?;
         let mut events_stmt = self.conn.prepare(&events_sql)?;
-        let mut events = events_stmt.query_map([from], event_row)?.peekable();
-        for item in items_stmt.query_map([from], item_row)? {
-            let item = item?;
+        use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
+        let mut items = items_stmt.query([from])?;
+        let mut events = events_stmt.query([from])?;
+        // The event row under the cursor: its item, and whether it was read.
+        let mut event_item = events.next()?.map(|r| r.get::<_, i64>(1)).transpose()?;
+        while let Some(row) = items.next()? {
+            let id: i64 = row.get(0)?;
+            let keep = wanted(id);
+            let item = keep.then(|| item_row(row)).transpose()?;
             let mut history = Vec::new();
-            while let Some(Ok(e)) = events.peek() {
-                if e.item > item.id {
-                    break;
+            while let Some(e) = event_item.filter(|e| *e <= id) {
+                if keep && e == id {
+                    history.push(event_row(events.get().expect("a row is under the cursor"))?);
                 }
-                let e = events.next().expect("peeked")?;
-                if e.item == item.id {
-                    history.push(e);
-                }
+                event_item = events.next()?.map(|r| r.get::<_, i64>(1)).transpose()?;
             }
-            if let Some(Err(_)) = events.peek() {
-                events.next().expect("peeked")?;
+            if let Some(item) = item {
+                f(item, history);
             }
-            f(item, history);
         }
         Ok(())
     }
