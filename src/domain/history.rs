@@ -120,15 +120,10 @@ impl StreamCheck {
 
     pub fn item(&mut self, item: &Item) {
         let print = self.fingerprint(item);
-        let entry = self.items.entry(item.id.0);
-        match entry {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(Some((item.strategy.clone(), print)));
-            }
-            std::collections::hash_map::Entry::Occupied(mut o) => {
-                o.insert(None);
-            }
-        }
+        self.items
+            .entry(item.id.0)
+            .and_modify(|seen| *seen = None)
+            .or_insert_with(|| Some((item.strategy.clone(), print)));
     }
 
     pub fn event(&mut self, event: &Event) {
