@@ -527,3 +527,69 @@ fn histories_are_judged_as_stored_whatever_their_order_in_the_file() {
     );
     assert!(!env.db.exists());
 }
+
+#[test]
+fn an_import_into_an_empty_database_leaves_every_index_in_place() {
+    let source = busy();
+    let file = write(&source, "export.json", &source.json(&["export"]));
+    let indexes = |env: &Env| {
+        env.query_text(
+            "SELECT group_concat(name || ': ' || sql, char(10)) FROM (SELECT name, sql \
+             FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)",
+        )
+    };
+    let expected = indexes(&source);
+    assert!(expected.contains("event_by_item"), "{expected}");
+
+    // No file yet (built aside and linked into place), and an empty file.
+    let fresh = Env::new();
+    fresh.ok(&["import", &file]);
+    assert_eq!(indexes(&fresh), expected);
+    let empty = Env::new();
+    empty.ok(&["init"]);
+    empty.ok(&["import", &file]);
+    assert_eq!(indexes(&empty), expected);
+    assert_eq!(empty.ok(&["export"]), source.ok(&["export"]));
+
+    // A load that fails is rolled back with its indexes as they were.
+    let refused = Env::new();
+    refused.ok(&["init"]);
+    let mut doc = source.json(&["export"]);
+    doc["items"][0]["title"] = json!("Edited after export");
+    let bad = write(&refused, "bad.json", &doc);
+    refused.fails(&["import", &bad], 2);
+    assert_eq!(indexes(&refused), expected);
+}
+
+#[test]
+fn records_of_the_wrong_shape_are_named_and_reading_goes_on() {
+    let env = busy();
+    let doc = json!({
+        "format": "strat", "version": 1,
+        "strategies": [{"code": "new-1", "title": "New", "starts": "2024-01-01", "ends": "2025-12-31"}],
+        "items": [
+            7,
+            {"id": 2, "strategy": "new-1", "title": ["a", "list"], "progress": 1.5},
+            {"id": 3, "strategy": "new-1", "title": "Fine", "owner": {"name": "x"}}
+        ],
+        "events": [
+            {"item": 3, "at": "2024-01-02T00:00:00Z", "by": "x", "action": "created", "changes": "none"},
+            {"item": 3, "at": "2024-01-03T00:00:00Z", "by": "x", "action": "updated",
+             "changes": [{"field": "title", "from": "Fine", "to": 5}]},
+            [1, 2]
+        ]
+    });
+    let file = write(&env, "shapes.json", &doc);
+    let err = env.fails(&["import", &file], 2);
+    for expected in [
+        "items[0]: expected an object",
+        r#"items[1].title: expected text, found ["a","list"]"#,
+        "items[1].progress: expected a whole number, found 1.5",
+        r#"items[2].owner: expected text, found {"name":"x"}"#,
+        r#"events[0].changes: expected a list of {field, from, to}: found "none""#,
+        "events[1].changes: expected a list of {field, from, to}: [0] has to 5; expected text or null",
+        "events[2]: expected an object",
+    ] {
+        assert!(err.contains(expected), "missing {expected}:\n{err}");
+    }
+}

@@ -2,6 +2,7 @@
 //! whole and checked record by record before anything is written.
 
 use super::loader::{Counts, Loader};
+use super::raw::{Raw, RawRecord, RecordSeed};
 use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::domain::dates::{Period, parse_iso};
@@ -17,7 +18,7 @@ use crate::output::shapes::{
 use crate::output::{Block, JsonOut, View};
 use crate::store::{Db, Store};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::fmt::Display;
 use std::path::Path;
@@ -238,32 +239,30 @@ impl Pos {
 
 /// Reads one record's fields, noting every problem with its position.
 struct Record<'a> {
-    obj: &'a Map<String, Value>,
+    raw: RawRecord,
     pos: Pos,
     problems: &'a mut Vec<String>,
 }
 
 impl<'a> Record<'a> {
     fn open(
-        v: &'a Value,
+        raw: RawRecord,
         pos: Pos,
         known: &[&str],
         problems: &'a mut Vec<String>,
     ) -> Option<Record<'a>> {
-        let Some(obj) = v.as_object() else {
+        if raw.not_object {
             problems.push(format!("{}: expected an object", pos.at));
             return None;
-        };
-        for key in obj.keys() {
-            if !known.contains(&key.as_str()) {
-                problems.push(format!(
-                    "{}: unknown field; known fields are {}",
-                    pos.field(key),
-                    known.join(", ")
-                ));
-            }
         }
-        Some(Record { obj, pos, problems })
+        for key in &raw.unknown {
+            problems.push(format!(
+                "{}: unknown field; known fields are {}",
+                pos.field(key),
+                known.join(", ")
+            ));
+        }
+        Some(Record { raw, pos, problems })
     }
 
     fn bad(&mut self, key: &str, why: impl Display) {
@@ -272,11 +271,12 @@ impl<'a> Record<'a> {
     }
 
     /// A text value; numbers are taken as their text (CSV cells are text).
+    /// Each field is read once: this takes it out of the record.
     fn text(&mut self, key: &str) -> Option<String> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Number(n)) => Some(n.to_string()),
+        match self.raw.take(key) {
+            None | Some(Raw::Null) => None,
+            Some(Raw::Text(s)) => Some(s),
+            Some(Raw::Number(n)) => Some(n.to_string()),
             Some(other) => {
                 self.bad(key, format!("expected text, found {other}"));
                 None
@@ -320,11 +320,11 @@ impl<'a> Record<'a> {
     }
 
     fn int(&mut self, key: &str) -> Result<Option<i64>, ()> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) if n.is_i64() => Ok(n.as_i64()),
-            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(Value::String(s)) => {
+        match self.raw.take(key) {
+            None | Some(Raw::Null) => Ok(None),
+            Some(Raw::Number(n)) if n.is_i64() => Ok(n.as_i64()),
+            Some(Raw::Text(s)) if s.trim().is_empty() => Ok(None),
+            Some(Raw::Text(s)) => {
                 s.trim()
                     .trim_start_matches('#')
                     .parse()
@@ -386,7 +386,7 @@ const TOP_KEYS: &[&str] = &[
 
 const EVENT_KEYS: &[&str] = &["id", "item", "at", "by", "action", "changes", "note"];
 
-fn parse_strategy(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Option<Strategy> {
+fn parse_strategy(v: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<Strategy> {
     let before = problems.len();
     let mut r = Record::open(v, pos, Strategy::FIELDS, problems)?;
     let code = r.required("code");
@@ -435,7 +435,7 @@ fn parse_strategy(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Option<Str
 /// Reads one item record. `default_strategy` fills a missing `strategy`
 /// (CSV import names it once on the command line).
 pub fn parse_item(
-    v: &Value,
+    v: RawRecord,
     pos: Pos,
     known: &[&str],
     default_strategy: Option<&Code>,
@@ -542,9 +542,9 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
     {
         r.bad("action", format!("'{a}' does not apply here"));
     }
-    let changes = match r.obj.get("changes") {
-        None | Some(Value::Null) => Some(Vec::new()),
-        Some(v) => match <Vec<Change> as serde::Deserialize>::deserialize(v) {
+    let changes = match r.raw.changes.take() {
+        None => Some(Vec::new()),
+        Some(read) => match read {
             Ok(list) => {
                 let unknown: Vec<&str> = list
                     .iter()
@@ -558,10 +558,10 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
                     None
                 }
             }
-            Err(e) => {
+            Err(why) => {
                 r.bad(
                     "changes",
-                    format!("expected a list of {{field, from, to}}: {e}"),
+                    format!("expected a list of {{field, from, to}}: {why}"),
                 );
                 None
             }
@@ -577,7 +577,7 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
     })
 }
 
-fn parse_event(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Option<Event> {
+fn parse_event(v: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<Event> {
     let before = problems.len();
     let mut r = Record::open(v, pos, EVENT_KEYS, problems)?;
     let item = r.int("item");
@@ -614,7 +614,11 @@ fn event_of(p: EventParts) -> Event {
 
 const STRATEGY_EVENT_KEYS: &[&str] = &["id", "strategy", "at", "by", "action", "changes", "note"];
 
-fn parse_strategy_event(v: &Value, pos: Pos, problems: &mut Vec<String>) -> Option<StrategyEvent> {
+fn parse_strategy_event(
+    v: RawRecord,
+    pos: Pos,
+    problems: &mut Vec<String>,
+) -> Option<StrategyEvent> {
     let before = problems.len();
     let mut r = Record::open(v, pos, STRATEGY_EVENT_KEYS, problems)?;
     let code = r.required("strategy");
@@ -770,20 +774,27 @@ impl<'de> Visitor<'de> for ListSeed<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut n = 0;
         let mut problems = Vec::new();
-        while let Some(v) = seq.next_element::<Value>()? {
+        let known = match self.key.as_str() {
+            "strategies" => Strategy::FIELDS,
+            "items" => ITEM_KEYS,
+            "events" => EVENT_KEYS,
+            _ => STRATEGY_EVENT_KEYS,
+        };
+        while let Some(v) = seq.next_element_seed(RecordSeed { known })? {
             let pos = Pos::json(format!("{}[{n}]", self.key));
             let record = match self.key.as_str() {
-                "strategies" => parse_strategy(&v, pos, &mut problems).map(Parsed::Strategy),
-                "items" => parse_item(&v, pos, ITEM_KEYS, None, self.ctx, &mut problems).map(|i| {
+                "strategies" => parse_strategy(v, pos, &mut problems).map(Parsed::Strategy),
+                "items" => parse_item(v, pos, ITEM_KEYS, None, self.ctx, &mut problems).map(|i| {
                     self.check.item(&i);
                     Parsed::Item(n, i)
                 }),
-                "events" => parse_event(&v, pos, &mut problems).map(|e| {
+                "events" => parse_event(v, pos, &mut problems).map(|e| {
                     self.check.event(&e);
                     Parsed::Event(n, e)
                 }),
-                _ => parse_strategy_event(&v, pos, &mut problems)
-                    .map(|e| Parsed::StrategyEvent(n, e)),
+                _ => {
+                    parse_strategy_event(v, pos, &mut problems).map(|e| Parsed::StrategyEvent(n, e))
+                }
             };
             for p in problems.drain(..) {
                 self.out.push(Parsed::Problem(p));
@@ -902,6 +913,11 @@ pub fn load_csv(
     if !problems.is_empty() {
         return Err(Error::BadRecords(problems));
     }
+    // Every header is one of the known columns, checked above.
+    let columns: Vec<&'static str> = headers
+        .iter()
+        .filter_map(|h| ITEM_CSV_COLUMNS.iter().find(|c| *c == h).copied())
+        .collect();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -912,15 +928,15 @@ pub fn load_csv(
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        let fields: Map<String, Value> = headers
-            .iter()
-            .zip(record.iter())
-            .filter(|(_, v)| !v.trim().is_empty())
-            .map(|(h, v)| (h.clone(), Value::String(unescape_cell(v).to_string())))
-            .collect();
+        let mut fields = RawRecord::default();
+        for (column, v) in columns.iter().zip(record.iter()) {
+            if !v.trim().is_empty() {
+                fields.set(column, Raw::Text(unescape_cell(v).to_string()));
+            }
+        }
         let problems = loader.problems_mut();
         let item = parse_item(
-            &Value::Object(fields),
+            fields,
             Pos::csv(line),
             ITEM_CSV_COLUMNS,
             Some(code),

@@ -48,6 +48,8 @@ pub struct Loader<'a> {
     supersedes: Vec<Strategy>,
     /// Items (file numbers) whose histories were checked while reading.
     vouched: HashSet<i64>,
+    /// Indexes dropped for a load into an empty database, built at the end.
+    suspended_indexes: Vec<String>,
     pub counts: Counts,
 }
 
@@ -79,8 +81,13 @@ impl<'a> Loader<'a> {
         let keep = db.is_empty()?;
         let next = db.next_ids()?;
         db.defer_foreign_keys()?;
-        db.bulk_cache()?;
+        db.bulk_cache(!keep)?;
         let offset = |next: i64| if keep { 0 } else { next - 1 };
+        let suspended_indexes = if keep {
+            db.suspend_indexes()?
+        } else {
+            Vec::new()
+        };
         Ok(Loader {
             db,
             ctx,
@@ -101,6 +108,7 @@ impl<'a> Loader<'a> {
             history_links: Vec::new(),
             supersedes: Vec::new(),
             vouched: HashSet::new(),
+            suspended_indexes,
             counts: Counts::default(),
         })
     }
@@ -337,6 +345,7 @@ impl<'a> Loader<'a> {
         if !self.problems.is_empty() {
             return Err(Error::BadRecords(self.problems));
         }
+        self.db.restore_indexes(&self.suspended_indexes)?;
         for s in std::mem::take(&mut self.supersedes) {
             let sup = s.supersedes.clone().expect("kept for its supersedes");
             if !self.strategy_known(&sup)? {

@@ -7,6 +7,7 @@ mod exchange;
 mod item;
 mod loader;
 mod maintenance;
+mod raw;
 mod report;
 mod strategy;
 mod views;

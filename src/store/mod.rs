@@ -20,6 +20,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     upgraded: Option<(i64, PathBuf)>,
+    /// Set for a scratch load; stops when the store is dropped.
+    _flusher: Option<Flusher>,
 }
 
 impl Store {
@@ -51,6 +53,7 @@ Make it writable (chmod u+w), or work on a copy.",
             conn,
             path: path.to_path_buf(),
             upgraded: None,
+            _flusher: None,
         })
     }
 
@@ -80,6 +83,7 @@ Check the path and its permissions.",
             conn,
             path: path.to_path_buf(),
             upgraded: prepared.upgraded,
+            _flusher: None,
         })
     }
 
@@ -196,9 +200,10 @@ Check the path and its permissions.",
     /// load: its rollback journal is kept in memory and nothing is synced
     /// until [`Store::seal`], since a failed load throws the file away.
     pub fn open_scratch(path: &Path) -> Result<Store> {
-        let store = Store::open(path)?;
+        let mut store = Store::open(path)?;
         store.conn.pragma_update(None, "journal_mode", "MEMORY")?;
         store.conn.pragma_update(None, "synchronous", "OFF")?;
+        store._flusher = Flusher::start(path);
         Ok(store)
     }
 
@@ -211,6 +216,35 @@ Check the path and its permissions.",
         std::fs::File::open(&path)
             .and_then(|f| f.sync_all())
             .map_err(|e| Error::Storage(format!("cannot sync {}: {e}", path.display())))
+    }
+}
+
+/// Pushes the pages a scratch load has written so far out to disk every
+/// little while, on a thread of its own that mostly waits for the disk: the
+/// sync that seals the file then finds little left to write. The syncs
+/// promise nothing; only the seal's does.
+struct Flusher {
+    _stop: std::sync::mpsc::Sender<()>,
+}
+
+impl Flusher {
+    const EVERY: Duration = Duration::from_millis(200);
+
+    fn start(path: &Path) -> Option<Flusher> {
+        let file = std::fs::File::open(path).ok()?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("flusher".into())
+            .spawn(move || {
+                // Ends when the sender is dropped with the store.
+                while stopped.recv_timeout(Flusher::EVERY)
+                    == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                {
+                    let _ = file.sync_data();
+                }
+            })
+            .ok()?;
+        Some(Flusher { _stop: stop })
     }
 }
 

@@ -340,10 +340,44 @@ impl<'c> Db<'c> {
         })
     }
 
-    /// Gives this connection a larger page cache for a bulk load, so index
-    /// pages stay in memory instead of being written out and read back.
-    pub fn bulk_cache(&self) -> Result<()> {
-        self.conn.pragma_update(None, "cache_size", -32_000)?;
+    /// Gives this connection a larger page cache for a bulk load that keeps
+    /// its indexes up to date, so their pages stay in memory instead of
+    /// being written out and read back. A load whose indexes are built at
+    /// the end writes its tables in order and needs no more than the usual.
+    pub fn bulk_cache(&self, indexes_kept: bool) -> Result<()> {
+        let kib = if indexes_kept { 32_000 } else { 8_000 };
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
+    /// Drops the secondary indexes for a bulk load into an empty database
+    /// and returns their definitions for [`Db::restore_indexes`]: SQLite
+    /// builds an index from all its rows at once in about a third of the
+    /// time it takes to keep it up to date row by row. Indexes that enforce
+    /// a UNIQUE constraint stay.
+    pub fn suspend_indexes(&self) -> Result<Vec<String>> {
+        let indexes: Vec<(String, String)> = self
+            .conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema \
+                 WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &indexes {
+            // A name cannot be a bound parameter; these come from the schema.
+            let quoted = name.replace('"', "\"\"");
+            self.conn
+                .execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
+        }
+        Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    }
+
+    /// Builds again the indexes [`Db::suspend_indexes`] dropped.
+    pub fn restore_indexes(&self, definitions: &[String]) -> Result<()> {
+        for sql in definitions {
+            self.conn.execute_batch(sql)?;
+        }
         Ok(())
     }
 

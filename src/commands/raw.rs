@@ -1,0 +1,392 @@
+//! Import's view of one JSON record before its fields are checked: each
+//! value as it was written, read straight from the stream without building
+//! a `serde_json::Value` tree (maps, hashing, a string per key) for it.
+//! Whatever the shape, reading goes on: a record of the wrong shape is kept
+//! as a problem for the record's checks to report, never a failed parse.
+
+use crate::domain::model::Change;
+use serde::Deserialize;
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Number, Value};
+use std::fmt;
+
+/// One field's value as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Null,
+    Text(String),
+    Number(Number),
+    /// true, false, a list or an object: wrong for every field, kept for
+    /// the message that says so.
+    Other(Value),
+}
+
+impl fmt::Display for Raw {
+    /// As JSON, the way the file has it.
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Raw::Null => f.write_str("null"),
+            Raw::Text(s) => write!(f, "{}", Value::String(s.clone())),
+            Raw::Number(n) => write!(f, "{n}"),
+            Raw::Other(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_none<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Raw, E> {
+        Ok(Raw::Other(Value::Bool(b)))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Raw, E> {
+        Ok(Raw::Number(n.into()))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Raw, E> {
+        Ok(Raw::Number(n.into()))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Raw, E> {
+        Ok(Number::from_f64(n).map_or(Raw::Null, Raw::Number))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Raw, E> {
+        Ok(Raw::Text(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Raw, E> {
+        Ok(Raw::Text(s))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Raw, A::Error> {
+        Value::deserialize(SeqAccessDeserializer::new(seq)).map(Raw::Other)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Raw, A::Error> {
+        Value::deserialize(MapAccessDeserializer::new(map)).map(Raw::Other)
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Raw, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+/// One record of a list: its known fields, the names of unknown ones, and
+/// its `changes` list when the record kind has one.
+#[derive(Debug, Default)]
+pub struct RawRecord {
+    /// Known field → value; a field written twice keeps its last value, as
+    /// in any JSON reader.
+    pub fields: Vec<(&'static str, Raw)>,
+    pub unknown: Vec<String>,
+    pub changes: Option<Result<Vec<Change>, String>>,
+    /// Set when the record is not an object at all.
+    pub not_object: bool,
+}
+
+impl RawRecord {
+    pub fn set(&mut self, key: &'static str, value: Raw) {
+        match self.fields.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((key, value)),
+        }
+    }
+
+    /// Takes a field's value out; a second take finds nothing.
+    pub fn take(&mut self, key: &str) -> Option<Raw> {
+        let at = self.fields.iter().position(|(k, _)| *k == key)?;
+        Some(self.fields.swap_remove(at).1)
+    }
+
+    pub fn not_object() -> RawRecord {
+        RawRecord {
+            not_object: true,
+            ..RawRecord::default()
+        }
+    }
+}
+
+/// Reads one record whose known fields are `known`; `changes`, when known,
+/// is read as a list of changes.
+pub struct RecordSeed {
+    pub known: &'static [&'static str],
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed {
+    type Value = RawRecord;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RawRecord, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// A key of a record: one of the known names, or another.
+enum Key {
+    Known(&'static str),
+    Unknown(String),
+}
+
+struct KeySeed(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Key, E> {
+        Ok(match self.0.iter().find(|k| **k == s) {
+            Some(k) => Key::Known(k),
+            None => Key::Unknown(s.to_owned()),
+        })
+    }
+}
+
+/// The visits of every kind of value but those named, each read whole as
+/// a [`Raw`] and handed to `$wrap`.
+macro_rules! others_as_raw {
+    ($wrap:expr; $($name:ident($($arg:ty)?)),*) => {
+        $(fn $name<E: serde::de::Error>(self $(, v: $arg)?) -> Result<Self::Value, E> {
+            RawVisitor.$name($(v as $arg)?).map($wrap)
+        })*
+    };
+}
+
+macro_rules! scalars_as_raw {
+    ($wrap:expr) => {
+        others_as_raw!($wrap; visit_unit(), visit_bool(bool), visit_i64(i64), visit_u64(u64),
+            visit_f64(f64), visit_str(&str));
+    };
+}
+
+impl<'de> Visitor<'de> for RecordSeed {
+    type Value = RawRecord;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record")
+    }
+
+    scalars_as_raw!(|_| RawRecord::not_object());
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawRecord, A::Error> {
+        RawVisitor.visit_seq(seq).map(|_| RawRecord::not_object())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRecord, A::Error> {
+        let mut record = RawRecord::default();
+        while let Some(key) = map.next_key_seed(KeySeed(self.known))? {
+            match key {
+                Key::Known("changes") => record.changes = Some(map.next_value_seed(ChangesSeed)?),
+                Key::Known(k) => record.set(k, map.next_value()?),
+                Key::Unknown(k) => {
+                    map.next_value::<IgnoredAny>()?;
+                    record.unknown.push(k);
+                }
+            }
+        }
+        Ok(record)
+    }
+}
+
+/// An event's `changes`: a list of `{field, from, to}`, or what is wrong
+/// with it. `null` is an empty list.
+struct ChangesSeed;
+
+type Changes = Result<Vec<Change>, String>;
+
+impl<'de> DeserializeSeed<'de> for ChangesSeed {
+    type Value = Changes;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Changes, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChangesSeed {
+    type Value = Changes;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of changes")
+    }
+
+    fn visit_unit<E>(self) -> Result<Changes, E> {
+        Ok(Ok(Vec::new()))
+    }
+
+    others_as_raw!(|raw| Err(format!("found {raw}")); visit_bool(bool), visit_i64(i64),
+        visit_u64(u64), visit_f64(f64), visit_str(&str));
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Changes, A::Error> {
+        RawVisitor
+            .visit_map(map)
+            .map(|raw| Err(format!("found {raw}")))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Changes, A::Error> {
+        let mut changes = Ok(Vec::new());
+        let mut n = 0;
+        while let Some(change) = seq.next_element_seed(ChangeSeed)? {
+            match (&mut changes, change) {
+                (Ok(list), Ok(c)) => list.push(c),
+                (Ok(_), Err(why)) => changes = Err(format!("[{n}] {why}")),
+                (Err(_), _) => {}
+            }
+            n += 1;
+        }
+        Ok(changes)
+    }
+}
+
+/// One `{field, from, to}`.
+struct ChangeSeed;
+
+const CHANGE_KEYS: &[&str] = &["field", "from", "to"];
+
+impl<'de> DeserializeSeed<'de> for ChangeSeed {
+    type Value = Result<Change, String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ChangeSeed {
+    type Value = Result<Change, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a change")
+    }
+
+    scalars_as_raw!(|raw| Err(format!("is {raw}, not an object")));
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        RawVisitor
+            .visit_seq(seq)
+            .map(|raw| Err(format!("is {raw}, not an object")))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut record = RawRecord::default();
+        while let Some(key) = map.next_key_seed(KeySeed(CHANGE_KEYS))? {
+            match key {
+                Key::Known(k) => record.set(k, map.next_value()?),
+                Key::Unknown(k) => {
+                    map.next_value::<IgnoredAny>()?;
+                    record.unknown.push(k);
+                }
+            }
+        }
+        Ok(change_of(record))
+    }
+}
+
+fn change_of(mut record: RawRecord) -> Result<Change, String> {
+    if let Some(k) = record.unknown.first() {
+        return Err(format!("has an unknown key '{k}'"));
+    }
+    let mut text = |key: &str| match record.take(key) {
+        None | Some(Raw::Null) => Ok(None),
+        Some(Raw::Text(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("has {key} {other}; expected text or null")),
+    };
+    Ok(Change {
+        field: text("field")?.ok_or("has no field")?,
+        from: text("from")?,
+        to: text("to")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(json: &str, known: &'static [&'static str]) -> RawRecord {
+        let mut de = serde_json::Deserializer::from_str(json);
+        RecordSeed { known }.deserialize(&mut de).unwrap()
+    }
+
+    #[test]
+    fn keeps_values_as_written() {
+        let mut r = record(
+            r#"{"a": "x", "b": 3, "c": null, "d": [1], "e": true, "zz": {"q": 1}, "a": "y"}"#,
+            &["a", "b", "c", "d", "e"],
+        );
+        assert_eq!(r.take("a"), Some(Raw::Text("y".into())));
+        assert_eq!(r.take("a"), None);
+        assert_eq!(r.take("b"), Some(Raw::Number(3.into())));
+        assert_eq!(r.take("c"), Some(Raw::Null));
+        assert_eq!(r.take("d").unwrap().to_string(), "[1]");
+        assert_eq!(r.take("e").unwrap().to_string(), "true");
+        assert_eq!(r.unknown, vec!["zz".to_string()]);
+        assert!(!r.not_object);
+    }
+
+    #[test]
+    fn a_record_of_another_shape_is_read_to_its_end() {
+        let known = &["a"];
+        let mut de = serde_json::Deserializer::from_str(r#"[[1, {"a": 2}], "s", 4, {"a": 1}]"#);
+        let list: Vec<bool> = de
+            .deserialize_seq(ListOf(known))
+            .expect("the list reads on past odd records");
+        assert_eq!(list, vec![true, true, true, false]);
+    }
+
+    struct ListOf(&'static [&'static str]);
+    impl<'de> Visitor<'de> for ListOf {
+        type Value = Vec<bool>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<bool>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(r) = seq.next_element_seed(RecordSeed { known: self.0 })? {
+                out.push(r.not_object);
+            }
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn reads_changes_and_says_what_is_wrong_with_them() {
+        let known = &["changes"];
+        let changes = |json: &str| record(json, known).changes.unwrap();
+        assert_eq!(
+            changes(r#"{"changes": [{"field": "title", "from": null, "to": "T"}]}"#),
+            Ok(vec![Change {
+                field: "title".into(),
+                from: None,
+                to: Some("T".into()),
+            }])
+        );
+        assert_eq!(changes(r#"{"changes": null}"#), Ok(vec![]));
+        assert_eq!(changes(r#"{"changes": "x"}"#), Err(r#"found "x""#.into()));
+        assert_eq!(
+            changes(r#"{"changes": [{"field": "a"}, {"from": "x"}]}"#),
+            Err("[1] has no field".into())
+        );
+        assert_eq!(
+            changes(r#"{"changes": [{"field": "a", "to": 3}]}"#),
+            Err("[0] has to 3; expected text or null".into())
+        );
+        assert_eq!(
+            changes(r#"{"changes": [{"field": "a", "by": "x"}]}"#),
+            Err("[0] has an unknown key 'by'".into())
+        );
+        assert_eq!(
+            changes(r#"{"changes": [7]}"#),
+            Err("[0] is 7, not an object".into())
+        );
+    }
+}
