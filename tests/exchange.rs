@@ -593,3 +593,19 @@ fn records_of_the_wrong_shape_are_named_and_reading_goes_on() {
         assert!(err.contains(expected), "missing {expected}:\n{err}");
     }
 }
+
+#[test]
+fn a_broken_file_is_placed_by_line_and_column_as_any_json_reader_would() {
+    let env = busy();
+    let text = serde_json::to_string_pretty(&env.json(&["export"])).unwrap();
+    let broken = text.replacen("\"progress\": ", "\"progress\": +", 2);
+    let cut = text[..text.len() * 2 / 3].to_string();
+    for (name, bad) in [("broken.json", broken), ("cut.json", cut)] {
+        let whole_file = serde_json::from_str::<Value>(&bad).unwrap_err().to_string();
+        let err = env.fails(&["import", &write_text(&env, name, &bad)], 2);
+        assert!(
+            err.contains(&format!("not a complete strat export: {whole_file}")),
+            "{name}: expected {whole_file:?} in\n{err}"
+        );
+    }
+}

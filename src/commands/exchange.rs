@@ -2,7 +2,8 @@
 //! whole and checked record by record before anything is written.
 
 use super::loader::{Counts, Loader};
-use super::raw::{Raw, RawRecord, RecordSeed};
+use super::pieces::{Pieces, Syntax};
+use super::raw::{Kind, Raw, RawRecord, Rec};
 use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::domain::dates::{Period, parse_iso};
@@ -16,11 +17,12 @@ use crate::output::shapes::{
     EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyEventJson, StrategyJson, to_value,
 };
 use crate::output::{Block, JsonOut, View};
-use crate::store::{Db, Store};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::store::{Db, Store, changes_json};
+use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::fmt::Display;
+use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -214,26 +216,28 @@ fn load_into_new(db_path: &Path, load: impl Fn(&Db) -> Result<Counts>) -> Result
 }
 
 /// Where a record stands in its file: `items[7]` in JSON, `line 7` in CSV.
-pub struct Pos {
-    at: String,
-    sep: &'static str,
+/// Written out only for a message, so a good record costs nothing here.
+#[derive(Clone, Copy)]
+pub enum Pos {
+    Json(&'static str, usize),
+    Csv(u64),
 }
 
 impl Pos {
-    pub fn json(at: String) -> Pos {
-        Pos { at, sep: "." }
-    }
-
-    pub fn csv(line: u64) -> Pos {
-        Pos {
-            at: format!("line {line}"),
-            sep: ", column ",
+    /// `items[7]` or `line 7`.
+    fn at(&self) -> String {
+        match self {
+            Pos::Json(list, n) => format!("{list}[{n}]"),
+            Pos::Csv(line) => format!("line {line}"),
         }
     }
 
     /// `items[7].progress` or `line 7, column progress`.
     fn field(&self, key: &str) -> String {
-        format!("{}{}{key}", self.at, self.sep)
+        match self {
+            Pos::Json(..) => format!("{}.{key}", self.at()),
+            Pos::Csv(..) => format!("{}, column {key}", self.at()),
+        }
     }
 }
 
@@ -252,7 +256,7 @@ impl<'a> Record<'a> {
         problems: &'a mut Vec<String>,
     ) -> Option<Record<'a>> {
         if raw.not_object {
-            problems.push(format!("{}: expected an object", pos.at));
+            problems.push(format!("{}: expected an object", pos.at()));
             return None;
         }
         for key in &raw.unknown {
@@ -647,14 +651,13 @@ struct Header {
     version: Option<Value>,
 }
 
-/// Reads the export document from a stream, one record at a time, handing
-/// each to the loader: neither the file nor its records are held whole.
 /// One checked record of a document, or a problem found in one, in the
 /// order they appear.
 enum Parsed {
     Strategy(Strategy),
     Item(usize, Item),
-    Event(usize, Event),
+    /// With its changes as stored (JSON), written on the reading thread.
+    Event(usize, Event, String),
     StrategyEvent(usize, StrategyEvent),
     Problem(String),
 }
@@ -664,7 +667,7 @@ impl Parsed {
         match self {
             Parsed::Strategy(s) => loader.strategy(s),
             Parsed::Item(n, i) => loader.item(n, i),
-            Parsed::Event(n, e) => loader.event(n, e),
+            Parsed::Event(n, e, changes) => loader.event(n, e, changes),
             Parsed::StrategyEvent(n, e) => loader.strategy_event(n, e),
             Parsed::Problem(p) => loader.problem(p),
         }
@@ -697,115 +700,118 @@ impl Batches<'_> {
     }
 }
 
-struct DocSeed<'p, 's> {
-    ctx: &'p Ctx,
-    header: &'p mut Header,
-    out: &'p mut Batches<'s>,
-    check: &'p mut StreamCheck,
-}
-
-impl<'de> DeserializeSeed<'de> for DocSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for DocSeed<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a strat export document (a JSON object)")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
+/// Reads the document's outer object: its header, and each list record by
+/// record, checking each record as it comes and handing it on.
+fn read_document<R: Read>(
+    doc: &mut Pieces<R>,
+    ctx: &Ctx,
+    header: &mut Header,
+    out: &mut Batches,
+    check: &mut StreamCheck,
+) -> std::result::Result<(), Syntax> {
+    doc.expect(b'{', "a strat export document (a JSON object)")?;
+    if !doc.next_is(b'}')? {
+        loop {
+            let key: String = doc.value()?;
+            doc.expect(b':', "':'")?;
             match key.as_str() {
-                "format" => self.header.format = Some(map.next_value()?),
-                "version" => self.header.version = Some(map.next_value()?),
+                "format" => header.format = Some(doc.value()?),
+                "version" => header.version = Some(doc.value()?),
                 "strategies" | "items" | "events" | "strategy_events" => {
-                    map.next_value_seed(ListSeed {
-                        key,
-                        ctx: self.ctx,
-                        out: &mut *self.out,
-                        check: &mut *self.check,
-                    })?
+                    read_list(doc, &key, ctx, out, check)?
                 }
                 _ => {
-                    self.out.push(Parsed::Problem(format!(
+                    out.push(Parsed::Problem(format!(
                         "{key}: unknown field; known fields are {}",
                         TOP_KEYS.join(", ")
                     )));
-                    map.next_value::<IgnoredAny>()?;
+                    doc.value::<IgnoredAny>()?;
                 }
             }
+            if doc.next_is(b'}')? {
+                break;
+            }
+            doc.expect(b',', "',' or '}'")?;
         }
-        Ok(())
     }
+    doc.end()
 }
 
-/// One of the document's lists; each element is checked as it arrives and
-/// handed on.
-struct ListSeed<'p, 's> {
-    key: String,
-    ctx: &'p Ctx,
-    out: &'p mut Batches<'s>,
-    check: &'p mut StreamCheck,
+fn next_record<K: Kind, R: Read>(doc: &mut Pieces<R>) -> std::result::Result<RawRecord, Syntax> {
+    doc.value::<Rec<K>>().map(|r| r.0)
 }
 
-impl<'de> DeserializeSeed<'de> for ListSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
+/// The kinds of record of the document's lists, by the fields they have.
+struct StrategyRecord;
+struct ItemRecord;
+struct EventRecord;
+struct StrategyEventRecord;
+
+impl Kind for StrategyRecord {
+    const KNOWN: &'static [&'static str] = Strategy::FIELDS;
+}
+impl Kind for ItemRecord {
+    const KNOWN: &'static [&'static str] = ITEM_KEYS;
+}
+impl Kind for EventRecord {
+    const KNOWN: &'static [&'static str] = EVENT_KEYS;
+}
+impl Kind for StrategyEventRecord {
+    const KNOWN: &'static [&'static str] = STRATEGY_EVENT_KEYS;
 }
 
-impl<'de> Visitor<'de> for ListSeed<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "a list of {}", self.key)
+/// One of the document's lists (or null); each record is checked as it
+/// arrives and handed on.
+fn read_list<R: Read>(
+    doc: &mut Pieces<R>,
+    key: &str,
+    ctx: &Ctx,
+    out: &mut Batches,
+    check: &mut StreamCheck,
+) -> std::result::Result<(), Syntax> {
+    if doc.peek()? == Some(b'n') {
+        return doc.value::<()>();
     }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
+    doc.expect(b'[', &format!("a list of {key}"))?;
+    if doc.next_is(b']')? {
+        return Ok(());
     }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut n = 0;
-        let mut problems = Vec::new();
-        let known = match self.key.as_str() {
-            "strategies" => Strategy::FIELDS,
-            "items" => ITEM_KEYS,
-            "events" => EVENT_KEYS,
-            _ => STRATEGY_EVENT_KEYS,
+    type Next<R> = fn(&mut Pieces<R>) -> std::result::Result<RawRecord, Syntax>;
+    let (list, next): (&'static str, Next<R>) = match key {
+        "strategies" => ("strategies", next_record::<StrategyRecord, R>),
+        "items" => ("items", next_record::<ItemRecord, R>),
+        "events" => ("events", next_record::<EventRecord, R>),
+        _ => ("strategy_events", next_record::<StrategyEventRecord, R>),
+    };
+    let mut problems = Vec::new();
+    for n in 0.. {
+        let v = next(doc)?;
+        let pos = Pos::Json(list, n);
+        let record = match key {
+            "strategies" => parse_strategy(v, pos, &mut problems).map(Parsed::Strategy),
+            "items" => parse_item(v, pos, ITEM_KEYS, None, ctx, &mut problems).map(|i| {
+                check.item(&i);
+                Parsed::Item(n, i)
+            }),
+            "events" => parse_event(v, pos, &mut problems).map(|e| {
+                check.event(&e);
+                let changes = changes_json(&e.changes);
+                Parsed::Event(n, e, changes)
+            }),
+            _ => parse_strategy_event(v, pos, &mut problems).map(|e| Parsed::StrategyEvent(n, e)),
         };
-        while let Some(v) = seq.next_element_seed(RecordSeed { known })? {
-            let pos = Pos::json(format!("{}[{n}]", self.key));
-            let record = match self.key.as_str() {
-                "strategies" => parse_strategy(v, pos, &mut problems).map(Parsed::Strategy),
-                "items" => parse_item(v, pos, ITEM_KEYS, None, self.ctx, &mut problems).map(|i| {
-                    self.check.item(&i);
-                    Parsed::Item(n, i)
-                }),
-                "events" => parse_event(v, pos, &mut problems).map(|e| {
-                    self.check.event(&e);
-                    Parsed::Event(n, e)
-                }),
-                _ => {
-                    parse_strategy_event(v, pos, &mut problems).map(|e| Parsed::StrategyEvent(n, e))
-                }
-            };
-            for p in problems.drain(..) {
-                self.out.push(Parsed::Problem(p));
-            }
-            if let Some(r) = record {
-                self.out.push(r);
-            }
-            n += 1;
+        for p in problems.drain(..) {
+            out.push(Parsed::Problem(p));
         }
-        Ok(())
+        if let Some(r) = record {
+            out.push(r);
+        }
+        if doc.next_is(b']')? {
+            break;
+        }
+        doc.expect(b',', "',' or ']'")?;
     }
+    Ok(())
 }
 
 /// Reads a whole export document into `loader`, or fails on the first
@@ -837,7 +843,7 @@ pub fn load_document(
 
 /// Returns the items whose histories were checked along the way.
 fn parse_document(
-    input: impl std::io::Read,
+    input: impl Read,
     ctx: &Ctx,
     send: &mut dyn FnMut(Vec<Parsed>) -> bool,
 ) -> Result<HashSet<i64>> {
@@ -848,18 +854,15 @@ fn parse_document(
         send,
         open: true,
     };
-    let mut de =
-        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, input));
-    let parsed = DocSeed {
+    let parsed = read_document(
+        &mut Pieces::new(input),
         ctx,
-        header: &mut header,
-        out: &mut out,
-        check: &mut check,
-    }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
+        &mut header,
+        &mut out,
+        &mut check,
+    );
     out.flush();
-    parsed.map_err(|e| {
+    parsed.map_err(|Syntax(e)| {
         Error::Invalid(format!(
             "the file is not a complete strat export: {e}\nImport a file written by strat export."
         ))
@@ -937,7 +940,7 @@ pub fn load_csv(
         let problems = loader.problems_mut();
         let item = parse_item(
             fields,
-            Pos::csv(line),
+            Pos::Csv(line),
             ITEM_CSV_COLUMNS,
             Some(code),
             ctx,

@@ -9,7 +9,7 @@ use crate::domain::history::{Fault, item_fault, strategy_fault};
 use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked};
 use crate::domain::vocab::Action;
 use crate::error::{Error, Result};
-use crate::store::Db;
+use crate::store::{Db, changes_json};
 use std::collections::{HashMap, HashSet};
 
 /// How records were counted, for the closing message.
@@ -252,9 +252,11 @@ impl<'a> Loader<'a> {
         });
     }
 
-    pub fn event(&mut self, n: usize, mut e: Event) {
+    /// An event with its changes written as stored (`changes`).
+    pub fn event(&mut self, n: usize, mut e: Event, mut changes: String) {
         self.counts.events += 1;
         self.event_items.push((n, e.item.0));
+        let mut renumbered = false;
         for c in e.changes.iter_mut() {
             let key = match c.field.as_str() {
                 "carried_from" => "carried_from",
@@ -266,7 +268,11 @@ impl<'a> Loader<'a> {
                     None => {}
                     Some(Ok(id)) => {
                         self.history_links.push((n, key, id));
-                        *value = Some((id + self.item_offset).to_string());
+                        let stored = (id + self.item_offset).to_string();
+                        if value.as_deref() != Some(&stored) {
+                            *value = Some(stored);
+                            renumbered = true;
+                        }
                     }
                     Some(Err(_)) => self
                         .problems
@@ -279,7 +285,10 @@ impl<'a> Loader<'a> {
         if keep_id {
             e.id += self.event_offset;
         }
-        self.attempt(|db| db.insert_event(&e, keep_id).map(|_| ()));
+        if renumbered {
+            changes = changes_json(&e.changes);
+        }
+        self.attempt(|db| db.insert_event_as(&e, keep_id, &changes).map(|_| ()));
     }
 
     pub fn strategy_event(&mut self, n: usize, mut e: StrategyEvent) {

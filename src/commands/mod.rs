@@ -7,6 +7,7 @@ mod exchange;
 mod item;
 mod loader;
 mod maintenance;
+mod pieces;
 mod raw;
 mod report;
 mod strategy;

@@ -10,6 +10,7 @@ use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// One field's value as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,15 +96,12 @@ pub struct RawRecord {
 
 impl RawRecord {
     pub fn set(&mut self, key: &'static str, value: Raw) {
-        match self.fields.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.fields.push((key, value)),
-        }
+        self.fields.push((key, value));
     }
 
-    /// Takes a field's value out; a second take finds nothing.
+    /// Takes a field's value out: the last one, when it was written twice.
     pub fn take(&mut self, key: &str) -> Option<Raw> {
-        let at = self.fields.iter().position(|(k, _)| *k == key)?;
+        let at = self.fields.iter().rposition(|(k, _)| *k == key)?;
         Some(self.fields.swap_remove(at).1)
     }
 
@@ -112,6 +110,22 @@ impl RawRecord {
             not_object: true,
             ..RawRecord::default()
         }
+    }
+}
+
+/// A kind of record: the fields it may have.
+pub trait Kind {
+    const KNOWN: &'static [&'static str];
+}
+
+/// A record of kind `K`, for reading with [`serde::Deserialize`].
+pub struct Rec<K>(pub RawRecord, PhantomData<K>);
+
+impl<'de, K: Kind> Deserialize<'de> for Rec<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RecordSeed { known: K::KNOWN }
+            .deserialize(d)
+            .map(|r| Rec(r, PhantomData))
     }
 }
 
@@ -187,7 +201,10 @@ impl<'de> Visitor<'de> for RecordSeed {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRecord, A::Error> {
-        let mut record = RawRecord::default();
+        let mut record = RawRecord {
+            fields: Vec::with_capacity(self.known.len()),
+            ..RawRecord::default()
+        };
         while let Some(key) = map.next_key_seed(KeySeed(self.known))? {
             match key {
                 Key::Known("changes") => record.changes = Some(map.next_value_seed(ChangesSeed)?),
@@ -236,7 +253,8 @@ impl<'de> Visitor<'de> for ChangesSeed {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Changes, A::Error> {
-        let mut changes = Ok(Vec::new());
+        // Room for a created event's changes, the longest list.
+        let mut changes = Ok(Vec::with_capacity(16));
         let mut n = 0;
         while let Some(change) = seq.next_element_seed(ChangeSeed)? {
             match (&mut changes, change) {
@@ -278,34 +296,35 @@ impl<'de> Visitor<'de> for ChangeSeed {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut record = RawRecord::default();
+        let [mut field, mut from, mut to] = [None, None, None];
+        let mut unknown = None;
         while let Some(key) = map.next_key_seed(KeySeed(CHANGE_KEYS))? {
             match key {
-                Key::Known(k) => record.set(k, map.next_value()?),
+                Key::Known("field") => field = Some(map.next_value()?),
+                Key::Known("from") => from = Some(map.next_value()?),
+                Key::Known(_) => to = Some(map.next_value()?),
                 Key::Unknown(k) => {
                     map.next_value::<IgnoredAny>()?;
-                    record.unknown.push(k);
+                    unknown.get_or_insert(k);
                 }
             }
         }
-        Ok(change_of(record))
+        if let Some(k) = unknown {
+            return Ok(Err(format!("has an unknown key '{k}'")));
+        }
+        let text = |key: &str, value: Option<Raw>| match value {
+            None | Some(Raw::Null) => Ok(None),
+            Some(Raw::Text(s)) => Ok(Some(s)),
+            Some(other) => Err(format!("has {key} {other}; expected text or null")),
+        };
+        Ok((|| {
+            Ok(Change {
+                field: text("field", field)?.ok_or("has no field")?,
+                from: text("from", from)?,
+                to: text("to", to)?,
+            })
+        })())
     }
-}
-
-fn change_of(mut record: RawRecord) -> Result<Change, String> {
-    if let Some(k) = record.unknown.first() {
-        return Err(format!("has an unknown key '{k}'"));
-    }
-    let mut text = |key: &str| match record.take(key) {
-        None | Some(Raw::Null) => Ok(None),
-        Some(Raw::Text(s)) => Ok(Some(s)),
-        Some(other) => Err(format!("has {key} {other}; expected text or null")),
-    };
-    Ok(Change {
-        field: text("field")?.ok_or("has no field")?,
-        from: text("from")?,
-        to: text("to")?,
-    })
 }
 
 #[cfg(test)]
@@ -324,7 +343,6 @@ mod tests {
             &["a", "b", "c", "d", "e"],
         );
         assert_eq!(r.take("a"), Some(Raw::Text("y".into())));
-        assert_eq!(r.take("a"), None);
         assert_eq!(r.take("b"), Some(Raw::Number(3.into())));
         assert_eq!(r.take("c"), Some(Raw::Null));
         assert_eq!(r.take("d").unwrap().to_string(), "[1]");

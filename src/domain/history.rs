@@ -108,13 +108,36 @@ impl Default for StreamCheck {
 }
 
 impl StreamCheck {
-    /// The tracked fields of an item, hashed with keys of this process's
-    /// own, so no file can be made to collide on purpose.
+    /// The tracked fields of an item (those of `Item::FIELDS`), hashed with
+    /// keys of this process's own, so no file can be made to collide on
+    /// purpose. Typed values hash as their text would compare: each type
+    /// has one way of writing a value.
     fn fingerprint(&self, item: &Item) -> u64 {
+        // Named in full, so a new field cannot be left out unnoticed.
+        let Item {
+            id: _,
+            strategy: _,
+            reference,
+            title,
+            description,
+            theme,
+            owner,
+            status,
+            progress,
+            start,
+            due,
+            completed_on,
+            rag_override,
+            rag_reason,
+            carried_from,
+            carried_to,
+            created_at: _,
+            updated_at: _,
+        } = item;
         let mut h = self.keys.build_hasher();
-        for field in Item::FIELDS {
-            item.field(field).hash(&mut h);
-        }
+        (reference, title, description, theme, owner, rag_reason).hash(&mut h);
+        (status, progress, start, due, completed_on, rag_override).hash(&mut h);
+        (carried_from, carried_to).hash(&mut h);
         h.finish()
     }
 
@@ -309,5 +332,30 @@ mod tests {
         assert!(vouched(&[], &a).is_empty());
         // two items under one number: neither can be vouched for
         assert!(vouched(&[item(1, "B"), item(1, "B")], &a).is_empty());
+    }
+
+    #[test]
+    fn a_change_to_any_tracked_field_changes_the_fingerprint() {
+        let check = StreamCheck::default();
+        let base = item(1, "B");
+        let print = check.fingerprint(&base);
+        for field in Item::FIELDS {
+            let mut other = base.clone();
+            let value = match *field {
+                "status" => "on-hold",
+                "progress" => "42",
+                "start" | "due" | "completed_on" => "2024-02-29",
+                "rag_override" => "amber",
+                "carried_from" | "carried_to" => "9",
+                _ => "x",
+            };
+            other.set_field(field, Some(value)).unwrap();
+            assert_ne!(base.field(field), other.field(field), "{field}");
+            assert_ne!(check.fingerprint(&other), print, "{field}");
+        }
+        // Times and numbers are not tracked fields.
+        let mut later = base.clone();
+        later.updated_at += chrono::Duration::days(1);
+        assert_eq!(check.fingerprint(&later), print);
     }
 }

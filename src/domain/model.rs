@@ -7,7 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Percent complete, 0 to 100.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Progress(u8);
 
 impl Progress {

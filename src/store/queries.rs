@@ -223,6 +223,11 @@ fn item_values(item: &Item) -> [Value; 18] {
     ]
 }
 
+/// Changes as the `changes` column holds them: a JSON list.
+pub fn changes_json(changes: &[Change]) -> String {
+    serde_json::to_string(changes).expect("a list of texts always serializes")
+}
+
 const EVENT_COLUMNS: &str = "e.id, e.item_id, e.at, e.by, e.action, e.changes, e.note";
 
 fn event_row(row: &Row) -> rusqlite::Result<Event> {
@@ -502,6 +507,12 @@ impl<'c> Db<'c> {
 
     /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
     pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
+        self.insert_event_as(event, keep_id, &changes_json(&event.changes))
+    }
+
+    /// [`Db::insert_event`] with the event's changes already written as
+    /// [`changes_json`] gives them.
+    pub fn insert_event_as(&self, event: &Event, keep_id: bool, changes: &str) -> Result<i64> {
         self.conn
             .prepare_cached(
                 "INSERT INTO event (id, item_id, at, by, action, changes, note) \
@@ -513,7 +524,7 @@ impl<'c> Db<'c> {
                 format_timestamp(event.at),
                 event.by,
                 event.action.as_str(),
-                serde_json::to_string(&event.changes)?,
+                changes,
                 event.note,
             ])?;
         Ok(self.conn.last_insert_rowid())
@@ -532,7 +543,7 @@ impl<'c> Db<'c> {
                 format_timestamp(event.at),
                 event.by,
                 event.action.as_str(),
-                serde_json::to_string(&event.changes)?,
+                changes_json(&event.changes),
                 event.note,
             ])?;
         Ok(self.conn.last_insert_rowid())

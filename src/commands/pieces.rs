@@ -1,0 +1,261 @@
+//! A JSON document read from a stream in pieces: the members of its outer
+//! object one by one, and the elements of a list one by one. Only a buffer
+//! of the input is held, and each value is parsed where it lies in it by
+//! serde_json's in-memory reader, several times faster than its reader of
+//! streams, which takes one byte at a time. Positions in messages are
+//! lines and columns of the whole file, as any JSON reader gives them.
+
+use serde::de::DeserializeOwned;
+use std::io::Read;
+
+/// What is wrong with the document's JSON, and where.
+#[derive(Debug, PartialEq)]
+pub struct Syntax(pub String);
+
+type Result<T> = std::result::Result<T, Syntax>;
+
+const READ_SIZE: usize = 1 << 16;
+
+pub struct Pieces<R> {
+    input: R,
+    buf: Vec<u8>,
+    /// The next byte not yet taken, in `buf`.
+    at: usize,
+    eof: bool,
+    /// Line (from 1) of `buf[at]`, and the index in `buf` where that line
+    /// starts, which may be negative once the line's start has been let go.
+    line: usize,
+    line_start: isize,
+}
+
+impl<R: Read> Pieces<R> {
+    pub fn new(input: R) -> Pieces<R> {
+        Pieces {
+            input,
+            buf: Vec::with_capacity(READ_SIZE * 2),
+            at: 0,
+            eof: false,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// Reads more of the input after what `buf` holds, first letting go
+    /// of what was taken. False at the end of the input.
+    fn fill(&mut self) -> Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.at > 0 {
+            self.buf.drain(..self.at);
+            self.line_start -= self.at as isize;
+            self.at = 0;
+        }
+        let len = self.buf.len();
+        // At least doubling: a value larger than the buffer is parsed
+        // again only a logarithmic number of times.
+        self.buf.resize(len + READ_SIZE.max(len), 0);
+        let read = loop {
+            match self.input.read(&mut self.buf[len..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.buf.truncate(len);
+                    return Err(Syntax(format!("the file cannot be read: {e}")));
+                }
+            }
+        };
+        self.buf.truncate(len + read);
+        self.eof = read == 0;
+        Ok(read > 0)
+    }
+
+    /// Takes `n` bytes, keeping count of lines.
+    fn take(&mut self, n: usize) {
+        let taken = &self.buf[self.at..self.at + n];
+        for i in memchr::memchr_iter(b'\n', taken) {
+            self.line += 1;
+            self.line_start = (self.at + i + 1) as isize;
+        }
+        self.at += n;
+    }
+
+    /// Column (from 1) of the byte `offset` bytes after the next one.
+    fn column(&self, offset: usize) -> usize {
+        (self.at as isize + offset as isize - self.line_start) as usize + 1
+    }
+
+    /// A problem at the next byte.
+    fn error(&self, what: impl std::fmt::Display) -> Syntax {
+        Syntax(format!(
+            "{what} at line {} column {}",
+            self.line,
+            self.column(0)
+        ))
+    }
+
+    /// The next byte that is not white space, without taking it; `None`
+    /// at the end of the input.
+    pub fn peek(&mut self) -> Result<Option<u8>> {
+        loop {
+            while let Some(&b) = self.buf.get(self.at) {
+                if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                    return Ok(Some(b));
+                }
+                self.take(1);
+            }
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Takes the next byte, which must be `b`.
+    pub fn expect(&mut self, b: u8, what: &str) -> Result<()> {
+        match self.peek()? {
+            Some(next) if next == b => {
+                self.take(1);
+                Ok(())
+            }
+            Some(_) => Err(self.error(format!("expected {what}"))),
+            None => Err(self.error(format!("EOF while looking for {what}"))),
+        }
+    }
+
+    /// Takes the next byte when it is `b`.
+    pub fn next_is(&mut self, b: u8) -> Result<bool> {
+        let is = self.peek()? == Some(b);
+        if is {
+            self.take(1);
+        }
+        Ok(is)
+    }
+
+    /// The whole input has been read: only white space is left.
+    pub fn end(&mut self) -> Result<()> {
+        match self.peek()? {
+            None => Ok(()),
+            Some(_) => Err(self.error("trailing characters")),
+        }
+    }
+
+    /// Parses the next value and takes it. The value is parsed where it
+    /// lies in the buffer; one that runs past what has been read so far
+    /// is parsed again once more is read.
+    pub fn value<T: DeserializeOwned>(&mut self) -> Result<T> {
+        if self.peek()?.is_none() {
+            return Err(self.error("EOF while parsing a value"));
+        }
+        loop {
+            let rest = &self.buf[self.at..];
+            let mut values = serde_json::Deserializer::from_slice(rest).into_iter::<T>();
+            let parsed = values.next();
+            let (len, whole) = (values.byte_offset(), rest.len());
+            match parsed {
+                // A value that ends with the buffer (a number) may go on.
+                Some(Ok(_)) if len == whole && self.fill()? => {}
+                Some(Ok(v)) => {
+                    self.take(len);
+                    return Ok(v);
+                }
+                Some(Err(e)) if e.is_eof() && self.fill()? => {}
+                Some(Err(e)) => return Err(self.inner_error(&e)),
+                None => return Err(self.error("EOF while parsing a value")),
+            }
+        }
+    }
+
+    /// A serde_json error inside the next value, placed in the file.
+    fn inner_error(&self, e: &serde_json::Error) -> Syntax {
+        let text = e.to_string();
+        let what = text.rsplit_once(" at line ").map_or(&*text, |(w, _)| w);
+        let (line, column) = if e.line() <= 1 {
+            (self.line, self.column(e.column().saturating_sub(1)))
+        } else {
+            (self.line + e.line() - 1, e.column())
+        };
+        Syntax(format!("{what} at line {line} column {column}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// Reads `[v, v, …]` value by value through a reader that hands over
+    /// `step` bytes at a time, so values cross the reads.
+    fn list(text: &str, step: usize) -> Result<Vec<Value>> {
+        let mut p = Pieces::new(Trickle(text.as_bytes(), step));
+        p.expect(b'[', "a list")?;
+        let mut out = Vec::new();
+        if p.next_is(b']')? {
+            return Ok(out);
+        }
+        loop {
+            out.push(p.value::<Value>()?);
+            if p.next_is(b']')? {
+                break;
+            }
+            p.expect(b',', "',' or ']'")?;
+        }
+        p.end()?;
+        Ok(out)
+    }
+
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(self.0.len()).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn finds_each_value_whatever_the_reads() {
+        let text = r#" [ {"a": "x]}\"\\", "b": [1, {"c": null}]}, "s\"", 12.5e3, true, null,
+            [[], {}], "\u00e9" ]  "#;
+        let expected: Vec<Value> = serde_json::from_str(text).unwrap();
+        for step in [1, 2, 3, 7, 64, 1 << 20] {
+            assert_eq!(list(text, step), Ok(expected.clone()), "step {step}");
+        }
+    }
+
+    #[test]
+    fn places_problems_in_the_file() {
+        let err = |text: &str| list(text, 3).unwrap_err().0;
+        assert_eq!(
+            err("[1,\n  {\"a\": 1,}]"),
+            "trailing comma at line 2 column 11"
+        );
+        assert_eq!(
+            err("[1,\n  {\"a\":\n tru}]"),
+            "expected ident at line 3 column 5"
+        );
+        assert_eq!(
+            err("[1, 2"),
+            "EOF while looking for ',' or ']' at line 1 column 6"
+        );
+        assert_eq!(
+            err("[1, \"ab"),
+            "EOF while parsing a string at line 1 column 7"
+        );
+        assert_eq!(
+            err("[{\"a\": [1, 2}]"),
+            "expected `,` or `]` at line 1 column 13"
+        );
+        assert_eq!(err("[1] x"), "trailing characters at line 1 column 5");
+        // Inside a value, the same words and place as a whole-file parse.
+        for text in [
+            "[1,\n  {\"a\": 1,}]",
+            "[2,\n {\"a\":\n tru}]",
+            "[{\"a\": [1, 2}]",
+        ] {
+            let whole = serde_json::from_str::<Vec<Value>>(text).unwrap_err();
+            assert_eq!(err(text), whole.to_string());
+        }
+        assert_eq!(err("[1 2]"), "expected ',' or ']' at line 1 column 4");
+    }
+}
