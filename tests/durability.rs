@@ -224,3 +224,24 @@ fn check_reports_each_broken_rule() {
     );
     assert!(r.stderr.contains("problems"), "{}", r.stderr);
 }
+
+#[test]
+fn check_finds_rows_the_schema_refuses() {
+    let env = Env::new().with_tech_2020();
+    // As if a bug had written past the CHECKs (imports do not evaluate
+    // them row by row).
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    conn.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE event SET changes = 'not json' WHERE id = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let r = env.run(&["--format", "json", "check"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        report["problems"],
+        serde_json::json!(["integrity: CHECK constraint failed in event"])
+    );
+}
