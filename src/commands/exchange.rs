@@ -17,7 +17,7 @@ use crate::output::shapes::{
     EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyEventJson, StrategyJson, to_value,
 };
 use crate::output::{Block, JsonOut, View};
-use crate::store::{Db, Store, changes_json};
+use crate::store::{Db, Store};
 use serde::de::IgnoredAny;
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -656,8 +656,7 @@ struct Header {
 enum Parsed {
     Strategy(Strategy),
     Item(usize, Item),
-    /// With its changes as stored (JSON), written on the reading thread.
-    Event(usize, Event, String),
+    Event(usize, Event),
     StrategyEvent(usize, StrategyEvent),
     Problem(String),
 }
@@ -667,7 +666,7 @@ impl Parsed {
         match self {
             Parsed::Strategy(s) => loader.strategy(s),
             Parsed::Item(n, i) => loader.item(n, i),
-            Parsed::Event(n, e, changes) => loader.event(n, e, changes),
+            Parsed::Event(n, e) => loader.event(n, e),
             Parsed::StrategyEvent(n, e) => loader.strategy_event(n, e),
             Parsed::Problem(p) => loader.problem(p),
         }
@@ -795,8 +794,7 @@ fn read_list<R: Read>(
             }),
             "events" => parse_event(v, pos, &mut problems).map(|e| {
                 check.event(&e);
-                let changes = changes_json(&e.changes);
-                Parsed::Event(n, e, changes)
+                Parsed::Event(n, e)
             }),
             _ => parse_strategy_event(v, pos, &mut problems).map(|e| Parsed::StrategyEvent(n, e)),
         };

@@ -9,7 +9,7 @@ use crate::domain::history::{Fault, item_fault, strategy_fault};
 use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked};
 use crate::domain::vocab::Action;
 use crate::error::{Error, Result};
-use crate::store::{Db, changes_json};
+use crate::store::{Db, Inserts};
 use std::collections::{HashMap, HashSet};
 
 /// How records were counted, for the closing message.
@@ -22,6 +22,7 @@ pub struct Counts {
 
 pub struct Loader<'a> {
     db: &'a Db<'a>,
+    inserts: Inserts<'a>,
     ctx: &'a Ctx,
     /// Into an empty database numbers are kept; otherwise they are moved up
     /// by these offsets, past every number already handed out.
@@ -90,6 +91,7 @@ impl<'a> Loader<'a> {
         };
         Ok(Loader {
             db,
+            inserts: db.inserts()?,
             ctx,
             item_offset: offset(next.item),
             event_offset: offset(next.event),
@@ -128,9 +130,9 @@ impl<'a> Loader<'a> {
     }
 
     /// Runs a write, keeping the first hard error for the end.
-    fn attempt(&mut self, f: impl FnOnce(&Db) -> Result<()>) {
+    fn attempt(&mut self, f: impl FnOnce(&Db, &mut Inserts) -> Result<()>) {
         if self.writing()
-            && let Err(e) = f(self.db)
+            && let Err(e) = f(self.db, &mut self.inserts)
         {
             self.fatal = Some(e);
         }
@@ -144,7 +146,7 @@ impl<'a> Loader<'a> {
             return;
         }
         let code = s.code.clone();
-        self.attempt(|db| {
+        self.attempt(|db, _| {
             if db.strategy(&code)?.is_some() {
                 return Err(Error::Conflict(format!(
                     "strategy '{code}' already exists in the database; nothing was imported\n\
@@ -237,8 +239,9 @@ impl<'a> Loader<'a> {
                 "{label}: an item without a number cannot be linked by carry-forward"
             ));
         }
-        self.attempt(|db| {
-            db.insert_item(&item, numbered)
+        self.attempt(|_, inserts| {
+            inserts
+                .item(&item, numbered)
                 .map(|_| ())
                 .map_err(|e| match e {
                     Error::Bug(msg) if msg.contains("UNIQUE") || msg.contains("PRIMARY") => {
@@ -252,11 +255,9 @@ impl<'a> Loader<'a> {
         });
     }
 
-    /// An event with its changes written as stored (`changes`).
-    pub fn event(&mut self, n: usize, mut e: Event, mut changes: String) {
+    pub fn event(&mut self, n: usize, mut e: Event) {
         self.counts.events += 1;
         self.event_items.push((n, e.item.0));
-        let mut renumbered = false;
         for c in e.changes.iter_mut() {
             let key = match c.field.as_str() {
                 "carried_from" => "carried_from",
@@ -268,11 +269,7 @@ impl<'a> Loader<'a> {
                     None => {}
                     Some(Ok(id)) => {
                         self.history_links.push((n, key, id));
-                        let stored = (id + self.item_offset).to_string();
-                        if value.as_deref() != Some(&stored) {
-                            *value = Some(stored);
-                            renumbered = true;
-                        }
+                        *value = Some((id + self.item_offset).to_string());
                     }
                     Some(Err(_)) => self
                         .problems
@@ -285,10 +282,7 @@ impl<'a> Loader<'a> {
         if keep_id {
             e.id += self.event_offset;
         }
-        if renumbered {
-            changes = changes_json(&e.changes);
-        }
-        self.attempt(|db| db.insert_event_as(&e, keep_id, &changes).map(|_| ()));
+        self.attempt(|_, inserts| inserts.event(&e, keep_id).map(|_| ()));
     }
 
     pub fn strategy_event(&mut self, n: usize, mut e: StrategyEvent) {
@@ -303,7 +297,7 @@ impl<'a> Loader<'a> {
         if keep_id {
             e.id += self.strategy_event_offset;
         }
-        self.attempt(|db| db.insert_strategy_event(&e, keep_id).map(|_| ()));
+        self.attempt(|db, _| db.insert_strategy_event(&e, keep_id).map(|_| ()));
     }
 
     /// Items (file numbers) whose histories the reader already replayed
