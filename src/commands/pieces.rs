@@ -18,12 +18,17 @@ const READ_SIZE: usize = 1 << 16;
 
 pub struct Pieces<R> {
     input: R,
-    buf: Vec<u8>,
-    /// The next byte not yet taken, in `buf`.
+    /// What has been read and found to be UTF-8, once, so that values are
+    /// parsed from text (a string's bytes need no checking again).
+    text: String,
+    /// Bytes read after `text`: a character cut by the read, or bytes that
+    /// are not UTF-8 at all.
+    pending: Vec<u8>,
+    /// The next byte not yet taken, in `text`.
     at: usize,
     eof: bool,
-    /// Line (from 1) of `buf[at]`, and the index in `buf` where that line
-    /// starts, which may be negative once the line's start has been let go.
+    /// Line (from 1) of `text[at]`, and the index in `text` where that
+    /// line starts, which may be negative once the line's start is let go.
     line: usize,
     line_start: isize,
 }
@@ -32,7 +37,8 @@ impl<R: Read> Pieces<R> {
     pub fn new(input: R) -> Pieces<R> {
         Pieces {
             input,
-            buf: Vec::with_capacity(READ_SIZE * 2),
+            text: String::with_capacity(READ_SIZE * 2),
+            pending: Vec::with_capacity(READ_SIZE),
             at: 0,
             eof: false,
             line: 1,
@@ -40,39 +46,55 @@ impl<R: Read> Pieces<R> {
         }
     }
 
-    /// Reads more of the input after what `buf` holds, first letting go
-    /// of what was taken. False at the end of the input.
+    /// Reads more of the input after what `text` holds, first letting go
+    /// of what was taken. False at the end of the input; an error where
+    /// the input is not UTF-8.
     fn fill(&mut self) -> Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
         if self.at > 0 {
-            self.buf.drain(..self.at);
+            self.text.drain(..self.at);
             self.line_start -= self.at as isize;
             self.at = 0;
         }
-        let len = self.buf.len();
-        // At least doubling: a value larger than the buffer is parsed
-        // again only a logarithmic number of times.
-        self.buf.resize(len + READ_SIZE.max(len), 0);
-        let read = loop {
-            match self.input.read(&mut self.buf[len..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(len);
-                    return Err(Syntax(format!("the file cannot be read: {e}")));
+        loop {
+            let checked = match std::str::from_utf8(&self.pending) {
+                Ok(all) => all.len(),
+                Err(e) if e.error_len().is_none() && !self.eof => e.valid_up_to(),
+                Err(e) if e.valid_up_to() == 0 => {
+                    return Err(self.error_at(self.text.len(), "invalid unicode code point"));
                 }
+                Err(e) => e.valid_up_to(),
+            };
+            if checked > 0 {
+                let valid = std::str::from_utf8(&self.pending[..checked]).expect("checked above");
+                self.text.push_str(valid);
+                self.pending.drain(..checked);
+                return Ok(true);
             }
-        };
-        self.buf.truncate(len + read);
-        self.eof = read == 0;
-        Ok(read > 0)
+            if self.eof {
+                return Ok(false);
+            }
+            // At least doubling: a value larger than the buffer is parsed
+            // again only a logarithmic number of times.
+            let len = self.pending.len();
+            self.pending.resize(len + READ_SIZE.max(self.text.len()), 0);
+            let read = loop {
+                match self.input.read(&mut self.pending[len..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        self.pending.truncate(len);
+                        return Err(Syntax(format!("the file cannot be read: {e}")));
+                    }
+                }
+            };
+            self.pending.truncate(len + read);
+            self.eof = read == 0;
+        }
     }
 
     /// Takes `n` bytes, keeping count of lines.
     fn take(&mut self, n: usize) {
-        let taken = &self.buf[self.at..self.at + n];
+        let taken = &self.text.as_bytes()[self.at..self.at + n];
         for i in memchr::memchr_iter(b'\n', taken) {
             self.line += 1;
             self.line_start = (self.at + i + 1) as isize;
@@ -87,10 +109,20 @@ impl<R: Read> Pieces<R> {
 
     /// A problem at the next byte.
     fn error(&self, what: impl std::fmt::Display) -> Syntax {
+        self.error_at(self.at, what)
+    }
+
+    /// A problem at `text[offset]`, at or after the next byte.
+    fn error_at(&self, offset: usize, what: impl std::fmt::Display) -> Syntax {
+        let before = &self.text.as_bytes()[self.at..offset];
+        let lines = memchr::memchr_iter(b'\n', before).count();
+        let column = match memchr::memrchr(b'\n', before) {
+            Some(i) => offset - (self.at + i + 1) + 1,
+            None => self.column(offset - self.at),
+        };
         Syntax(format!(
-            "{what} at line {} column {}",
-            self.line,
-            self.column(0)
+            "{what} at line {} column {column}",
+            self.line + lines
         ))
     }
 
@@ -98,7 +130,7 @@ impl<R: Read> Pieces<R> {
     /// at the end of the input.
     pub fn peek(&mut self) -> Result<Option<u8>> {
         loop {
-            while let Some(&b) = self.buf.get(self.at) {
+            while let Some(&b) = self.text.as_bytes().get(self.at) {
                 if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
                     return Ok(Some(b));
                 }
@@ -147,8 +179,8 @@ impl<R: Read> Pieces<R> {
             return Err(self.error("EOF while parsing a value"));
         }
         loop {
-            let rest = &self.buf[self.at..];
-            let mut values = serde_json::Deserializer::from_slice(rest).into_iter::<T>();
+            let rest = &self.text[self.at..];
+            let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
             let parsed = values.next();
             let (len, whole) = (values.byte_offset(), rest.len());
             match parsed {
@@ -186,7 +218,11 @@ mod tests {
     /// Reads `[v, v, …]` value by value through a reader that hands over
     /// `step` bytes at a time, so values cross the reads.
     fn list(text: &str, step: usize) -> Result<Vec<Value>> {
-        let mut p = Pieces::new(Trickle(text.as_bytes(), step));
+        list_of_bytes(text.as_bytes(), step)
+    }
+
+    fn list_of_bytes(bytes: &[u8], step: usize) -> Result<Vec<Value>> {
+        let mut p = Pieces::new(Trickle(bytes, step));
         p.expect(b'[', "a list")?;
         let mut out = Vec::new();
         if p.next_is(b']')? {
@@ -216,7 +252,7 @@ mod tests {
     #[test]
     fn finds_each_value_whatever_the_reads() {
         let text = r#" [ {"a": "x]}\"\\", "b": [1, {"c": null}]}, "s\"", 12.5e3, true, null,
-            [[], {}], "\u00e9" ]  "#;
+            [[], {}], "\u00e9", "é€𝄞" ]  "#;
         let expected: Vec<Value> = serde_json::from_str(text).unwrap();
         for step in [1, 2, 3, 7, 64, 1 << 20] {
             assert_eq!(list(text, step), Ok(expected.clone()), "step {step}");
@@ -257,5 +293,24 @@ mod tests {
             assert_eq!(err(text), whole.to_string());
         }
         assert_eq!(err("[1 2]"), "expected ',' or ']' at line 1 column 4");
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_placed_too() {
+        for bytes in [&b"[1,\n \"ab\xffc\"]"[..], b"[1,\n \"ab\xe2\x82\"]"] {
+            let whole = serde_json::from_slice::<Vec<Value>>(bytes).unwrap_err();
+            for step in [1, 2, 5, 64] {
+                assert_eq!(
+                    list_of_bytes(bytes, step).unwrap_err().0,
+                    whole.to_string(),
+                    "{bytes:?} by {step}"
+                );
+            }
+        }
+        // A character cut by the end of the file.
+        assert_eq!(
+            list_of_bytes(b"[\"ab\xe2\x82", 1).unwrap_err().0,
+            "invalid unicode code point at line 1 column 5"
+        );
     }
 }
