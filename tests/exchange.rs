@@ -609,3 +609,58 @@ fn a_broken_file_is_placed_by_line_and_column_as_any_json_reader_would() {
         );
     }
 }
+
+#[test]
+fn event_numbers_given_twice_or_taken_are_refused() {
+    let env = busy();
+    let doc = env.json(&["export"]);
+
+    let mut twice = doc.clone();
+    twice["events"][2]["id"] = twice["events"][0]["id"].clone();
+    let fresh = Env::new();
+    let err = fresh.fails(&["import", &write(&fresh, "twice.json", &twice)], 2);
+    assert!(err.contains("events[2].id: 1 appears twice"), "{err}");
+
+    // The first event gets the next free number, 1, which the second names.
+    let mut taken = doc.clone();
+    taken["events"][0].as_object_mut().unwrap().remove("id");
+    taken["events"][1]["id"] = json!(1);
+    let err = fresh.fails(&["import", &write(&fresh, "taken.json", &taken)], 2);
+    assert!(err.contains("number every event or none"), "{err}");
+    assert_eq!(fresh.dump(), "<no database>");
+}
+
+#[test]
+fn a_larger_file_comes_back_as_it_went_in() {
+    // Events are written in groups and the file is read in pieces of
+    // 64 KiB: 701 items make 1,402 events (not a whole number of groups)
+    // in a file of several pieces.
+    let env = Env::new();
+    let text = common::synthetic_export(3, 701);
+    assert!(text.len() > 4 * 65_536, "{}", text.len());
+    env.ok(&["import", &write_text(&env, "many.json", &text)]);
+    let sent: Value = serde_json::from_str(&text).unwrap();
+    let back = env.json(&["export"]);
+    assert_eq!(back["events"].as_array().unwrap().len(), 1_402);
+    for (a, b) in sent["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(back["events"].as_array().unwrap())
+    {
+        for key in ["id", "item", "at", "by", "action", "changes", "note"] {
+            assert_eq!(a[key], b[key], "{key} of {a}");
+        }
+    }
+    for (a, b) in sent["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(back["items"].as_array().unwrap())
+    {
+        for (key, value) in a.as_object().unwrap() {
+            assert_eq!(value, &b[key], "{key} of {a}");
+        }
+    }
+    assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
+}

@@ -49,9 +49,25 @@ pub struct Loader<'a> {
     supersedes: Vec<Strategy>,
     /// Items (file numbers) whose histories were checked while reading.
     vouched: HashSet<i64>,
+    /// The file's event numbers, to name one given twice.
+    event_ids: HashSet<i64>,
+    strategy_event_ids: HashSet<i64>,
     /// Indexes dropped for a load into an empty database, built at the end.
     suspended_indexes: Vec<String>,
     pub counts: Counts,
+}
+
+/// A number the file gives an event that the database handed out to an
+/// event of the file without one.
+fn numbering_clash(e: Error) -> Error {
+    match e {
+        Error::Bug(msg) if msg.contains("UNIQUE") || msg.contains("PRIMARY") => Error::Invalid(
+            "an event's number is taken by an event of the file without one; \
+             number every event or none"
+                .into(),
+        ),
+        other => other,
+    }
 }
 
 fn json_label(n: usize) -> String {
@@ -113,6 +129,8 @@ impl<'a> Loader<'a> {
             history_links: Vec::new(),
             supersedes: Vec::new(),
             vouched: HashSet::new(),
+            event_ids: HashSet::new(),
+            strategy_event_ids: HashSet::new(),
             suspended_indexes,
             counts: Counts::default(),
         })
@@ -283,9 +301,13 @@ impl<'a> Loader<'a> {
         e.item = ItemId(e.item.0 + self.item_offset);
         let keep_id = e.id > 0;
         if keep_id {
+            if !self.event_ids.insert(e.id) {
+                self.problems
+                    .push(format!("events[{n}].id: {} appears twice", e.id));
+            }
             e.id += self.event_offset;
         }
-        self.attempt(|_, inserts| inserts.event(&e, keep_id).map(|_| ()));
+        self.attempt(|_, inserts| inserts.event(e, keep_id).map_err(numbering_clash));
     }
 
     pub fn strategy_event(&mut self, n: usize, mut e: StrategyEvent) {
@@ -298,9 +320,17 @@ impl<'a> Loader<'a> {
         }
         let keep_id = e.id > 0;
         if keep_id {
+            if !self.strategy_event_ids.insert(e.id) {
+                self.problems
+                    .push(format!("strategy_events[{n}].id: {} appears twice", e.id));
+            }
             e.id += self.strategy_event_offset;
         }
-        self.attempt(|db, _| db.insert_strategy_event(&e, keep_id).map(|_| ()));
+        self.attempt(|db, _| {
+            db.insert_strategy_event(&e, keep_id)
+                .map(|_| ())
+                .map_err(numbering_clash)
+        });
     }
 
     /// Items (file numbers) whose histories the reader already replayed
@@ -319,6 +349,7 @@ impl<'a> Loader<'a> {
     /// The checks that need the whole file, on what was written; then the
     /// histories of records that came without one.
     pub fn finish(mut self) -> Result<Counts> {
+        self.attempt(|_, inserts| inserts.flush().map_err(numbering_clash));
         // Bad values come first: they are what the file's author must fix.
         if !self.problems.is_empty() {
             return Err(Error::BadRecords(self.problems));

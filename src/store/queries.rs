@@ -225,42 +225,84 @@ const INSERT_ITEM: &str = "INSERT INTO item (id, strategy_id, ref, title, descri
      carried_to, created_at, updated_at) VALUES (?1, (SELECT id FROM strategy WHERE code = ?2), \
      ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
-/// Runs an event insert; ?1 is `id` (NULL for a new number).
-fn execute_event(stmt: &mut Statement, event: &Event, id: Option<i64>) -> rusqlite::Result<usize> {
-    stmt.execute(params![
-        id,
-        event.item.0,
-        format_timestamp(event.at),
-        event.by,
-        event.action.as_str(),
-        changes_json(&event.changes),
-        event.note,
-    ])
+/// Binds an event as the parameters `first` to `first + 6` of an insert
+/// (`id` NULL for a new number), in the order of [`insert_events_sql`].
+fn bind_event(
+    stmt: &mut Statement,
+    first: usize,
+    event: &Event,
+    keep_id: bool,
+) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(first, keep_id.then_some(event.id))?;
+    stmt.raw_bind_parameter(first + 1, event.item.0)?;
+    stmt.raw_bind_parameter(first + 2, format_timestamp(event.at))?;
+    stmt.raw_bind_parameter(first + 3, &event.by)?;
+    stmt.raw_bind_parameter(first + 4, event.action.as_str())?;
+    stmt.raw_bind_parameter(first + 5, changes_json(&event.changes))?;
+    stmt.raw_bind_parameter(first + 6, &event.note)
 }
 
-const INSERT_EVENT: &str = "INSERT INTO event (id, item_id, at, by, action, changes, note) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/// An insert of `rows` events, each bound by [`bind_event`].
+fn insert_events_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO event (id, item_id, at, by, action, changes, note) VALUES {}",
+        vec!["(?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
+    )
+}
+
+/// Events written by one statement in a bulk load: SQLite's work for a
+/// statement (cursors, the AUTOINCREMENT counter) is then shared by them.
+const EVENT_BATCH: usize = 32;
 
 /// The inserts of a bulk load, prepared once for all its rows: looking a
 /// statement up in the connection's cache for each row cost a tenth of
-/// an import's writing.
+/// an import's writing. Events wait to be written [`EVENT_BATCH`] at a
+/// time; [`Inserts::flush`] writes those still waiting.
 pub struct Inserts<'c> {
     conn: &'c Connection,
     item: Statement<'c>,
     event: Statement<'c>,
+    events: Statement<'c>,
+    waiting: Vec<(Event, bool)>,
 }
 
-impl Inserts<'_> {
+impl<'c> Inserts<'c> {
+    fn new(conn: &'c Connection) -> Result<Inserts<'c>> {
+        Ok(Inserts {
+            conn,
+            item: conn.prepare(INSERT_ITEM)?,
+            event: conn.prepare(&insert_events_sql(1))?,
+            events: conn.prepare(&insert_events_sql(EVENT_BATCH))?,
+            waiting: Vec::with_capacity(EVENT_BATCH),
+        })
+    }
+
     /// As [`Db::insert_item`].
     pub fn item(&mut self, item: &Item, keep_id: bool) -> Result<ItemId> {
         execute_item(&mut self.item, item, keep_id.then_some(item.id.0))?;
         Ok(ItemId(self.conn.last_insert_rowid()))
     }
 
-    /// As [`Db::insert_event`].
-    pub fn event(&mut self, event: &Event, keep_id: bool) -> Result<i64> {
-        execute_event(&mut self.event, event, keep_id.then_some(event.id))?;
-        Ok(self.conn.last_insert_rowid())
+    /// As [`Db::insert_event`], once the events waiting are written.
+    pub fn event(&mut self, event: Event, keep_id: bool) -> Result<()> {
+        self.waiting.push((event, keep_id));
+        if self.waiting.len() == EVENT_BATCH {
+            for (n, (event, keep_id)) in self.waiting.iter().enumerate() {
+                bind_event(&mut self.events, 1 + 7 * n, event, *keep_id)?;
+            }
+            self.waiting.clear();
+            self.events.raw_execute()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the events still waiting.
+    pub fn flush(&mut self) -> Result<()> {
+        for (event, keep_id) in self.waiting.drain(..) {
+            bind_event(&mut self.event, 1, &event, keep_id)?;
+            self.event.raw_execute()?;
+        }
+        Ok(())
     }
 }
 
@@ -507,11 +549,7 @@ impl<'c> Db<'c> {
 
     /// Statements for the rows of a bulk load.
     pub fn inserts(&self) -> Result<Inserts<'c>> {
-        Ok(Inserts {
-            conn: self.conn,
-            item: self.conn.prepare(INSERT_ITEM)?,
-            event: self.conn.prepare(INSERT_EVENT)?,
-        })
+        Inserts::new(self.conn)
     }
 
     /// Writes every field of an item that already exists. Its number,
@@ -546,8 +584,9 @@ impl<'c> Db<'c> {
 
     /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
     pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(INSERT_EVENT)?;
-        execute_event(&mut stmt, event, keep_id.then_some(event.id))?;
+        let mut stmt = self.conn.prepare_cached(&insert_events_sql(1))?;
+        bind_event(&mut stmt, 1, event, keep_id)?;
+        stmt.raw_execute()?;
         Ok(self.conn.last_insert_rowid())
     }
 
