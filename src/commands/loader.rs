@@ -357,8 +357,11 @@ impl<'a> Loader<'a> {
         if let Some(e) = self.fatal.take() {
             return Err(e);
         }
+        let mut with_history = HashSet::with_capacity(self.items.len());
         for (n, id) in &self.event_items {
-            if !self.items.contains_key(id) {
+            if self.items.contains_key(id) {
+                with_history.insert(*id);
+            } else {
                 self.problems
                     .push(format!("events[{n}].item: item {id} is not in the file"));
             }
@@ -393,8 +396,15 @@ impl<'a> Loader<'a> {
             }
             self.db.update_strategy(&s)?;
         }
-        // Items without history are taken as created, as they are, at created_at.
-        for item in self.db.items_without_history(self.first_item)? {
+        // Items without history are taken as created, as they are, at
+        // created_at; the database is asked which only when some may be.
+        let all_have_history = with_history.len() == self.counts.items;
+        let without_history = if all_have_history {
+            Vec::new()
+        } else {
+            self.db.items_without_history(self.first_item)?
+        };
+        for item in without_history {
             self.db.insert_event(
                 &Event {
                     id: 0,
