@@ -62,29 +62,52 @@ for size in 10000 100000; do
   "$synth" --strategies "$strategies" --items "$size" > "$doc"
   rm -f "$db" "$db-wal" "$db-shm"
   "$strat" --db "$db" import "$doc" 2>/dev/null
+done
 
-  s="$strat --db $db"
-  time_it "outstanding" $size "$s outstanding prog-0007"
-  time_it "item list" $size "$s item list prog-0007"
-  time_it "report" $size "$s report prog-0007"
-  time_it "report all json" $size "$s --format json report"
-  time_it "item update" $size "$s item update 7 --note bench"
-  time_it "floor: outstanding" $size "sqlite3 $db \"$outstanding_sql\""
-  time_it "floor: item list" $size "sqlite3 $db \"$items_sql\""
-  time_it "floor: report" $size "sqlite3 $db \"$items_sql; $notes_sql\""
-  time_it "floor: report all" $size "sqlite3 $db \"$all_sql\""
-  time_it "floor: update" $size "sqlite3 $db \"$update_sql\""
-  time_it "import" $size "$strat --db $work/import-$size.db import $doc" \
-    "rm -f $work/import-$size.db $work/import-$size.db-wal $work/import-$size.db-shm"
-  # The import's floor: the sqlite3 shell writing the same rows through the
-  # same schema (its CHECKs and indexes), from the database strat built.
-  # `WHERE id > 0` stops SQLite copying pages unchecked.
-  copy="PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; ATTACH '$db' AS o; BEGIN;"
-  for t in strategy item event strategy_event; do
-    copy="$copy INSERT INTO $t SELECT * FROM o.$t WHERE id > 0;"
-  done
-  time_it "floor: import" $size "sqlite3 $work/floor-$size.db \"$copy COMMIT;\"" \
-    "rm -f $work/floor-$size.db*; sqlite3 $work/floor-$size.db < $PWD/schema.sql"
+# The command NAME runs at SIZE items, and what prepares each run.
+command_for() {
+  local db=$work/strat-$2.db doc=$work/portfolio-$2.json
+  local s="$strat --db $db"
+  case $1 in
+    "outstanding") echo "$s outstanding prog-0007" ;;
+    "item list") echo "$s item list prog-0007" ;;
+    "report") echo "$s report prog-0007" ;;
+    "report all json") echo "$s --format json report" ;;
+    "item update") echo "$s item update 7 --note bench" ;;
+    "import") echo "$strat --db $work/import-$2.db import $doc" ;;
+    "floor: outstanding") echo "sqlite3 $db \"$outstanding_sql\"" ;;
+    "floor: item list") echo "sqlite3 $db \"$items_sql\"" ;;
+    "floor: report") echo "sqlite3 $db \"$items_sql; $notes_sql\"" ;;
+    "floor: report all") echo "sqlite3 $db \"$all_sql\"" ;;
+    "floor: update") echo "sqlite3 $db \"$update_sql\"" ;;
+    # The import's floor: the sqlite3 shell writing the same rows through
+    # the same schema (its CHECKs and indexes), from the database strat
+    # built. `WHERE id > 0` stops SQLite copying pages unchecked.
+    "floor: import")
+      local copy="PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; ATTACH '$db' AS o; BEGIN;"
+      for t in strategy item event strategy_event; do
+        copy="$copy INSERT INTO $t SELECT * FROM o.$t WHERE id > 0;"
+      done
+      echo "sqlite3 $work/floor-$2.db \"$copy COMMIT;\"" ;;
+  esac
+}
+prepare_for() {
+  case $1 in
+    "import") echo "rm -f $work/import-$2.db $work/import-$2.db-wal $work/import-$2.db-shm" ;;
+    "floor: import") echo "rm -f $work/floor-$2.db*; sqlite3 $work/floor-$2.db < $PWD/schema.sql" ;;
+  esac
+}
+
+# Each command at both sizes and its floor one after the other: the
+# machine's speed drifts over minutes, and each ratio compares runs made
+# within the same few seconds.
+for name in "outstanding" "item list" "report" "report all json" "item update" "import"; do
+  floor_name="floor: ${name% json}"
+  [ "$name" = "item update" ] && floor_name="floor: update"
+  time_it "$name" 10000 "$(command_for "$name" 10000)" "$(prepare_for "$name" 10000)"
+  time_it "$name" 100000 "$(command_for "$name" 100000)" "$(prepare_for "$name" 100000)"
+  time_it "$floor_name" 100000 "$(command_for "$floor_name" 100000)" \
+    "$(prepare_for "$floor_name" 100000)"
 done
 
 python3 - "$results" <<'PY'
