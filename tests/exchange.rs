@@ -611,7 +611,7 @@ fn a_broken_file_is_placed_by_line_and_column_as_any_json_reader_would() {
 }
 
 #[test]
-fn event_numbers_given_twice_or_taken_are_refused() {
+fn numbers_given_twice_or_taken_are_refused() {
     let env = busy();
     let doc = env.json(&["export"]);
 
@@ -628,6 +628,18 @@ fn event_numbers_given_twice_or_taken_are_refused() {
     let err = fresh.fails(&["import", &write(&fresh, "taken.json", &taken)], 2);
     assert!(err.contains("number every event or none"), "{err}");
     assert_eq!(fresh.dump(), "<no database>");
+
+    // Items alike: the first gets number 1, which the second names.
+    let items = json!({
+        "format": "strat", "version": 1,
+        "strategies": [{"code": "s-1", "title": "S", "starts": "2024-01-01", "ends": "2025-12-31"}],
+        "items": [{"strategy": "s-1", "title": "A"}, {"id": 1, "strategy": "s-1", "title": "B"}]
+    });
+    let err = fresh.fails(&["import", &write(&fresh, "items.json", &items)], 2);
+    assert!(
+        err.contains("items[1]: its number is taken by an item of the file without one"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
-//! `strat export` and `strat import`: the JSON document of the SPEC, read
-//! whole and checked record by record before anything is written.
+//! `strat export` and `strat import`: the JSON document of the SPEC, and
+//! CSV of items. Import reads a file in pieces, checking each record as it
+//! comes and handing it to the loader, which writes it at once in the one
+//! transaction of the whole import.
 
 use super::loader::{Counts, Loader};
 use super::pieces::{Pieces, Syntax};
@@ -713,13 +715,11 @@ fn read_document<R: Read>(
         loop {
             let key: String = doc.value()?;
             doc.expect(b':', "':'")?;
-            match key.as_str() {
-                "format" => header.format = Some(doc.value()?),
-                "version" => header.version = Some(doc.value()?),
-                "strategies" | "items" | "events" | "strategy_events" => {
-                    read_list(doc, &key, ctx, out, check)?
-                }
-                _ => {
+            match (key.as_str(), LISTS.iter().find(|l| **l == key)) {
+                ("format", _) => header.format = Some(doc.value()?),
+                ("version", _) => header.version = Some(doc.value()?),
+                (_, Some(list)) => read_list(doc, list, ctx, out, check)?,
+                (_, None) => {
                     out.push(Parsed::Problem(format!(
                         "{key}: unknown field; known fields are {}",
                         TOP_KEYS.join(", ")
@@ -759,11 +759,14 @@ impl Kind for StrategyEventRecord {
     const KNOWN: &'static [&'static str] = STRATEGY_EVENT_KEYS;
 }
 
+/// The lists of the document, each of one kind of record.
+const LISTS: &[&str] = &["strategies", "items", "events", "strategy_events"];
+
 /// One of the document's lists (or null); each record is checked as it
 /// arrives and handed on.
 fn read_list<R: Read>(
     doc: &mut Pieces<R>,
-    key: &str,
+    list: &'static str,
     ctx: &Ctx,
     out: &mut Batches,
     check: &mut StreamCheck,
@@ -771,22 +774,21 @@ fn read_list<R: Read>(
     if doc.peek()? == Some(b'n') {
         return doc.value::<()>();
     }
-    doc.expect(b'[', &format!("a list of {key}"))?;
+    doc.expect(b'[', &format!("a list of {list}"))?;
     if doc.next_is(b']')? {
         return Ok(());
     }
-    type Next<R> = fn(&mut Pieces<R>) -> std::result::Result<RawRecord, Syntax>;
-    let (list, next): (&'static str, Next<R>) = match key {
-        "strategies" => ("strategies", next_record::<StrategyRecord, R>),
-        "items" => ("items", next_record::<ItemRecord, R>),
-        "events" => ("events", next_record::<EventRecord, R>),
-        _ => ("strategy_events", next_record::<StrategyEventRecord, R>),
+    let next: fn(&mut Pieces<R>) -> std::result::Result<RawRecord, Syntax> = match list {
+        "strategies" => next_record::<StrategyRecord, R>,
+        "items" => next_record::<ItemRecord, R>,
+        "events" => next_record::<EventRecord, R>,
+        _ => next_record::<StrategyEventRecord, R>,
     };
     let mut problems = Vec::new();
     for n in 0.. {
         let v = next(doc)?;
         let pos = Pos::Json(list, n);
-        let record = match key {
+        let record = match list {
             "strategies" => parse_strategy(v, pos, &mut problems).map(Parsed::Strategy),
             "items" => parse_item(v, pos, ITEM_KEYS, None, ctx, &mut problems).map(|i| {
                 check.item(&i);

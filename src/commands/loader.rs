@@ -57,17 +57,24 @@ pub struct Loader<'a> {
     pub counts: Counts,
 }
 
-/// A number the file gives an event that the database handed out to an
-/// event of the file without one.
-fn numbering_clash(e: Error) -> Error {
+/// A write refused because a number the file gives was already handed out
+/// to a record of the file without one: said as `message`.
+fn number_taken(e: Error, message: impl FnOnce() -> String) -> Error {
     match e {
-        Error::Bug(msg) if msg.contains("UNIQUE") || msg.contains("PRIMARY") => Error::Invalid(
-            "an event's number is taken by an event of the file without one; \
-             number every event or none"
-                .into(),
-        ),
+        Error::Bug(msg) if msg.contains("UNIQUE") || msg.contains("PRIMARY") => {
+            Error::Invalid(message())
+        }
         other => other,
     }
+}
+
+/// [`number_taken`] for events, which are written in groups.
+fn event_number_taken(e: Error) -> Error {
+    number_taken(e, || {
+        "an event's number is taken by an event of the file without one; \
+         number every event or none"
+            .into()
+    })
 }
 
 fn json_label(n: usize) -> String {
@@ -261,18 +268,14 @@ impl<'a> Loader<'a> {
             ));
         }
         self.attempt(|_, inserts| {
-            inserts
-                .item(&item, numbered)
-                .map(|_| ())
-                .map_err(|e| match e {
-                    Error::Bug(msg) if msg.contains("UNIQUE") || msg.contains("PRIMARY") => {
-                        Error::Invalid(format!(
-                            "{label}: its number is taken by an item of the file without one; \
+            inserts.item(&item, numbered).map(|_| ()).map_err(|e| {
+                number_taken(e, || {
+                    format!(
+                        "{label}: its number is taken by an item of the file without one; \
                          number every item or none"
-                        ))
-                    }
-                    other => other,
+                    )
                 })
+            })
         });
     }
 
@@ -307,7 +310,7 @@ impl<'a> Loader<'a> {
             }
             e.id += self.event_offset;
         }
-        self.attempt(|_, inserts| inserts.event(e, keep_id).map_err(numbering_clash));
+        self.attempt(|_, inserts| inserts.event(e, keep_id).map_err(event_number_taken));
     }
 
     pub fn strategy_event(&mut self, n: usize, mut e: StrategyEvent) {
@@ -329,7 +332,7 @@ impl<'a> Loader<'a> {
         self.attempt(|db, _| {
             db.insert_strategy_event(&e, keep_id)
                 .map(|_| ())
-                .map_err(numbering_clash)
+                .map_err(event_number_taken)
         });
     }
 
@@ -349,7 +352,7 @@ impl<'a> Loader<'a> {
     /// The checks that need the whole file, on what was written; then the
     /// histories of records that came without one.
     pub fn finish(mut self) -> Result<Counts> {
-        self.attempt(|_, inserts| inserts.flush().map_err(numbering_clash));
+        self.attempt(|_, inserts| inserts.flush().map_err(event_number_taken));
         // Bad values come first: they are what the file's author must fix.
         if !self.problems.is_empty() {
             return Err(Error::BadRecords(self.problems));

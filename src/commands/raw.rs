@@ -131,8 +131,8 @@ impl<'de, K: Kind> Deserialize<'de> for Rec<K> {
 
 /// Reads one record whose known fields are `known`; `changes`, when known,
 /// is read as a list of changes.
-pub struct RecordSeed {
-    pub known: &'static [&'static str],
+struct RecordSeed {
+    known: &'static [&'static str],
 }
 
 impl<'de> DeserializeSeed<'de> for RecordSeed {
