@@ -31,6 +31,8 @@ pub struct Pieces<R> {
     /// line starts, which may be negative once the line's start is let go.
     line: usize,
     line_start: isize,
+    /// Nothing has been read yet: a byte order mark may come first.
+    first: bool,
 }
 
 impl<R: Read> Pieces<R> {
@@ -43,6 +45,7 @@ impl<R: Read> Pieces<R> {
             eof: false,
             line: 1,
             line_start: 0,
+            first: true,
         }
     }
 
@@ -66,6 +69,12 @@ impl<R: Read> Pieces<R> {
             };
             if checked > 0 {
                 let valid = std::str::from_utf8(&self.pending[..checked]).expect("checked above");
+                // Some editors begin a UTF-8 file with a byte order mark.
+                let valid = if std::mem::take(&mut self.first) {
+                    valid.strip_prefix('\u{feff}').unwrap_or(valid)
+                } else {
+                    valid
+                };
                 self.text.push_str(valid);
                 self.pending.drain(..checked);
                 return Ok(true);
@@ -257,6 +266,17 @@ mod tests {
         for step in [1, 2, 3, 7, 64, 1 << 20] {
             assert_eq!(list(text, step), Ok(expected.clone()), "step {step}");
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_passed_over() {
+        for step in [1, 2, 64] {
+            assert_eq!(
+                list("\u{feff}[1, 2]", step),
+                Ok(vec![Value::from(1), Value::from(2)])
+            );
+        }
+        assert!(list("[\u{feff}1]", 64).is_err(), "only at the start");
     }
 
     #[test]
