@@ -68,6 +68,14 @@ fn number_taken(e: Error, message: impl FnOnce() -> String) -> Error {
     }
 }
 
+/// Notes the number the file gives record `n` of `list`, naming one given
+/// twice.
+fn once(seen: &mut HashSet<i64>, id: i64, problems: &mut Vec<String>, list: &str, n: usize) {
+    if !seen.insert(id) {
+        problems.push(format!("{list}[{n}].id: {id} appears twice"));
+    }
+}
+
 /// [`number_taken`] for events, which are written in groups.
 fn event_number_taken(e: Error) -> Error {
     number_taken(e, || {
@@ -304,10 +312,7 @@ impl<'a> Loader<'a> {
         e.item = ItemId(e.item.0 + self.item_offset);
         let keep_id = e.id > 0;
         if keep_id {
-            if !self.event_ids.insert(e.id) {
-                self.problems
-                    .push(format!("events[{n}].id: {} appears twice", e.id));
-            }
+            once(&mut self.event_ids, e.id, &mut self.problems, "events", n);
             e.id += self.event_offset;
         }
         self.attempt(|_, inserts| inserts.event(e, keep_id).map_err(event_number_taken));
@@ -323,10 +328,8 @@ impl<'a> Loader<'a> {
         }
         let keep_id = e.id > 0;
         if keep_id {
-            if !self.strategy_event_ids.insert(e.id) {
-                self.problems
-                    .push(format!("strategy_events[{n}].id: {} appears twice", e.id));
-            }
+            let ids = &mut self.strategy_event_ids;
+            once(ids, e.id, &mut self.problems, "strategy_events", n);
             e.id += self.strategy_event_offset;
         }
         self.attempt(|db, _| {
