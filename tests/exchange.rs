@@ -620,6 +620,13 @@ fn numbers_given_twice_or_taken_are_refused() {
     let fresh = Env::new();
     let err = fresh.fails(&["import", &write(&fresh, "twice.json", &twice)], 2);
     assert!(err.contains("events[2].id: 1 appears twice"), "{err}");
+    let mut twice = doc.clone();
+    twice["strategy_events"][1]["id"] = twice["strategy_events"][0]["id"].clone();
+    let err = fresh.fails(&["import", &write(&fresh, "twice.json", &twice)], 2);
+    assert!(
+        err.contains("strategy_events[1].id: 1 appears twice"),
+        "{err}"
+    );
 
     // The first event gets the next free number, 1, which the second names.
     let mut taken = doc.clone();
