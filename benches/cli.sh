@@ -4,7 +4,7 @@
 # a ratio to the same work done by the sqlite3 shell on the same file, with
 # peak memory from /usr/bin/time.
 #
-#   bash benches/cli.sh            # about three minutes on a 2-core machine
+#   bash benches/cli.sh            # about five minutes on a 2-core machine
 #   RUNS=20 bash benches/cli.sh    # more runs per command
 set -euo pipefail
 cd "$(dirname "$0")/.."

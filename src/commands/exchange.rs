@@ -359,7 +359,7 @@ impl<'a> Record<'a> {
 }
 
 /// The item keys import reads; `health` is computed, so accepted and ignored.
-pub const ITEM_KEYS: &[&str] = &[
+const ITEM_KEYS: &[&str] = &[
     "id",
     "strategy",
     "ref",

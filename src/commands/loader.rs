@@ -113,7 +113,6 @@ impl<'a> Loader<'a> {
         let keep = db.is_empty()?;
         let next = db.next_ids()?;
         db.defer_foreign_keys()?;
-        db.bulk_cache(!keep)?;
         let offset = |next: i64| if keep { 0 } else { next - 1 };
         // Items come by number, in no order of their indexes; an export
         // lists events by item and time, the order of theirs, which are
@@ -123,6 +122,7 @@ impl<'a> Loader<'a> {
         } else {
             Vec::new()
         };
+        db.bulk_cache(suspended_indexes.is_empty())?;
         Ok(Loader {
             db,
             inserts: db.inserts()?,
@@ -276,7 +276,7 @@ impl<'a> Loader<'a> {
             ));
         }
         self.attempt(|_, inserts| {
-            inserts.item(&item, numbered).map(|_| ()).map_err(|e| {
+            inserts.item(&item, numbered).map_err(|e| {
                 number_taken(e, || {
                     format!(
                         "{label}: its number is taken by an item of the file without one; \

@@ -13,7 +13,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// One field's value as written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub enum Raw {
     Null,
     Text(String),
@@ -28,7 +28,7 @@ impl fmt::Display for Raw {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
             Raw::Null => f.write_str("null"),
-            Raw::Text(s) => write!(f, "{}", Value::String(s.clone())),
+            Raw::Text(s) => f.write_str(&serde_json::to_string(s).map_err(|_| fmt::Error)?),
             Raw::Number(n) => write!(f, "{n}"),
             Raw::Other(v) => write!(f, "{v}"),
         }
@@ -170,6 +170,27 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
+/// Reads a map's entries: each known key is handed to `known` with the map
+/// to read its value from; other keys' values are skipped and their names
+/// returned.
+fn read_entries<'de, A: MapAccess<'de>>(
+    map: &mut A,
+    keys: &'static [&'static str],
+    mut known: impl FnMut(&'static str, &mut A) -> Result<(), A::Error>,
+) -> Result<Vec<String>, A::Error> {
+    let mut unknown = Vec::new();
+    while let Some(key) = map.next_key_seed(KeySeed(keys))? {
+        match key {
+            Key::Known(k) => known(k, map)?,
+            Key::Unknown(k) => {
+                map.next_value::<IgnoredAny>()?;
+                unknown.push(k);
+            }
+        }
+    }
+    Ok(unknown)
+}
+
 /// The visits of every kind of value but those named, each read whole as
 /// a [`Raw`] and handed to `$wrap`.
 macro_rules! others_as_raw {
@@ -205,16 +226,14 @@ impl<'de> Visitor<'de> for RecordSeed {
             fields: Vec::with_capacity(self.known.len()),
             ..RawRecord::default()
         };
-        while let Some(key) = map.next_key_seed(KeySeed(self.known))? {
+        let unknown = read_entries(&mut map, self.known, |key, map| {
             match key {
-                Key::Known("changes") => record.changes = Some(map.next_value_seed(ChangesSeed)?),
-                Key::Known(k) => record.set(k, map.next_value()?),
-                Key::Unknown(k) => {
-                    map.next_value::<IgnoredAny>()?;
-                    record.unknown.push(k);
-                }
+                "changes" => record.changes = Some(map.next_value_seed(ChangesSeed)?),
+                _ => record.set(key, map.next_value()?),
             }
-        }
+            Ok(())
+        })?;
+        record.unknown = unknown;
         Ok(record)
     }
 }
@@ -297,34 +316,34 @@ impl<'de> Visitor<'de> for ChangeSeed {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let [mut field, mut from, mut to] = [None, None, None];
-        let mut unknown = None;
-        while let Some(key) = map.next_key_seed(KeySeed(CHANGE_KEYS))? {
-            match key {
-                Key::Known("field") => field = Some(map.next_value()?),
-                Key::Known("from") => from = Some(map.next_value()?),
-                Key::Known(_) => to = Some(map.next_value()?),
-                Key::Unknown(k) => {
-                    map.next_value::<IgnoredAny>()?;
-                    unknown.get_or_insert(k);
-                }
-            }
-        }
-        if let Some(k) = unknown {
-            return Ok(Err(format!("has an unknown key '{k}'")));
-        }
-        let text = |key: &str, value: Option<Raw>| match value {
-            None | Some(Raw::Null) => Ok(None),
-            Some(Raw::Text(s)) => Ok(Some(s)),
-            Some(other) => Err(format!("has {key} {other}; expected text or null")),
-        };
-        Ok((|| {
-            Ok(Change {
-                field: text("field", field)?.ok_or("has no field")?,
-                from: text("from", from)?,
-                to: text("to", to)?,
-            })
-        })())
+        let unknown = read_entries(&mut map, CHANGE_KEYS, |key, map| {
+            let slot = match key {
+                "field" => &mut field,
+                "from" => &mut from,
+                _ => &mut to,
+            };
+            *slot = Some(map.next_value()?);
+            Ok(())
+        })?;
+        Ok(match unknown.first() {
+            Some(k) => Err(format!("has an unknown key '{k}'")),
+            None => change_of(field, from, to),
+        })
     }
+}
+
+/// A change from the values of its three keys, or what is wrong with them.
+fn change_of(field: Option<Raw>, from: Option<Raw>, to: Option<Raw>) -> Result<Change, String> {
+    let text = |key: &str, value: Option<Raw>| match value {
+        None | Some(Raw::Null) => Ok(None),
+        Some(Raw::Text(s)) => Ok(Some(s)),
+        Some(other) => Err(format!("has {key} {other}; expected text or null")),
+    };
+    Ok(Change {
+        field: text("field", field)?.ok_or("has no field")?,
+        from: text("from", from)?,
+        to: text("to", to)?,
+    })
 }
 
 #[cfg(test)]

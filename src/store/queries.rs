@@ -259,7 +259,6 @@ const EVENT_BATCH: usize = 32;
 /// an import's writing. Events wait to be written [`EVENT_BATCH`] at a
 /// time; [`Inserts::flush`] writes those still waiting.
 pub struct Inserts<'c> {
-    conn: &'c Connection,
     item: Statement<'c>,
     event: Statement<'c>,
     events: Statement<'c>,
@@ -269,7 +268,6 @@ pub struct Inserts<'c> {
 impl<'c> Inserts<'c> {
     fn new(conn: &'c Connection) -> Result<Inserts<'c>> {
         Ok(Inserts {
-            conn,
             item: conn.prepare(INSERT_ITEM)?,
             event: conn.prepare(&insert_events_sql(1))?,
             events: conn.prepare(&insert_events_sql(EVENT_BATCH))?,
@@ -278,9 +276,9 @@ impl<'c> Inserts<'c> {
     }
 
     /// As [`Db::insert_item`].
-    pub fn item(&mut self, item: &Item, keep_id: bool) -> Result<ItemId> {
+    pub fn item(&mut self, item: &Item, keep_id: bool) -> Result<()> {
         execute_item(&mut self.item, item, keep_id.then_some(item.id.0))?;
-        Ok(ItemId(self.conn.last_insert_rowid()))
+        Ok(())
     }
 
     /// As [`Db::insert_event`], once the events waiting are written.
