@@ -8,6 +8,7 @@ use super::pieces::{Pieces, Syntax};
 use super::raw::{Kind, Raw, RawRecord, Rec};
 use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, ImportArgs};
+use crate::domain::NumberSet;
 use crate::domain::dates::{Period, parse_iso};
 use crate::domain::history::StreamCheck;
 use crate::domain::model::{
@@ -846,7 +847,7 @@ fn parse_document(
     input: impl Read,
     ctx: &Ctx,
     send: &mut dyn FnMut(Vec<Parsed>) -> bool,
-) -> Result<HashSet<i64>> {
+) -> Result<NumberSet> {
     let mut header = Header::default();
     let mut check = StreamCheck::default();
     let mut out = Batches {

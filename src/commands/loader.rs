@@ -8,9 +8,9 @@ use super::Ctx;
 use crate::domain::history::{Fault, item_fault, strategy_fault};
 use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked};
 use crate::domain::vocab::Action;
+use crate::domain::{FastSet, NumberMap, NumberSet};
 use crate::error::{Error, Result};
 use crate::store::{Db, Inserts};
-use std::collections::{HashMap, HashSet};
 
 /// How records were counted, for the closing message.
 #[derive(Debug, Default, Clone, Copy)]
@@ -39,19 +39,19 @@ pub struct Loader<'a> {
     fatal: Option<Error>,
     problems: Vec<String>,
     /// File number → position, for the items of this load.
-    items: HashMap<i64, usize>,
-    new_strategies: HashSet<Code>,
-    known_strategies: HashSet<Code>,
-    refs: HashSet<(Code, String)>,
+    items: NumberMap<usize>,
+    new_strategies: FastSet<Code>,
+    known_strategies: FastSet<Code>,
+    refs: FastSet<(Code, String)>,
     links: Vec<(usize, &'static str, i64)>,
     event_items: Vec<(usize, i64)>,
     history_links: Vec<(usize, &'static str, i64)>,
     supersedes: Vec<Strategy>,
     /// Items (file numbers) whose histories were checked while reading.
-    vouched: HashSet<i64>,
+    vouched: NumberSet,
     /// The file's event numbers, to name one given twice.
-    event_ids: HashSet<i64>,
-    strategy_event_ids: HashSet<i64>,
+    event_ids: NumberSet,
+    strategy_event_ids: NumberSet,
     /// Indexes dropped for a load into an empty database, built at the end.
     suspended_indexes: Vec<String>,
     pub counts: Counts,
@@ -70,7 +70,7 @@ fn number_taken(e: Error, message: impl FnOnce() -> String) -> Error {
 
 /// Notes the number the file gives record `n` of `list`, naming one given
 /// twice.
-fn once(seen: &mut HashSet<i64>, id: i64, problems: &mut Vec<String>, list: &str, n: usize) {
+fn once(seen: &mut NumberSet, id: i64, problems: &mut Vec<String>, list: &str, n: usize) {
     if !seen.insert(id) {
         problems.push(format!("{list}[{n}].id: {id} appears twice"));
     }
@@ -135,17 +135,17 @@ impl<'a> Loader<'a> {
             item_label,
             fatal: None,
             problems: Vec::new(),
-            items: HashMap::new(),
-            new_strategies: HashSet::new(),
-            known_strategies: HashSet::new(),
-            refs: HashSet::new(),
+            items: NumberMap::default(),
+            new_strategies: FastSet::default(),
+            known_strategies: FastSet::default(),
+            refs: FastSet::default(),
             links: Vec::new(),
             event_items: Vec::new(),
             history_links: Vec::new(),
             supersedes: Vec::new(),
-            vouched: HashSet::new(),
-            event_ids: HashSet::new(),
-            strategy_event_ids: HashSet::new(),
+            vouched: NumberSet::default(),
+            event_ids: NumberSet::default(),
+            strategy_event_ids: NumberSet::default(),
             suspended_indexes,
             counts: Counts::default(),
         })
@@ -341,7 +341,7 @@ impl<'a> Loader<'a> {
 
     /// Items (file numbers) whose histories the reader already replayed
     /// to them; the end of the load checks only the others.
-    pub fn vouched_for(&mut self, items: HashSet<i64>) {
+    pub fn vouched_for(&mut self, items: NumberSet) {
         self.vouched = items;
     }
 
@@ -363,7 +363,8 @@ impl<'a> Loader<'a> {
         if let Some(e) = self.fatal.take() {
             return Err(e);
         }
-        let mut with_history = HashSet::with_capacity(self.items.len());
+        let mut with_history =
+            NumberSet::with_capacity_and_hasher(self.items.len(), Default::default());
         for (n, id) in &self.event_items {
             if self.items.contains_key(id) {
                 with_history.insert(*id);
@@ -442,7 +443,7 @@ impl<'a> Loader<'a> {
         }
         // Histories the reader could not vouch for are replayed from the
         // database; items that came without one were just given theirs.
-        let unchecked: HashSet<i64> = self
+        let unchecked: NumberSet = self
             .event_items
             .iter()
             .filter(|(_, id)| !self.vouched.contains(id))

@@ -3,8 +3,8 @@
 
 use super::model::{Code, Event, Item, Strategy, StrategyEvent, Tracked};
 use super::vocab::Action;
+use super::{NumberMap, NumberSet};
 use chrono::{DateTime, Utc};
-use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 
 /// What is wrong with a record's history, if anything.
@@ -80,11 +80,11 @@ fn first_state(code: Code, event: &Event) -> Result<Item, String> {
 pub struct StreamCheck {
     keys: RandomState,
     /// Item number → strategy and fingerprint; `None` for a number seen twice.
-    items: HashMap<i64, Option<(Code, u64)>>,
+    items: NumberMap<Option<(Code, u64)>>,
     current: Option<Replaying>,
     /// Items whose events have begun, to notice histories that come apart.
-    started: HashSet<i64>,
-    vouched: HashSet<i64>,
+    started: NumberSet,
+    vouched: NumberSet,
 }
 
 /// The history being replayed: its item, the order key of its last event,
@@ -99,10 +99,10 @@ impl Default for StreamCheck {
     fn default() -> Self {
         StreamCheck {
             keys: RandomState::new(),
-            items: HashMap::new(),
+            items: NumberMap::default(),
             current: None,
-            started: HashSet::new(),
-            vouched: HashSet::new(),
+            started: NumberSet::default(),
+            vouched: NumberSet::default(),
         }
     }
 }
@@ -198,7 +198,7 @@ impl StreamCheck {
     }
 
     /// The numbers of the items whose histories replayed to them.
-    pub fn finish(mut self) -> HashSet<i64> {
+    pub fn finish(mut self) -> NumberSet {
         self.close();
         self.vouched
     }
