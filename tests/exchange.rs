@@ -159,6 +159,40 @@ fn an_item_without_events_is_created_as_it_stands() {
 }
 
 #[test]
+fn a_strategy_without_history_is_created_with_its_first_item() {
+    let env = Env::new();
+    let strategy = |code: &str| json!({"code": code, "title": "S", "status": "adopted", "starts": "2021-01-01", "ends": "2021-12-31"});
+    let item = |id: i64, code: &str, at: &str| {
+        json!({"id": id, "strategy": code, "title": "Thing", "status": "planned", "progress": 0,
+               "created_at": at})
+    };
+    let doc = json!({
+        "format": "strat", "version": 1,
+        "strategies": [strategy("s"), strategy("t"), strategy("empty")],
+        "items": [item(1, "s", "2021-05-01T10:00:00Z"), item(2, "t", "2021-02-01T10:00:00Z"),
+                  item(3, "s", "2021-03-01T09:00:00Z"), item(4, "t", "2021-04-01T10:00:00Z")],
+    });
+    let file = write(&env, "three.json", &doc);
+    env.ok(&["import", &file]);
+    let events = env.json(&["export"])["strategy_events"].clone();
+    let created: Vec<(&str, &str, &str)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let field = |k: &str| e[k].as_str().unwrap();
+            (field("strategy"), field("action"), field("at"))
+        })
+        .collect();
+    assert_eq!(created.len(), 3, "{events}");
+    assert_eq!(created[0], ("s", "created", "2021-03-01T09:00:00.000000Z"));
+    assert_eq!(created[1], ("t", "created", "2021-02-01T10:00:00.000000Z"));
+    // No items: created as the import ran, after every item above.
+    assert_eq!(created[2].0, "empty");
+    assert!(created[2].2 > "2021-05-01", "{events}");
+}
+
+#[test]
 fn bad_records_are_all_named_and_nothing_is_written() {
     let env = busy();
     let doc = json!({

@@ -8,9 +8,10 @@ use super::Ctx;
 use crate::domain::history::{Fault, item_fault, strategy_fault};
 use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked};
 use crate::domain::vocab::Action;
-use crate::domain::{FastSet, NumberMap, NumberSet};
+use crate::domain::{FastMap, FastSet, NumberMap, NumberSet};
 use crate::error::{Error, Result};
 use crate::store::{Db, Inserts};
+use chrono::{DateTime, Utc};
 
 /// How records were counted, for the closing message.
 #[derive(Debug, Default, Clone, Copy)]
@@ -40,7 +41,8 @@ pub struct Loader<'a> {
     problems: Vec<String>,
     /// File number → position, for the items of this load.
     items: NumberMap<usize>,
-    new_strategies: FastSet<Code>,
+    /// The strategies of this load, with when their first item was created.
+    new_strategies: FastMap<Code, Option<DateTime<Utc>>>,
     known_strategies: FastSet<Code>,
     refs: FastSet<(Code, String)>,
     links: Vec<(usize, &'static str, i64)>,
@@ -136,7 +138,7 @@ impl<'a> Loader<'a> {
             fatal: None,
             problems: Vec::new(),
             items: NumberMap::default(),
-            new_strategies: FastSet::default(),
+            new_strategies: FastMap::default(),
             known_strategies: FastSet::default(),
             refs: FastSet::default(),
             links: Vec::new(),
@@ -176,7 +178,7 @@ impl<'a> Loader<'a> {
 
     pub fn strategy(&mut self, s: Strategy) {
         self.counts.strategies += 1;
-        if !self.new_strategies.insert(s.code.clone()) {
+        if self.new_strategies.insert(s.code.clone(), None).is_some() {
             self.problems
                 .push(format!("strategy '{}' appears twice", s.code));
             return;
@@ -201,7 +203,7 @@ impl<'a> Loader<'a> {
 
     /// True when `code` names a strategy of this load or of the database.
     fn strategy_known(&mut self, code: &Code) -> Result<bool> {
-        if self.new_strategies.contains(code) || self.known_strategies.contains(code) {
+        if self.new_strategies.contains_key(code) || self.known_strategies.contains(code) {
             return Ok(true);
         }
         let exists = self.db.strategy(code)?.is_some();
@@ -236,7 +238,7 @@ impl<'a> Loader<'a> {
                     "{label}.ref: '{r}' appears twice in strategy {}",
                     item.strategy
                 ));
-            } else if !self.new_strategies.contains(&item.strategy) {
+            } else if !self.new_strategies.contains_key(&item.strategy) {
                 let taken = self.db.ref_taken(&item.strategy, r, None);
                 match taken {
                     Ok(true) => {
@@ -251,6 +253,9 @@ impl<'a> Loader<'a> {
                     }
                 }
             }
+        }
+        if let Some(first) = self.new_strategies.get_mut(&item.strategy) {
+            *first = Some(first.map_or(item.created_at, |t| t.min(item.created_at)));
         }
         let numbered = self.numbered && item.id.0 > 0;
         if numbered {
@@ -319,7 +324,7 @@ impl<'a> Loader<'a> {
     }
 
     pub fn strategy_event(&mut self, n: usize, mut e: StrategyEvent) {
-        if !self.new_strategies.contains(&e.strategy) {
+        if !self.new_strategies.contains_key(&e.strategy) {
             self.problems.push(format!(
                 "strategy_events[{n}].strategy: '{}' is not a strategy of the file",
                 e.strategy
@@ -425,9 +430,12 @@ impl<'a> Loader<'a> {
                 false,
             )?;
         }
-        // Strategies without history: created when their first item was, or now.
-        for (s, first_item) in self.db.strategies_without_history()? {
+        // Strategies without history, which only this load's can be (every
+        // other got its created event when added, or upgraded): created when
+        // their first item was, or now.
+        for s in self.db.strategies_without_history()? {
             let now = self.ctx.clock.now;
+            let first_item = self.new_strategies.get(&s.code).copied().flatten();
             self.db.insert_strategy_event(
                 &StrategyEvent {
                     id: 0,
@@ -466,7 +474,7 @@ impl<'a> Loader<'a> {
                     problems.push(format!("{}: {problem}", self.item_position(item.id)));
                 })?;
         }
-        for code in &self.new_strategies {
+        for code in self.new_strategies.keys() {
             let strategy = self.db.strategy(code)?.expect("written above");
             let history = self.db.strategy_history(Some(code), None)?;
             match strategy_fault(&strategy, history) {

@@ -23,4 +23,5 @@ pub struct Clock {
 /// writing.
 pub type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 pub type NumberSet = FastSet<i64>;
-pub type NumberMap<V> = std::collections::HashMap<i64, V, foldhash::fast::RandomState>;
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+pub type NumberMap<V> = FastMap<i64, V>;

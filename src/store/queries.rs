@@ -748,22 +748,14 @@ impl<'c> Db<'c> {
         Ok(())
     }
 
-    /// Strategies that have no history yet, with the creation time of their
-    /// first item if they have items.
-    pub fn strategies_without_history(&self) -> Result<Vec<(Strategy, Option<DateTime<Utc>>)>> {
+    /// Strategies that have no history yet, oldest first.
+    pub fn strategies_without_history(&self) -> Result<Vec<Strategy>> {
         let sql = format!(
-            "SELECT {STRATEGY_COLUMNS}, (SELECT min(i.created_at) FROM item i \
-             WHERE i.strategy_id = s.id) FROM strategy s WHERE NOT EXISTS \
+            "SELECT {STRATEGY_COLUMNS} FROM strategy s WHERE NOT EXISTS \
              (SELECT 1 FROM strategy_event e WHERE e.strategy_id = s.id) ORDER BY s.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], |r| {
-            let first: Option<String> = r.get(11)?;
-            let first = first
-                .map(|t| parse_timestamp(&t).map_err(|e| bad_column(11, e)))
-                .transpose()?;
-            Ok((strategy_row(r)?, first))
-        })?;
+        let rows = stmt.query_map([], strategy_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
