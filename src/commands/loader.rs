@@ -215,13 +215,16 @@ impl<'a> Loader<'a> {
 
     pub fn item(&mut self, n: usize, mut item: Item) {
         self.counts.items += 1;
-        let label = (self.item_label)(n);
+        // Written out only for a message: most items never need it.
+        let item_label = self.item_label;
+        let label = || item_label(n);
         match self.strategy_known(&item.strategy) {
             Ok(true) => {}
             Ok(false) => {
                 if self.fatal.is_none() {
                     self.fatal = Some(Error::NotFound(format!(
-                        "{label}: strategy '{}' is neither in the database nor earlier in the file",
+                        "{}: strategy '{}' is neither in the database nor earlier in the file",
+                        label(),
                         item.strategy
                     )));
                 }
@@ -235,7 +238,8 @@ impl<'a> Loader<'a> {
         if let Some(r) = &item.reference {
             if !self.refs.insert((item.strategy.clone(), r.clone())) {
                 self.problems.push(format!(
-                    "{label}.ref: '{r}' appears twice in strategy {}",
+                    "{}.ref: '{r}' appears twice in strategy {}",
+                    label(),
                     item.strategy
                 ));
             } else if !self.new_strategies.contains_key(&item.strategy) {
@@ -243,7 +247,8 @@ impl<'a> Loader<'a> {
                 match taken {
                     Ok(true) => {
                         self.fatal.get_or_insert(Error::Conflict(format!(
-                            "{label}.ref: strategy {} already has an item with ref '{r}'",
+                            "{}.ref: strategy {} already has an item with ref '{r}'",
+                            label(),
                             item.strategy
                         )));
                     }
@@ -261,7 +266,7 @@ impl<'a> Loader<'a> {
         if numbered {
             if self.items.insert(item.id.0, n).is_some() {
                 self.problems
-                    .push(format!("{label}.id: {} appears twice", item.id.0));
+                    .push(format!("{}.id: {} appears twice", label(), item.id.0));
             }
             for (key, link) in [
                 ("carried_from", item.carried_from),
@@ -277,15 +282,17 @@ impl<'a> Loader<'a> {
             item.carried_to = item.carried_to.map(|l| ItemId(l.0 + offset));
         } else if item.carried_from.is_some() || item.carried_to.is_some() {
             self.problems.push(format!(
-                "{label}: an item without a number cannot be linked by carry-forward"
+                "{}: an item without a number cannot be linked by carry-forward",
+                label()
             ));
         }
         self.attempt(|_, inserts| {
             inserts.item(&item, numbered).map_err(|e| {
                 number_taken(e, || {
                     format!(
-                        "{label}: its number is taken by an item of the file without one; \
-                         number every item or none"
+                        "{}: its number is taken by an item of the file without one; \
+                         number every item or none",
+                        label()
                     )
                 })
             })
