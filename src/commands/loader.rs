@@ -10,8 +10,12 @@ use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, T
 use crate::domain::vocab::Action;
 use crate::domain::{FastMap, FastSet, NumberMap, NumberSet};
 use crate::error::{Error, Result};
-use crate::store::{Db, Inserts};
+use crate::store::{Db, EventText, Inserts};
 use chrono::{DateTime, Utc};
+
+/// The fields whose changes name other items, which a load checks and
+/// renumbers.
+pub const LINK_FIELDS: [&str; 2] = ["carried_from", "carried_to"];
 
 /// How records were counted, for the closing message.
 #[derive(Debug, Default, Clone, Copy)]
@@ -299,14 +303,15 @@ impl<'a> Loader<'a> {
         });
     }
 
-    pub fn event(&mut self, n: usize, mut e: Event) {
+    /// Loads event `n`; `text` is [`EventText::of`] it as the file gave it,
+    /// and its changes need only be there when they touch [`LINK_FIELDS`].
+    pub fn event(&mut self, n: usize, mut e: Event, mut text: EventText) {
         self.counts.events += 1;
         self.event_items.push((n, e.item.0));
+        let mut renumbered = false;
         for c in e.changes.iter_mut() {
-            let key = match c.field.as_str() {
-                "carried_from" => "carried_from",
-                "carried_to" => "carried_to",
-                _ => continue,
+            let Some(key) = LINK_FIELDS.iter().find(|f| **f == c.field).copied() else {
+                continue;
             };
             for value in [&mut c.from, &mut c.to] {
                 match value.as_deref().map(str::parse::<i64>) {
@@ -314,6 +319,7 @@ impl<'a> Loader<'a> {
                     Some(Ok(id)) => {
                         self.history_links.push((n, key, id));
                         *value = Some((id + self.item_offset).to_string());
+                        renumbered |= self.item_offset != 0;
                     }
                     Some(Err(_)) => self
                         .problems
@@ -321,13 +327,16 @@ impl<'a> Loader<'a> {
                 }
             }
         }
+        if renumbered {
+            text = EventText::of(&e);
+        }
         e.item = ItemId(e.item.0 + self.item_offset);
         let keep_id = e.id > 0;
         if keep_id {
             once(&mut self.event_ids, e.id, &mut self.problems, "events", n);
             e.id += self.event_offset;
         }
-        self.attempt(|_, inserts| inserts.event(e, keep_id).map_err(event_number_taken));
+        self.attempt(|_, inserts| inserts.event(e, text, keep_id).map_err(event_number_taken));
     }
 
     pub fn strategy_event(&mut self, n: usize, mut e: StrategyEvent) {

@@ -225,20 +225,39 @@ const INSERT_ITEM: &str = "INSERT INTO item (id, strategy_id, ref, title, descri
      carried_to, created_at, updated_at) VALUES (?1, (SELECT id FROM strategy WHERE code = ?2), \
      ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
 
-/// Binds an event as the parameters `first` to `first + 6` of an insert
-/// (`id` NULL for a new number), in the order of [`insert_events_sql`].
+/// The columns of an event that take work to write out: its time and its
+/// changes, as stored. A bulk load has them written by the thread that
+/// reads the file, so the thread that writes the database only binds them.
+pub struct EventText {
+    at: String,
+    changes: String,
+}
+
+impl EventText {
+    pub fn of(event: &Event) -> EventText {
+        EventText {
+            at: format_timestamp(event.at),
+            changes: changes_json(&event.changes),
+        }
+    }
+}
+
+/// Binds an event, with its [`EventText`], as the parameters `first` to
+/// `first + 6` of an insert (`id` NULL for a new number), in the order of
+/// [`insert_events_sql`].
 fn bind_event(
     stmt: &mut Statement,
     first: usize,
     event: &Event,
+    text: &EventText,
     keep_id: bool,
 ) -> rusqlite::Result<()> {
     stmt.raw_bind_parameter(first, keep_id.then_some(event.id))?;
     stmt.raw_bind_parameter(first + 1, event.item.0)?;
-    stmt.raw_bind_parameter(first + 2, format_timestamp(event.at))?;
+    stmt.raw_bind_parameter(first + 2, &text.at)?;
     stmt.raw_bind_parameter(first + 3, &event.by)?;
     stmt.raw_bind_parameter(first + 4, event.action.as_str())?;
-    stmt.raw_bind_parameter(first + 5, changes_json(&event.changes))?;
+    stmt.raw_bind_parameter(first + 5, &text.changes)?;
     stmt.raw_bind_parameter(first + 6, &event.note)
 }
 
@@ -262,7 +281,7 @@ pub struct Inserts<'c> {
     item: Statement<'c>,
     event: Statement<'c>,
     events: Statement<'c>,
-    waiting: Vec<(Event, bool)>,
+    waiting: Vec<(Event, EventText, bool)>,
 }
 
 impl<'c> Inserts<'c> {
@@ -281,12 +300,13 @@ impl<'c> Inserts<'c> {
         Ok(())
     }
 
-    /// As [`Db::insert_event`], once the events waiting are written.
-    pub fn event(&mut self, event: Event, keep_id: bool) -> Result<()> {
-        self.waiting.push((event, keep_id));
+    /// As [`Db::insert_event`], once the events waiting are written; `text`
+    /// is [`EventText::of`] the event.
+    pub fn event(&mut self, event: Event, text: EventText, keep_id: bool) -> Result<()> {
+        self.waiting.push((event, text, keep_id));
         if self.waiting.len() == EVENT_BATCH {
-            for (n, (event, keep_id)) in self.waiting.iter().enumerate() {
-                bind_event(&mut self.events, 1 + 7 * n, event, *keep_id)?;
+            for (n, (event, text, keep_id)) in self.waiting.iter().enumerate() {
+                bind_event(&mut self.events, 1 + 7 * n, event, text, *keep_id)?;
             }
             self.waiting.clear();
             self.events.raw_execute()?;
@@ -296,8 +316,8 @@ impl<'c> Inserts<'c> {
 
     /// Writes the events still waiting.
     pub fn flush(&mut self) -> Result<()> {
-        for (event, keep_id) in self.waiting.drain(..) {
-            bind_event(&mut self.event, 1, &event, keep_id)?;
+        for (event, text, keep_id) in self.waiting.drain(..) {
+            bind_event(&mut self.event, 1, &event, &text, keep_id)?;
             self.event.raw_execute()?;
         }
         Ok(())
@@ -614,7 +634,7 @@ impl<'c> Db<'c> {
     /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
     pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
         let mut stmt = self.conn.prepare_cached(&insert_events_sql(1))?;
-        bind_event(&mut stmt, 1, event, keep_id)?;
+        bind_event(&mut stmt, 1, event, &EventText::of(event), keep_id)?;
         stmt.raw_execute()?;
         Ok(self.conn.last_insert_rowid())
     }
