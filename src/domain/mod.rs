@@ -19,7 +19,7 @@ pub struct Clock {
 
 /// Sets and maps an import fills by the hundred thousand (record numbers,
 /// codes, refs): foldhash, seeded afresh by each process, hashes a number
-/// in a few instructions where std's SipHash took a tenth of an import's
+/// in a few instructions where std's SipHash took a twentieth of an import's
 /// writing.
 pub type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
 pub type NumberSet = FastSet<i64>;
