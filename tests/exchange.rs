@@ -11,6 +11,17 @@ fn write(env: &Env, name: &str, doc: &Value) -> String {
     path.to_str().unwrap().to_string()
 }
 
+/// Runs `args`, which must fail with exit 2 naming every one of
+/// `expected`, and leave the database as it was.
+fn refused_naming(env: &Env, args: &[&str], expected: &[&str]) {
+    let before = env.dump();
+    let err = env.fails(args, 2);
+    for e in expected {
+        assert!(err.contains(e), "missing {e}:\n{err}");
+    }
+    assert_eq!(env.dump(), before, "the database changed");
+}
+
 fn busy() -> Env {
     let env = Env::new().with_tech_2020();
     env.ok(&[
@@ -209,23 +220,24 @@ fn bad_records_are_all_named_and_nothing_is_written() {
         "events": [{"item": 1, "at": "yesterday", "by": "x", "action": "exploded"}]
     });
     let file = write(&env, "bad.json", &doc);
-    let err = env.fails(&["import", &file], 2);
-    for expected in [
-        "strategies[0].ends",
-        "strategies[1].code",
-        "strategies[1].title",
-        "strategies[1].starts",
-        "strategies[1].colour: unknown field",
-        "items[1].progress",
-        "items[1].status",
-        "items[1].due",
-        "items[2].status: a completed item needs a completion date",
-        "events[0].at",
-        "events[0].action",
-        "nothing was imported",
-    ] {
-        assert!(err.contains(expected), "missing {expected}:\n{err}");
-    }
+    refused_naming(
+        &env,
+        &["import", &file],
+        &[
+            "strategies[0].ends",
+            "strategies[1].code",
+            "strategies[1].title",
+            "strategies[1].starts",
+            "strategies[1].colour: unknown field",
+            "items[1].progress",
+            "items[1].status",
+            "items[1].due",
+            "items[2].status: a completed item needs a completion date",
+            "events[0].at",
+            "events[0].action",
+            "nothing was imported",
+        ],
+    );
 }
 
 #[test]
@@ -434,15 +446,16 @@ fn csv_bad_rows_are_named_by_line_and_column() {
         "bad.csv",
         "title,progress,due,status\nGood,10,2022-01-01,planned\nBad,150,2021-02-30,finished\n,5,,\n",
     );
-    let err = env.fails(&["import", &file, "--strategy", "tech-2020"], 2);
-    for expected in [
-        "line 3, column progress",
-        "line 3, column due",
-        "line 3, column status",
-        "line 4, column title: is required",
-    ] {
-        assert!(err.contains(expected), "missing {expected}:\n{err}");
-    }
+    refused_naming(
+        &env,
+        &["import", &file, "--strategy", "tech-2020"],
+        &[
+            "line 3, column progress",
+            "line 3, column due",
+            "line 3, column status",
+            "line 4, column title: is required",
+        ],
+    );
     let file = write_text(&env, "cols.csv", "title,colour\nX,red\n");
     let err = env.fails(&["import", &file, "--strategy", "tech-2020"], 2);
     assert!(err.contains("unknown column 'colour'"), "{err}");
@@ -614,18 +627,19 @@ fn records_of_the_wrong_shape_are_named_and_reading_goes_on() {
         ]
     });
     let file = write(&env, "shapes.json", &doc);
-    let err = env.fails(&["import", &file], 2);
-    for expected in [
-        "items[0]: expected an object",
-        r#"items[1].title: expected text, found ["a","list"]"#,
-        "items[1].progress: expected a whole number, found 1.5",
-        r#"items[2].owner: expected text, found {"name":"x"}"#,
-        r#"events[0].changes: expected a list of {field, from, to}: found "none""#,
-        "events[1].changes: expected a list of {field, from, to}: [0] has to 5; expected text or null",
-        "events[2]: expected an object",
-    ] {
-        assert!(err.contains(expected), "missing {expected}:\n{err}");
-    }
+    refused_naming(
+        &env,
+        &["import", &file],
+        &[
+            "items[0]: expected an object",
+            r#"items[1].title: expected text, found ["a","list"]"#,
+            "items[1].progress: expected a whole number, found 1.5",
+            r#"items[2].owner: expected text, found {"name":"x"}"#,
+            r#"events[0].changes: expected a list of {field, from, to}: found "none""#,
+            "events[1].changes: expected a list of {field, from, to}: [0] has to 5; expected text or null",
+            "events[2]: expected an object",
+        ],
+    );
 }
 
 #[test]
