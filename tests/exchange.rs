@@ -731,3 +731,53 @@ fn a_larger_file_comes_back_as_it_went_in() {
     }
     assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
 }
+
+#[test]
+fn event_numbers_are_kept_whether_they_run_on_leave_gaps_or_are_missing() {
+    // Events are written in groups of 32; a group whose numbers run on from
+    // the last is numbered by SQLite, any other with the file's numbers.
+    let text = common::synthetic_export(2, 100);
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let events = doc["events"].as_array_mut().unwrap();
+    for e in &mut events[40..50] {
+        e.as_object_mut().unwrap().remove("id"); // they get 41 to 50
+    }
+    for e in &mut events[100..] {
+        e["id"] = json!(e["id"].as_i64().unwrap() + 1_000); // a gap
+    }
+    let (a, b) = (events[150]["id"].clone(), events[151]["id"].clone());
+    events[150]["id"] = b; // out of order
+    events[151]["id"] = a;
+    let expected: Vec<i64> = events
+        .iter()
+        .enumerate()
+        .map(|(n, e)| e["id"].as_i64().unwrap_or(n as i64 + 1))
+        .collect();
+    let numbers = |env: &Env| -> Vec<i64> {
+        let back = env.json(&["export", "s-0", "s-1"]);
+        let mut ids: Vec<(i64, i64, String)> = back["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let at = e["at"].as_str().unwrap().to_string();
+                (e["item"].as_i64().unwrap(), e["id"].as_i64().unwrap(), at)
+            })
+            .collect();
+        // Back in the file's order: by item, then time.
+        ids.sort_by(|x, y| (x.0, &x.2).cmp(&(y.0, &y.2)));
+        ids.into_iter().map(|(_, id, _)| id).collect()
+    };
+
+    let empty = Env::new();
+    empty.ok(&["import", &write(&empty, "gaps.json", &doc)]);
+    assert_eq!(numbers(&empty), expected);
+    assert_eq!(empty.ok(&["check"]).trim(), "No problems found.");
+
+    let env = busy();
+    let offset = env.query_i64("SELECT seq FROM sqlite_sequence WHERE name = 'event'");
+    env.ok(&["import", &write(&env, "gaps.json", &doc)]);
+    let moved: Vec<i64> = expected.iter().map(|id| id + offset).collect();
+    assert_eq!(numbers(&env), moved);
+    assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
+}

@@ -131,7 +131,7 @@ impl<'a> Loader<'a> {
         db.bulk_cache(suspended_indexes.is_empty())?;
         Ok(Loader {
             db,
-            inserts: db.inserts()?,
+            inserts: db.inserts(next.event)?,
             ctx,
             item_offset: offset(next.item),
             event_offset: offset(next.event),

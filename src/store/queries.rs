@@ -242,30 +242,50 @@ impl EventText {
     }
 }
 
-/// Binds an event, with its [`EventText`], as the parameters `first` to
-/// `first + 6` of an insert (`id` NULL for a new number), in the order of
-/// [`insert_events_sql`].
+/// Binds an event, with its [`EventText`], as the parameters `first`
+/// onwards of an insert of [`insert_events_sql`]: its number last, when
+/// the statement gives numbers (NULL for a new one).
 fn bind_event(
     stmt: &mut Statement,
     first: usize,
     event: &Event,
     text: &EventText,
-    keep_id: bool,
+    number: Numbering,
 ) -> rusqlite::Result<()> {
-    stmt.raw_bind_parameter(first, keep_id.then_some(event.id))?;
-    stmt.raw_bind_parameter(first + 1, event.item.0)?;
-    stmt.raw_bind_parameter(first + 2, &text.at)?;
-    stmt.raw_bind_parameter(first + 3, &event.by)?;
-    stmt.raw_bind_parameter(first + 4, event.action.as_str())?;
-    stmt.raw_bind_parameter(first + 5, &text.changes)?;
-    stmt.raw_bind_parameter(first + 6, &event.note)
+    stmt.raw_bind_parameter(first, event.item.0)?;
+    stmt.raw_bind_parameter(first + 1, &text.at)?;
+    stmt.raw_bind_parameter(first + 2, &event.by)?;
+    stmt.raw_bind_parameter(first + 3, event.action.as_str())?;
+    stmt.raw_bind_parameter(first + 4, &text.changes)?;
+    stmt.raw_bind_parameter(first + 5, &event.note)?;
+    match number {
+        Numbering::Given(id) => stmt.raw_bind_parameter(first + 6, id),
+        Numbering::BySqlite => Ok(()),
+    }
 }
 
-/// An insert of `rows` events, each bound by [`bind_event`].
-fn insert_events_sql(rows: usize) -> String {
+/// Whether an insert gives each row's number (`None` for a new one) or
+/// leaves every number to SQLite.
+#[derive(Clone, Copy)]
+enum Numbering {
+    Given(Option<i64>),
+    BySqlite,
+}
+
+/// An insert of `rows` events, each bound by [`bind_event`]. Without
+/// numbers it is `INSERT OR FAIL`: SQLite then need not keep a journal to
+/// undo a statement that fails halfway, which a load, undone whole on any
+/// failure, never needs. (A statement that gives numbers keeps one
+/// whatever its conflict clause, for the check that a number is a number.)
+fn insert_events_sql(rows: usize, numbered: bool) -> String {
+    let (verb, columns, row) = if numbered {
+        ("INSERT", ", id", "(?, ?, ?, ?, ?, ?, ?)")
+    } else {
+        ("INSERT OR FAIL", "", "(?, ?, ?, ?, ?, ?)")
+    };
     format!(
-        "INSERT INTO event (id, item_id, at, by, action, changes, note) VALUES {}",
-        vec!["(?, ?, ?, ?, ?, ?, ?)"; rows].join(", ")
+        "{verb} INTO event (item_id, at, by, action, changes, note{columns}) VALUES {}",
+        vec![row; rows].join(", ")
     )
 }
 
@@ -278,19 +298,27 @@ const EVENT_BATCH: usize = 32;
 /// an import's writing. Events wait to be written [`EVENT_BATCH`] at a
 /// time; [`Inserts::flush`] writes those still waiting.
 pub struct Inserts<'c> {
+    conn: &'c Connection,
     item: Statement<'c>,
     event: Statement<'c>,
     events: Statement<'c>,
+    /// As `events`, for a batch whose numbers are those SQLite would give.
+    next_events: Statement<'c>,
     waiting: Vec<(Event, EventText, bool)>,
+    /// The number SQLite gives the next event written without one.
+    next_event: i64,
 }
 
 impl<'c> Inserts<'c> {
-    fn new(conn: &'c Connection) -> Result<Inserts<'c>> {
+    fn new(conn: &'c Connection, next_event: i64) -> Result<Inserts<'c>> {
         Ok(Inserts {
+            conn,
             item: conn.prepare(INSERT_ITEM)?,
-            event: conn.prepare(&insert_events_sql(1))?,
-            events: conn.prepare(&insert_events_sql(EVENT_BATCH))?,
+            event: conn.prepare(&insert_events_sql(1, true))?,
+            events: conn.prepare(&insert_events_sql(EVENT_BATCH, true))?,
+            next_events: conn.prepare(&insert_events_sql(EVENT_BATCH, false))?,
             waiting: Vec::with_capacity(EVENT_BATCH),
+            next_event,
         })
     }
 
@@ -305,11 +333,45 @@ impl<'c> Inserts<'c> {
     pub fn event(&mut self, event: Event, text: EventText, keep_id: bool) -> Result<()> {
         self.waiting.push((event, text, keep_id));
         if self.waiting.len() == EVENT_BATCH {
-            for (n, (event, text, keep_id)) in self.waiting.iter().enumerate() {
-                bind_event(&mut self.events, 1 + 7 * n, event, text, *keep_id)?;
-            }
-            self.waiting.clear();
-            self.events.raw_execute()?;
+            self.write_batch()?;
+        }
+        Ok(())
+    }
+
+    /// Writes a full batch. An export numbers its events in the order it
+    /// lists them, so a batch's numbers are most often the very ones SQLite
+    /// would give, and are left to it.
+    fn write_batch(&mut self) -> Result<()> {
+        // SQLite numbers a row given none one past the highest number this
+        // table has handed out; followed here row by row.
+        let first = self.next_event;
+        let mut as_sqlite_would = true;
+        for (event, _, keep_id) in &self.waiting {
+            let id = if *keep_id { event.id } else { self.next_event };
+            as_sqlite_would &= id == self.next_event;
+            self.next_event = self.next_event.max(id + 1);
+        }
+        let (stmt, width) = if as_sqlite_would {
+            (&mut self.next_events, 6)
+        } else {
+            (&mut self.events, 7)
+        };
+        for (n, (event, text, keep_id)) in self.waiting.iter().enumerate() {
+            let number = if as_sqlite_would {
+                Numbering::BySqlite
+            } else {
+                Numbering::Given(keep_id.then_some(event.id))
+            };
+            bind_event(stmt, 1 + width * n, event, text, number)?;
+        }
+        stmt.raw_execute()?;
+        self.waiting.clear();
+        let last = self.conn.last_insert_rowid();
+        if as_sqlite_would && last != self.next_event - 1 {
+            return Err(Error::Bug(format!(
+                "events meant to be numbered {first} to {} were numbered up to {last}",
+                self.next_event - 1
+            )));
         }
         Ok(())
     }
@@ -317,7 +379,8 @@ impl<'c> Inserts<'c> {
     /// Writes the events still waiting.
     pub fn flush(&mut self) -> Result<()> {
         for (event, text, keep_id) in self.waiting.drain(..) {
-            bind_event(&mut self.event, 1, &event, &text, keep_id)?;
+            let number = Numbering::Given(keep_id.then_some(event.id));
+            bind_event(&mut self.event, 1, &event, &text, number)?;
             self.event.raw_execute()?;
         }
         Ok(())
@@ -596,9 +659,9 @@ impl<'c> Db<'c> {
         Ok(ItemId(self.conn.last_insert_rowid()))
     }
 
-    /// Statements for the rows of a bulk load.
-    pub fn inserts(&self) -> Result<Inserts<'c>> {
-        Inserts::new(self.conn)
+    /// The inserts of a bulk load; `next_event` is [`NextIds::event`].
+    pub fn inserts(&self, next_event: i64) -> Result<Inserts<'c>> {
+        Inserts::new(self.conn, next_event)
     }
 
     /// Writes every field of an item that already exists. Its number,
@@ -633,8 +696,9 @@ impl<'c> Db<'c> {
 
     /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
     pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(&insert_events_sql(1))?;
-        bind_event(&mut stmt, 1, event, &EventText::of(event), keep_id)?;
+        let mut stmt = self.conn.prepare_cached(&insert_events_sql(1, true))?;
+        let number = Numbering::Given(keep_id.then_some(event.id));
+        bind_event(&mut stmt, 1, event, &EventText::of(event), number)?;
         stmt.raw_execute()?;
         Ok(self.conn.last_insert_rowid())
     }
