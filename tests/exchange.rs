@@ -781,3 +781,68 @@ fn event_numbers_are_kept_whether_they_run_on_leave_gaps_or_are_missing() {
     assert_eq!(numbers(&env), moved);
     assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
 }
+
+#[test]
+fn item_numbers_are_kept_whether_they_run_on_leave_gaps_or_are_missing() {
+    // Items whose numbers run on from the last are written in groups of 16
+    // numbered by SQLite; any other at once with the file's number.
+    let text = common::synthetic_export(2, 60);
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["events"] = json!([]);
+    let items = doc["items"].as_array_mut().unwrap();
+    for i in &mut items[5..9] {
+        i.as_object_mut().unwrap().remove("id"); // they get 6 to 9
+    }
+    for i in &mut items[20..] {
+        i["id"] = json!(i["id"].as_i64().unwrap() + 1_000); // a gap
+    }
+    let (a, b) = (items[40]["id"].clone(), items[41]["id"].clone());
+    items[40]["id"] = b; // out of order
+    items[41]["id"] = a;
+    let expected: Vec<(i64, String)> = items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let id = i["id"].as_i64().unwrap_or(n as i64 + 1);
+            (id, i["title"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let numbers = |env: &Env| -> Vec<(i64, String)> {
+        let back = env.json(&["export", "s-0", "s-1"]);
+        let mut ids: Vec<(i64, String)> = back["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["id"].as_i64().unwrap(),
+                    i["title"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        ids.sort_by_key(|(_, title)| {
+            title[5..]
+                .split(' ')
+                .next()
+                .unwrap()
+                .parse::<i64>()
+                .unwrap()
+        });
+        ids
+    };
+
+    let empty = Env::new();
+    empty.ok(&["import", &write(&empty, "gaps.json", &doc)]);
+    assert_eq!(numbers(&empty), expected);
+    assert_eq!(empty.ok(&["check"]).trim(), "No problems found.");
+
+    let env = busy();
+    let offset = env.query_i64("SELECT seq FROM sqlite_sequence WHERE name = 'item'");
+    env.ok(&["import", &write(&env, "gaps.json", &doc)]);
+    let moved: Vec<(i64, String)> = expected
+        .iter()
+        .map(|(id, title)| (id + offset, title.clone()))
+        .collect();
+    assert_eq!(numbers(&env), moved);
+    assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
+}

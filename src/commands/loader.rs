@@ -131,7 +131,7 @@ impl<'a> Loader<'a> {
         db.bulk_cache(suspended_indexes.is_empty())?;
         Ok(Loader {
             db,
-            inserts: db.inserts(next.event)?,
+            inserts: db.inserts(&next)?,
             ctx,
             item_offset: offset(next.item),
             event_offset: offset(next.event),
@@ -291,7 +291,7 @@ impl<'a> Loader<'a> {
             ));
         }
         self.attempt(|_, inserts| {
-            inserts.item(&item, numbered).map_err(|e| {
+            inserts.item(item, numbered).map_err(|e| {
                 number_taken(e, || {
                     format!(
                         "{}: its number is taken by an item of the file without one; \

@@ -194,36 +194,57 @@ fn strategy_values(s: &Strategy) -> [Value; 11] {
     ]
 }
 
-/// Runs an item statement with the item's columns bound as ?1 to ?18, in
-/// the order of the table; ?1 is `id` (NULL for a new number).
-fn execute_item(stmt: &mut Statement, item: &Item, id: Option<i64>) -> rusqlite::Result<usize> {
+/// Binds an item as the parameters `first` onwards of an insert of
+/// [`insert_items_sql`] (or the update of [`Db::update_item`]), in the
+/// order of the table: its number last, when the statement gives numbers.
+fn bind_item(
+    stmt: &mut Statement,
+    first: usize,
+    item: &Item,
+    number: Numbering,
+) -> rusqlite::Result<()> {
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
-    stmt.execute(params![
-        id,
-        item.strategy.as_str(),
-        item.reference,
-        item.title,
-        item.description,
-        item.theme,
-        item.owner,
-        item.status.as_str(),
-        item.progress.get(),
-        date(item.start),
-        date(item.due),
-        date(item.completed_on),
-        item.rag_override.map(|r| r.as_str()),
-        item.rag_reason,
-        item.carried_from.map(|l| l.0),
-        item.carried_to.map(|l| l.0),
-        format_timestamp(item.created_at),
-        format_timestamp(item.updated_at),
-    ])
+    stmt.raw_bind_parameter(first, item.strategy.as_str())?;
+    stmt.raw_bind_parameter(first + 1, &item.reference)?;
+    stmt.raw_bind_parameter(first + 2, &item.title)?;
+    stmt.raw_bind_parameter(first + 3, &item.description)?;
+    stmt.raw_bind_parameter(first + 4, &item.theme)?;
+    stmt.raw_bind_parameter(first + 5, &item.owner)?;
+    stmt.raw_bind_parameter(first + 6, item.status.as_str())?;
+    stmt.raw_bind_parameter(first + 7, item.progress.get())?;
+    stmt.raw_bind_parameter(first + 8, date(item.start))?;
+    stmt.raw_bind_parameter(first + 9, date(item.due))?;
+    stmt.raw_bind_parameter(first + 10, date(item.completed_on))?;
+    stmt.raw_bind_parameter(first + 11, item.rag_override.map(|r| r.as_str()))?;
+    stmt.raw_bind_parameter(first + 12, &item.rag_reason)?;
+    stmt.raw_bind_parameter(first + 13, item.carried_from.map(|l| l.0))?;
+    stmt.raw_bind_parameter(first + 14, item.carried_to.map(|l| l.0))?;
+    stmt.raw_bind_parameter(first + 15, format_timestamp(item.created_at))?;
+    stmt.raw_bind_parameter(first + 16, format_timestamp(item.updated_at))?;
+    match number {
+        Numbering::Given(id) => stmt.raw_bind_parameter(first + 17, id),
+        Numbering::BySqlite => Ok(()),
+    }
 }
 
-const INSERT_ITEM: &str = "INSERT INTO item (id, strategy_id, ref, title, description, theme, \
-     owner, status, progress, start, due, completed_on, rag_override, rag_reason, carried_from, \
-     carried_to, created_at, updated_at) VALUES (?1, (SELECT id FROM strategy WHERE code = ?2), \
-     ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
+/// An insert of `rows` items, each bound by [`bind_item`]; as
+/// [`insert_events_sql`], `INSERT OR FAIL` when SQLite numbers them.
+fn insert_items_sql(rows: usize, numbered: bool) -> String {
+    let (verb, columns, id) = if numbered {
+        ("INSERT", ", id", ", ?")
+    } else {
+        ("INSERT OR FAIL", "", "")
+    };
+    let row = format!(
+        "((SELECT id FROM strategy WHERE code = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?{id})"
+    );
+    format!(
+        "{verb} INTO item (strategy_id, ref, title, description, theme, owner, status, progress, \
+         start, due, completed_on, rag_override, rag_reason, carried_from, carried_to, created_at, \
+         updated_at{columns}) VALUES {}",
+        vec![row; rows].join(", ")
+    )
+}
 
 /// The columns of an event that take work to write out: its time and its
 /// changes, as stored. A bulk load has them written by the thread that
@@ -289,43 +310,104 @@ fn insert_events_sql(rows: usize, numbered: bool) -> String {
     )
 }
 
-/// Events written by one statement in a bulk load: SQLite's work for a
-/// statement (cursors, the AUTOINCREMENT counter) is then shared by them.
+/// Events and items written by one statement in a bulk load: SQLite's
+/// work for a statement (cursors, the AUTOINCREMENT counter) is then shared
+/// by them.
 const EVENT_BATCH: usize = 32;
+const ITEM_BATCH: usize = 16;
 
 /// The inserts of a bulk load, prepared once for all its rows: looking a
 /// statement up in the connection's cache for each row cost a tenth of
-/// an import's writing. Events wait to be written [`EVENT_BATCH`] at a
-/// time; [`Inserts::flush`] writes those still waiting.
+/// an import's writing. Rows wait to be written a batch at a time;
+/// [`Inserts::flush`] writes those still waiting.
 pub struct Inserts<'c> {
     conn: &'c Connection,
     item: Statement<'c>,
+    /// [`ITEM_BATCH`] items numbered by SQLite.
+    next_items: Statement<'c>,
     event: Statement<'c>,
     events: Statement<'c>,
     /// As `events`, for a batch whose numbers are those SQLite would give.
     next_events: Statement<'c>,
+    /// Items whose numbers are those SQLite gives them.
+    waiting_items: Vec<Item>,
     waiting: Vec<(Event, EventText, bool)>,
-    /// The number SQLite gives the next event written without one.
+    /// The numbers SQLite gives the next item and event written without
+    /// one: one past the highest it has handed out in the table.
+    next_item: i64,
     next_event: i64,
 }
 
 impl<'c> Inserts<'c> {
-    fn new(conn: &'c Connection, next_event: i64) -> Result<Inserts<'c>> {
+    fn new(conn: &'c Connection, next: &NextIds) -> Result<Inserts<'c>> {
         Ok(Inserts {
             conn,
-            item: conn.prepare(INSERT_ITEM)?,
+            item: conn.prepare(&insert_items_sql(1, true))?,
+            next_items: conn.prepare(&insert_items_sql(ITEM_BATCH, false))?,
             event: conn.prepare(&insert_events_sql(1, true))?,
             events: conn.prepare(&insert_events_sql(EVENT_BATCH, true))?,
             next_events: conn.prepare(&insert_events_sql(EVENT_BATCH, false))?,
+            waiting_items: Vec::with_capacity(ITEM_BATCH),
             waiting: Vec::with_capacity(EVENT_BATCH),
-            next_event,
+            next_item: next.item,
+            next_event: next.event,
         })
     }
 
-    /// As [`Db::insert_item`].
-    pub fn item(&mut self, item: &Item, keep_id: bool) -> Result<()> {
-        execute_item(&mut self.item, item, keep_id.then_some(item.id.0))?;
+    /// As [`Db::insert_item`]. An export lists items by number, so most
+    /// often an item's number is the one SQLite would give it: such items
+    /// wait to be written a batch at a time. Any other is written at once,
+    /// after those waiting, so that a number taken is the error of its
+    /// own item.
+    pub fn item(&mut self, item: Item, keep_id: bool) -> Result<()> {
+        if !keep_id || item.id.0 == self.next_item {
+            self.next_item += 1;
+            self.waiting_items.push(item);
+            if self.waiting_items.len() == ITEM_BATCH {
+                for (n, item) in self.waiting_items.iter().enumerate() {
+                    bind_item(&mut self.next_items, 1 + 17 * n, item, Numbering::BySqlite)?;
+                }
+                self.next_items.raw_execute()?;
+                self.waiting_items.clear();
+                self.numbered_as_followed("items", ITEM_BATCH)?;
+            }
+            return Ok(());
+        }
+        self.write_waiting_items()?;
+        bind_item(&mut self.item, 1, &item, Numbering::Given(Some(item.id.0)))?;
+        self.item.raw_execute()?;
+        self.next_item = self.next_item.max(item.id.0 + 1);
         Ok(())
+    }
+
+    /// Writes the items still waiting, one by one, with the numbers SQLite
+    /// would have given them.
+    fn write_waiting_items(&mut self) -> Result<()> {
+        let first = self.next_item - self.waiting_items.len() as i64;
+        for (item, id) in self.waiting_items.drain(..).zip(first..) {
+            bind_item(&mut self.item, 1, &item, Numbering::Given(Some(id)))?;
+            self.item.raw_execute()?;
+        }
+        Ok(())
+    }
+
+    /// Checks that SQLite numbered the `rows` just written as followed
+    /// here: their numbers must be the file's.
+    fn numbered_as_followed(&self, what: &str, rows: usize) -> Result<()> {
+        let next = if what == "items" {
+            self.next_item
+        } else {
+            self.next_event
+        };
+        let last = self.conn.last_insert_rowid();
+        if last == next - 1 {
+            return Ok(());
+        }
+        Err(Error::Bug(format!(
+            "{what} meant to be numbered {} to {} were numbered up to {last}",
+            next - rows as i64,
+            next - 1
+        )))
     }
 
     /// As [`Db::insert_event`], once the events waiting are written; `text`
@@ -344,7 +426,6 @@ impl<'c> Inserts<'c> {
     fn write_batch(&mut self) -> Result<()> {
         // SQLite numbers a row given none one past the highest number this
         // table has handed out; followed here row by row.
-        let first = self.next_event;
         let mut as_sqlite_would = true;
         for (event, _, keep_id) in &self.waiting {
             let id = if *keep_id { event.id } else { self.next_event };
@@ -366,18 +447,15 @@ impl<'c> Inserts<'c> {
         }
         stmt.raw_execute()?;
         self.waiting.clear();
-        let last = self.conn.last_insert_rowid();
-        if as_sqlite_would && last != self.next_event - 1 {
-            return Err(Error::Bug(format!(
-                "events meant to be numbered {first} to {} were numbered up to {last}",
-                self.next_event - 1
-            )));
+        if as_sqlite_would {
+            self.numbered_as_followed("events", EVENT_BATCH)?;
         }
         Ok(())
     }
 
-    /// Writes the events still waiting.
+    /// Writes the items and events still waiting.
     pub fn flush(&mut self) -> Result<()> {
+        self.write_waiting_items()?;
         for (event, text, keep_id) in self.waiting.drain(..) {
             let number = Numbering::Given(keep_id.then_some(event.id));
             bind_event(&mut self.event, 1, &event, &text, number)?;
@@ -654,27 +732,34 @@ impl<'c> Db<'c> {
     /// Stores a new item, under its own number when `keep_id` (import into
     /// an empty database), else under the next free one, which is returned.
     pub fn insert_item(&self, item: &Item, keep_id: bool) -> Result<ItemId> {
-        let mut stmt = self.conn.prepare_cached(INSERT_ITEM)?;
-        execute_item(&mut stmt, item, keep_id.then_some(item.id.0))?;
+        let mut stmt = self.conn.prepare_cached(&insert_items_sql(1, true))?;
+        bind_item(
+            &mut stmt,
+            1,
+            item,
+            Numbering::Given(keep_id.then_some(item.id.0)),
+        )?;
+        stmt.raw_execute()?;
         Ok(ItemId(self.conn.last_insert_rowid()))
     }
 
-    /// The inserts of a bulk load; `next_event` is [`NextIds::event`].
-    pub fn inserts(&self, next_event: i64) -> Result<Inserts<'c>> {
-        Inserts::new(self.conn, next_event)
+    /// The inserts of a bulk load; `next` is [`Db::next_ids`].
+    pub fn inserts(&self, next: &NextIds) -> Result<Inserts<'c>> {
+        Inserts::new(self.conn, next)
     }
 
     /// Writes every field of an item that already exists. Its number,
     /// strategy and creation time never change.
     pub fn update_item(&self, item: &Item) -> Result<()> {
         let mut stmt = self.conn.prepare_cached(
-            "UPDATE item SET ref = ?3, title = ?4, description = ?5, theme = ?6, owner = ?7, \
-             status = ?8, progress = ?9, start = ?10, due = ?11, completed_on = ?12, \
-             rag_override = ?13, rag_reason = ?14, carried_from = ?15, carried_to = ?16, \
-             updated_at = ?18 WHERE id = ?1 \
-             AND strategy_id = (SELECT id FROM strategy WHERE code = ?2) AND created_at = ?17",
+            "UPDATE item SET ref = ?2, title = ?3, description = ?4, theme = ?5, owner = ?6, \
+             status = ?7, progress = ?8, start = ?9, due = ?10, completed_on = ?11, \
+             rag_override = ?12, rag_reason = ?13, carried_from = ?14, carried_to = ?15, \
+             updated_at = ?17 WHERE id = ?18 \
+             AND strategy_id = (SELECT id FROM strategy WHERE code = ?1) AND created_at = ?16",
         )?;
-        let n = execute_item(&mut stmt, item, Some(item.id.0))?;
+        bind_item(&mut stmt, 1, item, Numbering::Given(Some(item.id.0)))?;
+        let n = stmt.raw_execute()?;
         if n != 1 {
             return Err(Error::Bug(format!(
                 "item {} changed number, strategy or creation time during an update",
