@@ -846,3 +846,21 @@ fn item_numbers_are_kept_whether_they_run_on_leave_gaps_or_are_missing() {
     assert_eq!(numbers(&env), moved);
     assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
 }
+
+#[test]
+fn how_a_file_is_laid_out_does_not_change_what_is_stored() {
+    // strat's own export writes changes as the database stores them, and
+    // they are stored as they are; laid out otherwise, they are read and
+    // written anew. Both must store the same.
+    let env = busy();
+    let exported = env.ok(&["export"]);
+    let doc: Value = serde_json::from_str(&exported).unwrap();
+    let compact = Env::new();
+    compact.ok(&["import", &write_text(&compact, "compact.json", &exported)]);
+    let pretty = Env::new();
+    pretty.ok(&["import", &write(&pretty, "pretty.json", &doc)]);
+    assert_eq!(compact.dump(), pretty.dump());
+    let changes =
+        "SELECT group_concat(changes, char(10)) FROM (SELECT changes FROM event ORDER BY id)";
+    assert_eq!(compact.query_text(changes), env.query_text(changes));
+}

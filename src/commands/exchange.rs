@@ -5,7 +5,7 @@
 
 use super::loader::{Counts, LINK_FIELDS, Loader};
 use super::pieces::{Pieces, Syntax};
-use super::raw::{Kind, Raw, RawRecord, Rec};
+use super::raw::{Kind, Raw, RawRecord, ReadChanges, Rec};
 use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::domain::NumberSet;
@@ -523,7 +523,8 @@ pub fn parse_item(
     (problems.len() == before).then_some(item)
 }
 
-/// The parts every event has: number, time, who, action, changes, note.
+/// The parts every event has: number, time, who, action, changes, note;
+/// and the text of the changes when the file wrote them as stored.
 struct EventParts {
     id: i64,
     at: chrono::DateTime<chrono::Utc>,
@@ -531,6 +532,7 @@ struct EventParts {
     action: Action,
     changes: Vec<Change>,
     note: Option<String>,
+    stored_changes: Option<String>,
 }
 
 /// Reads an event's common parts; `actions` and `fields` are what this
@@ -550,16 +552,20 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
         r.bad("action", format!("'{a}' does not apply here"));
     }
     let changes = match r.raw.changes.take() {
-        None => Some(Vec::new()),
+        None => Some(ReadChanges {
+            list: Vec::new(),
+            stored: None,
+        }),
         Some(read) => match read {
-            Ok(list) => {
-                let unknown: Vec<&str> = list
+            Ok(read) => {
+                let unknown: Vec<&str> = read
+                    .list
                     .iter()
                     .map(|c| c.field.as_str())
                     .filter(|f| !fields.contains(f))
                     .collect();
                 if unknown.is_empty() {
-                    Some(list)
+                    Some(read)
                 } else {
                     r.bad("changes", format!("unknown fields {}", unknown.join(", ")));
                     None
@@ -574,17 +580,25 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
             }
         },
     };
+    let changes = changes?;
     Some(EventParts {
         id: id.ok()?.unwrap_or(0),
         at: at?,
         by: by?,
         action: action?,
-        changes: changes?,
+        changes: changes.list,
         note: r.text("note"),
+        stored_changes: changes.stored,
     })
 }
 
-fn parse_event(v: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<Event> {
+/// An event, with the text of its changes when the file wrote them as
+/// stored.
+fn parse_event(
+    v: RawRecord,
+    pos: Pos,
+    problems: &mut Vec<String>,
+) -> Option<(Event, Option<String>)> {
     let before = problems.len();
     let mut r = Record::open(v, pos, EVENT_KEYS, problems)?;
     let item = r.int("item");
@@ -600,23 +614,18 @@ fn parse_event(v: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<Eve
         Action::CarriedIn,
     ];
     let p = event_parts(&mut r, &actions, Item::FIELDS);
+    let item = ItemId(item.ok()??);
+    let p = p?;
     let event = Event {
-        item: ItemId(item.ok()??),
-        ..event_of(p?)
-    };
-    (problems.len() == before).then_some(event)
-}
-
-fn event_of(p: EventParts) -> Event {
-    Event {
         id: p.id,
-        item: ItemId(0),
+        item,
         at: p.at,
         by: p.by,
         action: p.action,
         changes: p.changes,
         note: p.note,
-    }
+    };
+    (problems.len() == before).then_some((event, p.stored_changes))
 }
 
 const STRATEGY_EVENT_KEYS: &[&str] = &["id", "strategy", "at", "by", "action", "changes", "note"];
@@ -795,9 +804,9 @@ fn read_list<R: Read>(
                 check.item(&i);
                 Parsed::Item(n, i)
             }),
-            "events" => parse_event(v, pos, &mut problems).map(|mut e| {
+            "events" => parse_event(v, pos, &mut problems).map(|(mut e, stored)| {
                 check.event(&e);
-                let text = EventText::of(&e);
+                let text = EventText::with_changes(&e, stored);
                 // Once written out, the changes are let go of here, on the
                 // thread that made them, unless the loader needs them (to
                 // check and renumber links between items): freeing them on

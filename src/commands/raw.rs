@@ -5,9 +5,11 @@
 //! as a problem for the record's checks to report, never a failed parse.
 
 use crate::domain::model::Change;
+use crate::store::stored_changes;
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Number, Value};
 use std::fmt;
 use std::marker::PhantomData;
@@ -89,7 +91,7 @@ pub struct RawRecord {
     /// in any JSON reader.
     pub fields: Vec<(&'static str, Raw)>,
     pub unknown: Vec<String>,
-    pub changes: Option<Result<Vec<Change>, String>>,
+    pub changes: Option<Result<ReadChanges, String>>,
     /// Set when the record is not an object at all.
     pub not_object: bool,
 }
@@ -111,6 +113,29 @@ impl RawRecord {
             ..RawRecord::default()
         }
     }
+}
+
+/// An event's changes as read, with their text when the file wrote them
+/// exactly as the database stores them (as `strat export` does): that
+/// text is then stored as it is.
+#[derive(Debug, PartialEq)]
+pub struct ReadChanges {
+    pub list: Vec<Change>,
+    pub stored: Option<String>,
+}
+
+/// Reads the text of a `changes` value: by hand when it is written as
+/// stored, else by the JSON reader, which says what is wrong with it.
+fn read_changes(text: &str) -> Result<ReadChanges, String> {
+    if let Some(list) = stored_changes(text) {
+        let stored = Some(text.to_owned());
+        return Ok(ReadChanges { list, stored });
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let list = ChangesSeed
+        .deserialize(&mut de)
+        .map_err(|e| e.to_string())??;
+    Ok(ReadChanges { list, stored: None })
 }
 
 /// A kind of record: the fields it may have.
@@ -228,7 +253,10 @@ impl<'de> Visitor<'de> for RecordSeed {
         };
         let unknown = read_entries(&mut map, self.known, |key, map| {
             match key {
-                "changes" => record.changes = Some(map.next_value_seed(ChangesSeed)?),
+                "changes" => {
+                    let text: &RawValue = map.next_value()?;
+                    record.changes = Some(read_changes(text.get()));
+                }
                 _ => record.set(key, map.next_value()?),
             }
             Ok(())
@@ -398,14 +426,27 @@ mod tests {
     #[test]
     fn reads_changes_and_says_what_is_wrong_with_them() {
         let known = &["changes"];
-        let changes = |json: &str| record(json, known).changes.unwrap();
+        let read = |json: &str| record(json, known).changes.unwrap();
+        let changes = |json: &str| read(json).map(|c| c.list);
+        let title = vec![Change {
+            field: "title".into(),
+            from: None,
+            to: Some("T".into()),
+        }];
         assert_eq!(
-            changes(r#"{"changes": [{"field": "title", "from": null, "to": "T"}]}"#),
-            Ok(vec![Change {
-                field: "title".into(),
-                from: None,
-                to: Some("T".into()),
-            }])
+            read(r#"{"changes": [{"field": "title", "from": null, "to": "T"}]}"#),
+            Ok(ReadChanges {
+                list: title.clone(),
+                stored: None
+            })
+        );
+        let stored = r#"[{"field":"title","from":null,"to":"T"}]"#;
+        assert_eq!(
+            read(&format!(r#"{{"changes": {stored}}}"#)),
+            Ok(ReadChanges {
+                list: title,
+                stored: Some(stored.into())
+            })
         );
         assert_eq!(changes(r#"{"changes": null}"#), Ok(vec![]));
         assert_eq!(changes(r#"{"changes": "x"}"#), Err(r#"found "x""#.into()));

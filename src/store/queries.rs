@@ -256,9 +256,15 @@ pub struct EventText {
 
 impl EventText {
     pub fn of(event: &Event) -> EventText {
+        EventText::with_changes(event, None)
+    }
+
+    /// As [`EventText::of`], with the text of the event's changes when it
+    /// is already at hand: text [`stored_changes`] read them from.
+    pub fn with_changes(event: &Event, changes: Option<String>) -> EventText {
         EventText {
             at: format_timestamp(event.at),
-            changes: changes_json(&event.changes),
+            changes: changes.unwrap_or_else(|| changes_json(&event.changes)),
         }
     }
 }
@@ -487,6 +493,50 @@ fn changes_json(changes: &[Change]) -> String {
     out
 }
 
+/// The changes `text` holds when it is written exactly as [`changes_json`]
+/// writes them, and so as the `changes` column holds them (and `strat
+/// export` copies them); `None` for any other way of writing them, which
+/// is left to a JSON reader. Read by hand: this is how every event is
+/// read back, and most of an import.
+pub fn stored_changes(text: &str) -> Option<Vec<Change>> {
+    let mut rest = text.strip_prefix('[')?;
+    let mut changes = Vec::new();
+    if rest == "]" {
+        return Some(changes);
+    }
+    loop {
+        let (field, after) = plain_text(rest.strip_prefix("{\"field\":")?)?;
+        let (from, after) = plain_text_or_null(after.strip_prefix(",\"from\":")?)?;
+        let (to, after) = plain_text_or_null(after.strip_prefix(",\"to\":")?)?;
+        changes.push(Change {
+            field: field.to_owned(),
+            from: from.map(str::to_owned),
+            to: to.map(str::to_owned),
+        });
+        rest = match after.strip_prefix('}')? {
+            "]" => return Some(changes),
+            more => more.strip_prefix(',')?,
+        };
+    }
+}
+
+/// A JSON string at the start of `text` with nothing escaped in it, as
+/// [`json_text`] writes it, and what follows it.
+fn plain_text(text: &str) -> Option<(&str, &str)> {
+    let body = text.strip_prefix('"')?;
+    let end = body
+        .bytes()
+        .position(|b| b == b'"' || b == b'\\' || b < 0x20)?;
+    (body.as_bytes()[end] == b'"').then(|| (&body[..end], &body[end + 1..]))
+}
+
+fn plain_text_or_null(text: &str) -> Option<(Option<&str>, &str)> {
+    match text.strip_prefix("null") {
+        Some(after) => Some((None, after)),
+        None => plain_text(text).map(|(t, after)| (Some(t), after)),
+    }
+}
+
 /// A JSON string (or null). Text with nothing to escape, nearly all, is
 /// copied as it is; the rest is left to serde_json.
 fn json_text(out: &mut String, text: Option<&str>) {
@@ -505,8 +555,10 @@ const EVENT_COLUMNS: &str = "e.id, e.item_id, e.at, e.by, e.action, e.changes, e
 
 fn event_row(row: &Row) -> rusqlite::Result<Event> {
     let changes: String = row.get(5)?;
-    let changes: Vec<Change> =
-        serde_json::from_str(&changes).map_err(|e| bad_column(5, e.to_string()))?;
+    let changes: Vec<Change> = match stored_changes(&changes) {
+        Some(list) => list,
+        None => serde_json::from_str(&changes).map_err(|e| bad_column(5, e.to_string()))?,
+    };
     Ok(Event {
         id: row.get(0)?,
         item: ItemId(row.get(1)?),
@@ -989,6 +1041,82 @@ mod tests {
                 changes_json(&changes),
                 serde_json::to_string(&changes).unwrap()
             );
+        }
+
+        /// Stored text is read back by hand to the changes it was written
+        /// from, unless something in it is escaped; what the hand reads
+        /// is what a JSON reader reads.
+        #[test]
+        fn stored_changes_are_read_back_as_a_json_reader_would(
+            list in proptest::collection::vec(
+                (".*", proptest::option::of(".*"), proptest::option::of("[\"\\\\a-zé\u{1}\n]*")),
+                0..4,
+            )
+        ) {
+            let changes: Vec<Change> = list
+                .into_iter()
+                .map(|(field, from, to)| Change { field, from, to })
+                .collect();
+            let text = changes_json(&changes);
+            let escaped = text.contains('\\');
+            match stored_changes(&text) {
+                Some(read) => proptest::prop_assert_eq!(read, changes),
+                None => proptest::prop_assert!(escaped, "not read: {}", text),
+            }
+        }
+
+        /// Any other text, read by hand or not, means what a JSON reader
+        /// says it means.
+        #[test]
+        fn other_text_is_never_misread(text in "[\\[\\]{}\",: a-z\\\\]{0,40}|\\[\\{\"field\":.*") {
+            if let Some(read) = stored_changes(&text) {
+                let json: Vec<Change> = serde_json::from_str(&text).unwrap();
+                proptest::prop_assert_eq!(&read, &json);
+                proptest::prop_assert_eq!(changes_json(&read), text);
+            }
+        }
+    }
+
+    #[test]
+    fn stored_changes_are_read_only_as_written() {
+        let list = |text: &str| stored_changes(text);
+        assert_eq!(list("[]"), Some(vec![]));
+        assert_eq!(
+            list(
+                r#"[{"field":"title","from":null,"to":"T"},{"field":"progress","from":"0","to":"5"}]"#
+            ),
+            Some(vec![
+                Change {
+                    field: "title".into(),
+                    from: None,
+                    to: Some("T".into())
+                },
+                Change {
+                    field: "progress".into(),
+                    from: Some("0".into()),
+                    to: Some("5".into())
+                },
+            ])
+        );
+        for other in [
+            "",
+            "[",
+            "null",
+            "[ ]",
+            r#"[{"field":"a","from":null,"to":null}"#,
+            r#"[{"field":"a","from":null,"to":null},]"#,
+            r#"[{"field":"a","from":null,"to":null}] "#,
+            r#"[{"field": "a","from":null,"to":null}]"#,
+            r#"[{"from":null,"field":"a","to":null}]"#,
+            r#"[{"field":null,"from":null,"to":null}]"#,
+            r#"[{"field":"a","from":null}]"#,
+            r#"[{"field":"a","from":null,"to":null,"by":"x"}]"#,
+            r#"[{"field":"a\"b","from":null,"to":null}]"#,
+            r#"[{"field":"a","from":"\u0041","to":null}]"#,
+            "[{\"field\":\"a\tb\",\"from\":null,\"to\":null}]",
+            r#"[{"field":"a","from":1,"to":null}]"#,
+        ] {
+            assert_eq!(list(other), None, "{other}");
         }
     }
 
