@@ -5,7 +5,7 @@
 
 use super::loader::{Counts, LINK_FIELDS, Loader};
 use super::pieces::{Pieces, Syntax};
-use super::raw::{Kind, Raw, RawRecord, ReadChanges, Rec};
+use super::raw::{Kind, Raw, RawRecord, ReadChanges, Rec, plain_record};
 use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::domain::NumberSet;
@@ -746,8 +746,11 @@ fn read_document<R: Read>(
     doc.end()
 }
 
+/// The next record of kind `K`: read by hand when written as `strat
+/// export` writes records, by the JSON reader otherwise.
 fn next_record<K: Kind, R: Read>(doc: &mut Pieces<R>) -> std::result::Result<RawRecord, Syntax> {
-    doc.value::<Rec<K>>().map(|r| r.0)
+    doc.value_by_hand(|text| plain_record(text, K::KNOWN).map(|(r, len)| (Rec::new(r), len)))
+        .map(|r: Rec<K>| r.0)
 }
 
 /// The kinds of record of the document's lists, by the fields they have.

@@ -180,6 +180,23 @@ impl<R: Read> Pieces<R> {
         }
     }
 
+    /// As [`Pieces::value`], trying `by_hand` first on what the buffer
+    /// holds: it gives the value and the bytes it takes up, or `None` to
+    /// leave the value to the JSON reader (one it does not read, or one
+    /// the buffer's end cuts short).
+    pub fn value_by_hand<T: DeserializeOwned>(
+        &mut self,
+        by_hand: impl FnOnce(&str) -> Option<(T, usize)>,
+    ) -> Result<T> {
+        if self.peek()?.is_some()
+            && let Some((value, len)) = by_hand(&self.text[self.at..])
+        {
+            self.take(len);
+            return Ok(value);
+        }
+        self.value()
+    }
+
     /// Parses the next value and takes it. The value is parsed where it
     /// lies in the buffer; one that runs past what has been read so far
     /// is parsed again once more is read.

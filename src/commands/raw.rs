@@ -5,7 +5,7 @@
 //! as a problem for the record's checks to report, never a failed parse.
 
 use crate::domain::model::Change;
-use crate::store::stored_changes;
+use crate::domain::plain::{leading_changes, plain_text, stored_changes};
 use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -85,7 +85,7 @@ impl<'de> Deserialize<'de> for Raw {
 
 /// One record of a list: its known fields, the names of unknown ones, and
 /// its `changes` list when the record kind has one.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct RawRecord {
     /// Known field → value; a field written twice keeps its last value, as
     /// in any JSON reader.
@@ -138,6 +138,70 @@ fn read_changes(text: &str) -> Result<ReadChanges, String> {
     Ok(ReadChanges { list, stored: None })
 }
 
+/// A record at the start of `text` written as `strat export` writes one:
+/// no space, known keys, and values that are text with nothing escaped,
+/// whole numbers, null, or changes as stored. Read by hand, it is the
+/// record the JSON reader would make of it, with the length it takes up;
+/// anything else is `None`, left to the JSON reader, which alone says what
+/// is wrong.
+pub fn plain_record(text: &str, known: &'static [&'static str]) -> Option<(RawRecord, usize)> {
+    let mut record = RawRecord {
+        fields: Vec::with_capacity(known.len()),
+        ..RawRecord::default()
+    };
+    let mut rest = text.strip_prefix('{')?;
+    if let Some(after) = rest.strip_prefix('}') {
+        return Some((record, text.len() - after.len()));
+    }
+    loop {
+        let (key, after) = plain_text(rest)?;
+        let key = *known.iter().find(|k| **k == key)?;
+        let after = after.strip_prefix(':')?;
+        rest = if key == "changes" {
+            let (list, more) = leading_changes(after)?;
+            let stored = Some(after[..after.len() - more.len()].to_owned());
+            record.changes = Some(Ok(ReadChanges { list, stored }));
+            more
+        } else {
+            let (value, more) = plain_value(after)?;
+            record.set(key, value);
+            more
+        };
+        rest = match rest.strip_prefix('}') {
+            Some(after) => return Some((record, text.len() - after.len())),
+            None => rest.strip_prefix(',')?,
+        };
+    }
+}
+
+/// A value at the start of `text` that [`plain_record`] reads by hand, and
+/// what follows it.
+fn plain_value(text: &str) -> Option<(Raw, &str)> {
+    match text.as_bytes().first()? {
+        b'"' => plain_text(text).map(|(t, after)| (Raw::Text(t.to_owned()), after)),
+        b'n' => text.strip_prefix("null").map(|after| (Raw::Null, after)),
+        _ => whole_number(text),
+    }
+}
+
+/// A whole number as JSON writes one, which fits 64 bits. (A JSON reader
+/// takes `-0` for a fraction: it is left to one.)
+fn whole_number(text: &str) -> Option<(Raw, &str)> {
+    let negative = text.starts_with('-');
+    let digits = &text[usize::from(negative)..];
+    let len = digits.bytes().take_while(u8::is_ascii_digit).count();
+    if len == 0 || (digits.starts_with('0') && (len > 1 || negative)) {
+        return None;
+    }
+    let (number, after) = text.split_at(usize::from(negative) + len);
+    let number = if negative {
+        Number::from(number.parse::<i64>().ok()?)
+    } else {
+        Number::from(number.parse::<u64>().ok()?)
+    };
+    Some((Raw::Number(number), after))
+}
+
 /// A kind of record: the fields it may have.
 pub trait Kind {
     const KNOWN: &'static [&'static str];
@@ -145,6 +209,12 @@ pub trait Kind {
 
 /// A record of kind `K`, for reading with [`serde::Deserialize`].
 pub struct Rec<K>(pub RawRecord, PhantomData<K>);
+
+impl<K> Rec<K> {
+    pub fn new(record: RawRecord) -> Rec<K> {
+        Rec(record, PhantomData)
+    }
+}
 
 impl<'de, K: Kind> Deserialize<'de> for Rec<K> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -381,6 +451,86 @@ mod tests {
     fn record(json: &str, known: &'static [&'static str]) -> RawRecord {
         let mut de = serde_json::Deserializer::from_str(json);
         RecordSeed { known }.deserialize(&mut de).unwrap()
+    }
+
+    /// The record the JSON reader makes of the first value of `text`, and
+    /// the length it takes up.
+    fn read_by_serde(text: &str, known: &'static [&'static str]) -> Option<(RawRecord, usize)> {
+        let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
+        values.next()?.ok()?;
+        let len = values.byte_offset();
+        Some((record(&text[..len], known), len))
+    }
+
+    const KNOWN: &[&str] = &["id", "item", "at", "by", "changes", "note"];
+
+    fn plain_json_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            "\"[a-zé 0-9]{0,6}\"",
+            "\"[a-z\\\\\"\t]{0,4}\"",
+            Just("null".to_string()),
+            "-?[0-9]{1,21}",
+            "-?0[0-9]?",
+            "-?[0-9]{1,3}[.eE][0-9]",
+            Just("true".to_string()),
+            Just(r#"[{"field":"a","from":null,"to":"b"}]"#.to_string()),
+            Just(r#"[{"field":"a","from":"\u0062","to":"b"}]"#.to_string()),
+            Just("[]".to_string()),
+            Just(r#"[ {"field":"a","from":null,"to":"b"}]"#.to_string()),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// Whatever record it reads by hand, the JSON reader reads the
+        /// same, up to the same place.
+        #[test]
+        fn a_record_read_by_hand_is_the_one_a_json_reader_reads(
+            entries in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["id", "item", "at", "by", "changes", "note", "zz"]),
+                    proptest::sample::select(vec![":", ":", ":", " : "]),
+                    plain_json_value(),
+                ),
+                0..6,
+            ),
+            separator in proptest::sample::select(vec![",", ",", ",", ", "]),
+            after in proptest::sample::select(vec!["", ",{}", "]", " x"]),
+        ) {
+            let inner: Vec<String> = entries
+                .iter()
+                .map(|(key, colon, value)| format!("\"{key}\"{colon}{value}"))
+                .collect();
+            let text = format!("{{{}}}{after}", inner.join(separator));
+            if let Some(by_hand) = plain_record(&text, KNOWN) {
+                proptest::prop_assert_eq!(Some(by_hand), read_by_serde(&text, KNOWN), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn an_exported_record_is_read_by_hand() {
+        let line = r#"{"item":7,"at":"2021-01-12T10:40:03.000000Z","by":"Team 20","action":"updated","changes":[{"field":"progress","from":"0","to":"28"}],"note":null,"id":-3}"#;
+        let known = &["id", "item", "at", "by", "action", "changes", "note"];
+        let by_hand = plain_record(&format!("{line},{{}}"), known);
+        assert!(by_hand.is_some(), "not read by hand");
+        assert_eq!(by_hand, read_by_serde(line, known));
+        for other in [
+            r#"{"item":01}"#,
+            r#"{"item":-0}"#,
+            r#"{"item":1.5}"#,
+            r#"{"item":18446744073709551616}"#,
+            r#"{"item":true}"#,
+            r#"{"by":"a\nb"}"#,
+            r#"{"unknown":1}"#,
+            r#"{"item":1,}"#,
+            r#"{"item":1"#,
+            r#"{"item" :1}"#,
+        ] {
+            assert_eq!(plain_record(other, known), None, "{other}");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod dates;
 pub mod health;
 pub mod history;
 pub mod model;
+pub mod plain;
 pub mod summary;
 pub mod vocab;
 

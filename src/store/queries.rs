@@ -5,6 +5,7 @@ use crate::domain::dates::{Period, parse_iso};
 use crate::domain::model::{
     Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp, parse_timestamp,
 };
+use crate::domain::plain::{changes_json, stored_changes};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{Type, Value};
@@ -468,86 +469,6 @@ impl<'c> Inserts<'c> {
             self.event.raw_execute()?;
         }
         Ok(())
-    }
-}
-
-/// Changes as the `changes` column holds them: a JSON list, exactly as
-/// serde_json writes `[Change]`, written here without its machinery (a
-/// tenth of an import's writing went to it).
-fn changes_json(changes: &[Change]) -> String {
-    let mut out = String::with_capacity(2 + changes.len() * 64);
-    out.push('[');
-    for (n, c) in changes.iter().enumerate() {
-        if n > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"field\":");
-        json_text(&mut out, Some(&c.field));
-        out.push_str(",\"from\":");
-        json_text(&mut out, c.from.as_deref());
-        out.push_str(",\"to\":");
-        json_text(&mut out, c.to.as_deref());
-        out.push('}');
-    }
-    out.push(']');
-    out
-}
-
-/// The changes `text` holds when it is written exactly as [`changes_json`]
-/// writes them, and so as the `changes` column holds them (and `strat
-/// export` copies them); `None` for any other way of writing them, which
-/// is left to a JSON reader. Read by hand: this is how every event is
-/// read back, and most of an import.
-pub fn stored_changes(text: &str) -> Option<Vec<Change>> {
-    let mut rest = text.strip_prefix('[')?;
-    let mut changes = Vec::new();
-    if rest == "]" {
-        return Some(changes);
-    }
-    loop {
-        let (field, after) = plain_text(rest.strip_prefix("{\"field\":")?)?;
-        let (from, after) = plain_text_or_null(after.strip_prefix(",\"from\":")?)?;
-        let (to, after) = plain_text_or_null(after.strip_prefix(",\"to\":")?)?;
-        changes.push(Change {
-            field: field.to_owned(),
-            from: from.map(str::to_owned),
-            to: to.map(str::to_owned),
-        });
-        rest = match after.strip_prefix('}')? {
-            "]" => return Some(changes),
-            more => more.strip_prefix(',')?,
-        };
-    }
-}
-
-/// A JSON string at the start of `text` with nothing escaped in it, as
-/// [`json_text`] writes it, and what follows it.
-fn plain_text(text: &str) -> Option<(&str, &str)> {
-    let body = text.strip_prefix('"')?;
-    let end = body
-        .bytes()
-        .position(|b| b == b'"' || b == b'\\' || b < 0x20)?;
-    (body.as_bytes()[end] == b'"').then(|| (&body[..end], &body[end + 1..]))
-}
-
-fn plain_text_or_null(text: &str) -> Option<(Option<&str>, &str)> {
-    match text.strip_prefix("null") {
-        Some(after) => Some((None, after)),
-        None => plain_text(text).map(|(t, after)| (Some(t), after)),
-    }
-}
-
-/// A JSON string (or null). Text with nothing to escape, nearly all, is
-/// copied as it is; the rest is left to serde_json.
-fn json_text(out: &mut String, text: Option<&str>) {
-    match text {
-        None => out.push_str("null"),
-        Some(t) if !t.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) => {
-            out.push('"');
-            out.push_str(t);
-            out.push('"');
-        }
-        Some(t) => out.push_str(&serde_json::to_string(t).expect("text always serializes")),
     }
 }
 
@@ -1022,103 +943,6 @@ impl<'c> Db<'c> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    proptest::proptest! {
-        /// Stored changes are the very text serde_json would write, for
-        /// any text: quotes, backslashes, control and non-ASCII characters.
-        #[test]
-        fn changes_are_written_as_serde_json_writes_them(
-            list in proptest::collection::vec(
-                (".*", proptest::option::of(".*"), proptest::option::of("[\"\\\\a-zé\u{1}\n]*")),
-                0..4,
-            )
-        ) {
-            let changes: Vec<Change> = list
-                .into_iter()
-                .map(|(field, from, to)| Change { field, from, to })
-                .collect();
-            proptest::prop_assert_eq!(
-                changes_json(&changes),
-                serde_json::to_string(&changes).unwrap()
-            );
-        }
-
-        /// Stored text is read back by hand to the changes it was written
-        /// from, unless something in it is escaped; what the hand reads
-        /// is what a JSON reader reads.
-        #[test]
-        fn stored_changes_are_read_back_as_a_json_reader_would(
-            list in proptest::collection::vec(
-                (".*", proptest::option::of(".*"), proptest::option::of("[\"\\\\a-zé\u{1}\n]*")),
-                0..4,
-            )
-        ) {
-            let changes: Vec<Change> = list
-                .into_iter()
-                .map(|(field, from, to)| Change { field, from, to })
-                .collect();
-            let text = changes_json(&changes);
-            let escaped = text.contains('\\');
-            match stored_changes(&text) {
-                Some(read) => proptest::prop_assert_eq!(read, changes),
-                None => proptest::prop_assert!(escaped, "not read: {}", text),
-            }
-        }
-
-        /// Any other text, read by hand or not, means what a JSON reader
-        /// says it means.
-        #[test]
-        fn other_text_is_never_misread(text in "[\\[\\]{}\",: a-z\\\\]{0,40}|\\[\\{\"field\":.*") {
-            if let Some(read) = stored_changes(&text) {
-                let json: Vec<Change> = serde_json::from_str(&text).unwrap();
-                proptest::prop_assert_eq!(&read, &json);
-                proptest::prop_assert_eq!(changes_json(&read), text);
-            }
-        }
-    }
-
-    #[test]
-    fn stored_changes_are_read_only_as_written() {
-        let list = |text: &str| stored_changes(text);
-        assert_eq!(list("[]"), Some(vec![]));
-        assert_eq!(
-            list(
-                r#"[{"field":"title","from":null,"to":"T"},{"field":"progress","from":"0","to":"5"}]"#
-            ),
-            Some(vec![
-                Change {
-                    field: "title".into(),
-                    from: None,
-                    to: Some("T".into())
-                },
-                Change {
-                    field: "progress".into(),
-                    from: Some("0".into()),
-                    to: Some("5".into())
-                },
-            ])
-        );
-        for other in [
-            "",
-            "[",
-            "null",
-            "[ ]",
-            r#"[{"field":"a","from":null,"to":null}"#,
-            r#"[{"field":"a","from":null,"to":null},]"#,
-            r#"[{"field":"a","from":null,"to":null}] "#,
-            r#"[{"field": "a","from":null,"to":null}]"#,
-            r#"[{"from":null,"field":"a","to":null}]"#,
-            r#"[{"field":null,"from":null,"to":null}]"#,
-            r#"[{"field":"a","from":null}]"#,
-            r#"[{"field":"a","from":null,"to":null,"by":"x"}]"#,
-            r#"[{"field":"a\"b","from":null,"to":null}]"#,
-            r#"[{"field":"a","from":"\u0041","to":null}]"#,
-            "[{\"field\":\"a\tb\",\"from\":null,\"to\":null}]",
-            r#"[{"field":"a","from":1,"to":null}]"#,
-        ] {
-            assert_eq!(list(other), None, "{other}");
-        }
-    }
 
     /// The plan SQLite chooses for `sql`, one step a line; the first
     /// parameters of `values` are bound.
