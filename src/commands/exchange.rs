@@ -688,10 +688,14 @@ impl Parsed {
 /// Records are handed over in batches, so the two threads meet rarely.
 const BATCH: usize = 512;
 
-/// Where parsed records go; false once nobody takes them any more.
+/// Hands a full batch over and gives back an empty one to fill next, or
+/// `None` once nobody takes them any more.
+type Handover<'s> = &'s mut dyn FnMut(Vec<Parsed>) -> Option<Vec<Parsed>>;
+
+/// Where parsed records go, a batch at a time.
 struct Batches<'s> {
     batch: Vec<Parsed>,
-    send: &'s mut dyn FnMut(Vec<Parsed>) -> bool,
+    send: Handover<'s>,
     open: bool,
 }
 
@@ -705,7 +709,11 @@ impl Batches<'_> {
 
     fn flush(&mut self) {
         if self.open && !self.batch.is_empty() {
-            self.open = (self.send)(std::mem::take(&mut self.batch));
+            let full = std::mem::take(&mut self.batch);
+            match (self.send)(full) {
+                Some(next) => self.batch = next,
+                None => self.open = false,
+            }
         }
         self.batch.clear();
     }
@@ -849,14 +857,26 @@ pub fn load_document(
 ) -> Result<()> {
     std::thread::scope(|scope| {
         let (records_tx, records) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
+        // Emptied batches go back to be filled again: a batch grown anew
+        // each time was copied over and over as it grew, and freed on the
+        // thread that had not made it.
+        let (spent_tx, spent) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
         let parser = scope.spawn(move || {
-            let mut send = |batch| records_tx.send(batch).is_ok();
+            let mut send = |batch| {
+                records_tx.send(batch).ok()?;
+                Some(
+                    spent
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(BATCH)),
+                )
+            };
             parse_document(input, ctx, &mut send)
         });
-        for batch in records {
-            for record in batch {
+        for mut batch in records {
+            for record in batch.drain(..) {
                 record.load_into(loader);
             }
+            let _ = spent_tx.try_send(batch);
         }
         let vouched = parser
             .join()
@@ -867,11 +887,7 @@ pub fn load_document(
 }
 
 /// Returns the items whose histories were checked along the way.
-fn parse_document(
-    input: impl Read,
-    ctx: &Ctx,
-    send: &mut dyn FnMut(Vec<Parsed>) -> bool,
-) -> Result<NumberSet> {
+fn parse_document(input: impl Read, ctx: &Ctx, send: Handover) -> Result<NumberSet> {
     let mut header = Header::default();
     let mut check = StreamCheck::default();
     let mut out = Batches {
