@@ -153,9 +153,18 @@ pub fn plain_record(text: &str, known: &'static [&'static str]) -> Option<(RawRe
     if let Some(after) = rest.strip_prefix('}') {
         return Some((record, text.len() - after.len()));
     }
+    // Records of a kind list their keys in one order: each key is looked
+    // for first where the last one was found.
+    let mut next = 0;
     loop {
         let (key, after) = plain_text(rest)?;
-        let key = *known.iter().find(|k| **k == key)?;
+        let at = known[next..]
+            .iter()
+            .position(|k| *k == key)
+            .map(|i| next + i)
+            .or_else(|| known[..next].iter().position(|k| *k == key))?;
+        next = at + 1;
+        let key = known[at];
         let after = after.strip_prefix(':')?;
         rest = if key == "changes" {
             let (list, more) = leading_changes(after)?;
