@@ -732,119 +732,83 @@ fn a_larger_file_comes_back_as_it_went_in() {
     assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
 }
 
+/// Gives the records of a list other numbers than one after another:
+/// none for those in `without` (they get the next ones), numbers moved up
+/// past a gap from `gap_from` on, and the numbers of `swapped` and the
+/// record after it exchanged.
+fn renumber(
+    records: &mut [Value],
+    without: std::ops::Range<usize>,
+    gap_from: usize,
+    swapped: usize,
+) {
+    for r in &mut records[without] {
+        r.as_object_mut().unwrap().remove("id");
+    }
+    for r in &mut records[gap_from..] {
+        r["id"] = json!(r["id"].as_i64().unwrap() + 1_000);
+    }
+    let (a, b) = (
+        records[swapped]["id"].clone(),
+        records[swapped + 1]["id"].clone(),
+    );
+    records[swapped]["id"] = b;
+    records[swapped + 1]["id"] = a;
+}
+
+/// Imports `doc` into an empty database and into one with data, and
+/// checks that each record of `list` keeps the number the file gives it
+/// (or, without one, the next), moved up in the second past the numbers in
+/// use. `key(record, item_offset)` names a record alike in the file and in
+/// the export, whose item numbers are moved up by `item_offset`.
+fn keeps_numbers(doc: &Value, list: &str, table: &str, key: fn(&Value, i64) -> String) {
+    let given: std::collections::BTreeMap<String, i64> = doc[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(n, r)| (key(r, 0), r["id"].as_i64().unwrap_or(n as i64 + 1)))
+        .collect();
+    let seq = |env: &Env, table: &str| {
+        env.query_i64(&format!(
+            "SELECT seq FROM sqlite_sequence WHERE name = '{table}'"
+        ))
+    };
+    let busy = busy();
+    let offsets = (seq(&busy, table), seq(&busy, "item"));
+    for (env, (offset, item_offset)) in [(Env::new(), (0, 0)), (busy, offsets)] {
+        env.ok(&["import", &write(&env, "numbers.json", doc)]);
+        let back = env.json(&["export", "s-0", "s-1"]);
+        let kept: std::collections::BTreeMap<String, i64> = back[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (key(r, item_offset), r["id"].as_i64().unwrap() - offset))
+            .collect();
+        assert_eq!(kept, given, "moved up by {offset}");
+        assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
+    }
+}
+
 #[test]
 fn event_numbers_are_kept_whether_they_run_on_leave_gaps_or_are_missing() {
     // Events are written in groups of 32; a group whose numbers run on from
     // the last is numbered by SQLite, any other with the file's numbers.
-    let text = common::synthetic_export(2, 100);
-    let mut doc: Value = serde_json::from_str(&text).unwrap();
-    let events = doc["events"].as_array_mut().unwrap();
-    for e in &mut events[40..50] {
-        e.as_object_mut().unwrap().remove("id"); // they get 41 to 50
-    }
-    for e in &mut events[100..] {
-        e["id"] = json!(e["id"].as_i64().unwrap() + 1_000); // a gap
-    }
-    let (a, b) = (events[150]["id"].clone(), events[151]["id"].clone());
-    events[150]["id"] = b; // out of order
-    events[151]["id"] = a;
-    let expected: Vec<i64> = events
-        .iter()
-        .enumerate()
-        .map(|(n, e)| e["id"].as_i64().unwrap_or(n as i64 + 1))
-        .collect();
-    let numbers = |env: &Env| -> Vec<i64> {
-        let back = env.json(&["export", "s-0", "s-1"]);
-        let mut ids: Vec<(i64, i64, String)> = back["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| {
-                let at = e["at"].as_str().unwrap().to_string();
-                (e["item"].as_i64().unwrap(), e["id"].as_i64().unwrap(), at)
-            })
-            .collect();
-        // Back in the file's order: by item, then time.
-        ids.sort_by(|x, y| (x.0, &x.2).cmp(&(y.0, &y.2)));
-        ids.into_iter().map(|(_, id, _)| id).collect()
-    };
-
-    let empty = Env::new();
-    empty.ok(&["import", &write(&empty, "gaps.json", &doc)]);
-    assert_eq!(numbers(&empty), expected);
-    assert_eq!(empty.ok(&["check"]).trim(), "No problems found.");
-
-    let env = busy();
-    let offset = env.query_i64("SELECT seq FROM sqlite_sequence WHERE name = 'event'");
-    env.ok(&["import", &write(&env, "gaps.json", &doc)]);
-    let moved: Vec<i64> = expected.iter().map(|id| id + offset).collect();
-    assert_eq!(numbers(&env), moved);
-    assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
+    let mut doc: Value = serde_json::from_str(&common::synthetic_export(2, 100)).unwrap();
+    renumber(doc["events"].as_array_mut().unwrap(), 40..50, 100, 150);
+    keeps_numbers(&doc, "events", "event", |e, item_offset| {
+        format!("{} {}", e["item"].as_i64().unwrap() - item_offset, e["at"])
+    });
 }
 
 #[test]
 fn item_numbers_are_kept_whether_they_run_on_leave_gaps_or_are_missing() {
     // Items whose numbers run on from the last are written in groups of 16
     // numbered by SQLite; any other at once with the file's number.
-    let text = common::synthetic_export(2, 60);
-    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let mut doc: Value = serde_json::from_str(&common::synthetic_export(2, 60)).unwrap();
     doc["events"] = json!([]);
-    let items = doc["items"].as_array_mut().unwrap();
-    for i in &mut items[5..9] {
-        i.as_object_mut().unwrap().remove("id"); // they get 6 to 9
-    }
-    for i in &mut items[20..] {
-        i["id"] = json!(i["id"].as_i64().unwrap() + 1_000); // a gap
-    }
-    let (a, b) = (items[40]["id"].clone(), items[41]["id"].clone());
-    items[40]["id"] = b; // out of order
-    items[41]["id"] = a;
-    let expected: Vec<(i64, String)> = items
-        .iter()
-        .enumerate()
-        .map(|(n, i)| {
-            let id = i["id"].as_i64().unwrap_or(n as i64 + 1);
-            (id, i["title"].as_str().unwrap().to_string())
-        })
-        .collect();
-    let numbers = |env: &Env| -> Vec<(i64, String)> {
-        let back = env.json(&["export", "s-0", "s-1"]);
-        let mut ids: Vec<(i64, String)> = back["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| {
-                (
-                    i["id"].as_i64().unwrap(),
-                    i["title"].as_str().unwrap().into(),
-                )
-            })
-            .collect();
-        ids.sort_by_key(|(_, title)| {
-            title[5..]
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse::<i64>()
-                .unwrap()
-        });
-        ids
-    };
-
-    let empty = Env::new();
-    empty.ok(&["import", &write(&empty, "gaps.json", &doc)]);
-    assert_eq!(numbers(&empty), expected);
-    assert_eq!(empty.ok(&["check"]).trim(), "No problems found.");
-
-    let env = busy();
-    let offset = env.query_i64("SELECT seq FROM sqlite_sequence WHERE name = 'item'");
-    env.ok(&["import", &write(&env, "gaps.json", &doc)]);
-    let moved: Vec<(i64, String)> = expected
-        .iter()
-        .map(|(id, title)| (id + offset, title.clone()))
-        .collect();
-    assert_eq!(numbers(&env), moved);
-    assert_eq!(env.ok(&["check"]).trim(), "No problems found.");
+    renumber(doc["items"].as_array_mut().unwrap(), 5..9, 20, 40);
+    keeps_numbers(&doc, "items", "item", |i, _| i["title"].to_string());
 }
 
 #[test]

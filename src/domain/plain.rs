@@ -99,21 +99,27 @@ fn json_text(out: &mut String, text: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Lists of changes whose text has quotes, backslashes, control and
+    /// non-ASCII characters.
+    fn change_lists() -> impl Strategy<Value = Vec<Change>> {
+        let change = (
+            ".*",
+            proptest::option::of(".*"),
+            proptest::option::of("[\"\\\\a-zé\u{1}\n]*"),
+        )
+            .prop_map(|(field, from, to)| Change { field, from, to });
+        proptest::collection::vec(change, 0..4)
+    }
 
     proptest::proptest! {
         /// Stored changes are the very text serde_json would write, for
         /// any text: quotes, backslashes, control and non-ASCII characters.
         #[test]
         fn changes_are_written_as_serde_json_writes_them(
-            list in proptest::collection::vec(
-                (".*", proptest::option::of(".*"), proptest::option::of("[\"\\\\a-zé\u{1}\n]*")),
-                0..4,
-            )
+            changes in change_lists()
         ) {
-            let changes: Vec<Change> = list
-                .into_iter()
-                .map(|(field, from, to)| Change { field, from, to })
-                .collect();
             proptest::prop_assert_eq!(
                 changes_json(&changes),
                 serde_json::to_string(&changes).unwrap()
@@ -125,15 +131,8 @@ mod tests {
         /// is what a JSON reader reads.
         #[test]
         fn stored_changes_are_read_back_as_a_json_reader_would(
-            list in proptest::collection::vec(
-                (".*", proptest::option::of(".*"), proptest::option::of("[\"\\\\a-zé\u{1}\n]*")),
-                0..4,
-            )
+            changes in change_lists()
         ) {
-            let changes: Vec<Change> = list
-                .into_iter()
-                .map(|(field, from, to)| Change { field, from, to })
-                .collect();
             let text = changes_json(&changes);
             let escaped = text.contains('\\');
             match stored_changes(&text) {
