@@ -376,7 +376,7 @@ impl<'c> Inserts<'c> {
                 }
                 self.next_items.raw_execute()?;
                 self.waiting_items.clear();
-                self.numbered_as_followed("items", ITEM_BATCH)?;
+                self.numbered_as_followed("items", self.next_item, ITEM_BATCH)?;
             }
             return Ok(());
         }
@@ -399,13 +399,8 @@ impl<'c> Inserts<'c> {
     }
 
     /// Checks that SQLite numbered the `rows` just written as followed
-    /// here: their numbers must be the file's.
-    fn numbered_as_followed(&self, what: &str, rows: usize) -> Result<()> {
-        let next = if what == "items" {
-            self.next_item
-        } else {
-            self.next_event
-        };
+    /// here, up to `next` (excluded): their numbers must be the file's.
+    fn numbered_as_followed(&self, what: &str, next: i64, rows: usize) -> Result<()> {
         let last = self.conn.last_insert_rowid();
         if last == next - 1 {
             return Ok(());
@@ -455,7 +450,7 @@ impl<'c> Inserts<'c> {
         stmt.raw_execute()?;
         self.waiting.clear();
         if as_sqlite_would {
-            self.numbered_as_followed("events", EVENT_BATCH)?;
+            self.numbered_as_followed("events", self.next_event, EVENT_BATCH)?;
         }
         Ok(())
     }
