@@ -5,8 +5,10 @@
 //!
 //! Items are spread evenly over the strategies, with a realistic mix of
 //! statuses, owners, themes and dates, and a history of two to five events
-//! each that replays exactly to the item. The same arguments (and `--seed`)
-//! always give the same file.
+//! each that replays exactly to the item. Events are numbered and listed in
+//! the order they happened, across all items, as a database numbers them
+//! and `strat export` lists them. The same arguments (and `--seed`) always
+//! give the same file.
 
 use serde_json::{Value, json};
 use std::io::{BufWriter, Write};
@@ -255,17 +257,30 @@ fn main() {
             "items",
             (0..args.items).map(|n| story(&args, n).0),
         )?;
+        // A database numbers events as they happen, and `strat export`
+        // lists them by number: one item's events lie far apart, between
+        // other items'. Only each event's time and place are held here;
+        // the events themselves are made again in that order.
+        let mut order: Vec<(String, usize, usize)> = (0..args.items)
+            .flat_map(|n| {
+                let events = story(&args, n).1;
+                events
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(k, e)| (e["at"].as_str().unwrap_or_default().to_string(), n, k))
+            })
+            .collect();
+        order.sort();
         let mut next_id = 0;
         write_list(
             &mut out,
             "events",
-            (0..args.items)
-                .flat_map(|n| story(&args, n).1)
-                .map(|mut e| {
-                    next_id += 1;
-                    e["id"] = json!(next_id);
-                    e
-                }),
+            order.into_iter().map(|(_, n, k)| {
+                let mut e = story(&args, n).1.swap_remove(k);
+                next_id += 1;
+                e["id"] = json!(next_id);
+                e
+            }),
         )?;
         out.write_all(b"}\n")?;
         out.flush()

@@ -120,11 +120,12 @@ impl<'a> Loader<'a> {
         let next = db.next_ids()?;
         db.defer_foreign_keys()?;
         let offset = |next: i64| if keep { 0 } else { next - 1 };
-        // Items come by number, in no order of their indexes; an export
-        // lists events by item and time, the order of theirs, which are
-        // cheapest kept up to date as they come.
+        // Records come by number: items in no order of their indexes, and
+        // events as they happened, one item's far apart.
         let suspended_indexes = if keep {
-            db.suspend_indexes("item")?
+            let mut indexes = db.suspend_indexes("item")?;
+            indexes.extend(db.suspend_indexes("event")?);
+            indexes
         } else {
             Vec::new()
         };

@@ -72,19 +72,32 @@ fn first_state(code: Code, event: &Event) -> Result<Item, String> {
     Ok(item)
 }
 
-/// Checks item histories while a file is read. A history whose events come
-/// together and oldest first (as `strat export` writes them) is replayed as
-/// they arrive and compared with a fingerprint of its item's fields; only
-/// the histories this cannot vouch for need reading back from the database
-/// for the full check, which alone can say what is wrong.
+/// Checks item histories while a file is read. Each item's history is
+/// replayed as its events arrive, oldest first (as `strat export` lists
+/// them, one item's events between other items'), and compared at the end
+/// with a fingerprint of its item's fields; only the histories this cannot
+/// vouch for need reading back from the database for the full check,
+/// which alone can say what is wrong.
 pub struct StreamCheck {
     keys: RandomState,
-    /// Item number → strategy and fingerprint; `None` for a number seen twice.
-    items: NumberMap<Option<(Code, u64)>>,
-    current: Option<Replaying>,
-    /// Items whose events have begun, to notice histories that come apart.
-    started: NumberSet,
+    /// Item number → what its history must lead to; `None` for a number
+    /// seen twice.
+    items: NumberMap<Option<Expected>>,
+    /// The histories under way, by item. A history is judged as soon as
+    /// it reaches its item's last update, so that only these are held.
+    open: NumberMap<Replaying>,
+    /// Items whose histories were judged; an event for one of them after
+    /// that leaves it to the full check.
+    judged: NumberSet,
     vouched: NumberSet,
+}
+
+/// What an item's history must lead to: its strategy, the fingerprint of
+/// its fields, and the time of its last update.
+struct Expected {
+    code: Code,
+    print: u64,
+    updated_at: DateTime<Utc>,
 }
 
 /// The bytes `Hash` implementations write, kept in order: the same
@@ -101,10 +114,9 @@ impl Hasher for Gathered {
     }
 }
 
-/// The history being replayed: its item, the order key of its last event,
-/// and the state so far (`None` once it cannot be vouched for).
+/// A history being replayed: the order key of its last event, and the
+/// state so far (`None` once it cannot be vouched for).
 struct Replaying {
-    item: i64,
     last: (DateTime<Utc>, i64),
     state: Option<Item>,
 }
@@ -114,8 +126,8 @@ impl Default for StreamCheck {
         StreamCheck {
             keys: RandomState::new(),
             items: NumberMap::default(),
-            current: None,
-            started: NumberSet::default(),
+            open: NumberMap::default(),
+            judged: NumberSet::default(),
             vouched: NumberSet::default(),
         }
     }
@@ -158,19 +170,23 @@ impl StreamCheck {
     }
 
     pub fn item(&mut self, item: &Item) {
-        let print = self.fingerprint(item);
+        let expected = Expected {
+            code: item.strategy.clone(),
+            print: self.fingerprint(item),
+            updated_at: item.updated_at,
+        };
         self.items
             .entry(item.id.0)
             .and_modify(|seen| *seen = None)
-            .or_insert_with(|| Some((item.strategy.clone(), print)));
+            .or_insert(Some(expected));
     }
 
     pub fn event(&mut self, event: &Event) {
         let id = event.item.0;
         let key = (event.at, event.id);
-        if let Some(r) = self.current.as_mut().filter(|r| r.item == id) {
-            // Stored histories are ordered by time, then number: a file in
-            // another order is left to the full check.
+        if let Some(r) = self.open.get_mut(&id) {
+            // Stored histories are ordered by time, then number: a history
+            // in another order is left to the full check.
             let in_order =
                 key.0 > r.last.0 || (key.0 == r.last.0 && r.last.1 > 0 && key.1 > r.last.1);
             r.last = key;
@@ -182,40 +198,40 @@ impl StreamCheck {
             {
                 r.state = None;
             }
-            return;
-        }
-        self.close();
-        let again = !self.started.insert(id);
-        if again {
+        } else if self.judged.contains(&id) {
             self.vouched.remove(&id);
+            return;
+        } else {
+            let state = match self.items.get(&id) {
+                Some(Some(e)) => first_state(e.code.clone(), event).ok(),
+                _ => None,
+            };
+            self.open.insert(id, Replaying { last: key, state });
         }
-        let code = match self.items.get(&id) {
-            Some(Some((code, _))) if !again => Some(code.clone()),
-            _ => None,
-        };
-        self.current = Some(Replaying {
-            item: id,
-            last: key,
-            state: code.and_then(|c| first_state(c, event).ok()),
-        });
+        if matches!(self.items.get(&id), Some(Some(e)) if e.updated_at == event.at) {
+            self.judge(id);
+        }
     }
 
-    fn close(&mut self) {
-        let Some(r) = self.current.take() else {
+    /// Vouches for an item whose history replayed to it, and lets its
+    /// replay go.
+    fn judge(&mut self, id: i64) {
+        let Some(r) = self.open.remove(&id) else {
             return;
         };
-        let Some(state) = r.state else {
-            return;
-        };
-        let print = self.fingerprint(&state);
-        if matches!(self.items.get(&r.item), Some(Some((_, p))) if *p == print) {
-            self.vouched.insert(r.item);
+        self.judged.insert(id);
+        let print = r.state.as_ref().map(|state| self.fingerprint(state));
+        if matches!((print, self.items.get(&id)), (Some(p), Some(Some(e))) if p == e.print) {
+            self.vouched.insert(id);
         }
     }
 
     /// The numbers of the items whose histories replayed to them.
     pub fn finish(mut self) -> NumberSet {
-        self.close();
+        let under_way: Vec<i64> = self.open.keys().copied().collect();
+        for id in under_way {
+            self.judge(id);
+        }
         self.vouched
     }
 }
@@ -339,10 +355,24 @@ mod tests {
     }
 
     #[test]
-    fn histories_apart_out_of_order_or_of_unknown_items_are_left_to_the_full_check() {
+    fn histories_between_other_items_events_are_vouched_for() {
+        // As strat export lists events: by number, which is by time.
         let (a, b) = (history(1, 1), history(2, 3));
         let apart = [a[0].clone(), b[0].clone(), b[1].clone(), a[1].clone()];
-        assert_eq!(vouched(&[item(1, "B"), item(2, "B")], &apart), [2]);
+        assert_eq!(vouched(&[item(1, "B"), item(2, "B")], &apart), [1, 2]);
+        assert_eq!(vouched(&[item(1, "B"), item(2, "C")], &apart), [1]);
+    }
+
+    #[test]
+    fn out_of_order_late_or_unknown_histories_are_left_to_the_full_check() {
+        let (a, b) = (history(1, 1), history(2, 3));
+        // An event after the item's last update, once its history was judged.
+        let mut late = a[1].clone();
+        late.id = 9;
+        late.at += chrono::Duration::minutes(5);
+        late.changes.clear();
+        let after = [a[0].clone(), a[1].clone(), b[0].clone(), late];
+        assert_eq!(vouched(&[item(1, "B"), item(2, "A")], &after), [2]);
         let backwards = [a[1].clone(), a[0].clone()];
         assert!(vouched(&[item(1, "B")], &backwards).is_empty());
         assert!(vouched(&[], &a).is_empty());
