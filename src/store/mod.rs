@@ -194,7 +194,7 @@ Check the path and its permissions.",
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let db = Db::new(&tx);
         let out = f(&db)?;
-        let broken = db.foreign_key_problems()?;
+        let broken = db.broken_links()?;
         if !broken.is_empty() {
             return Err(Error::Bug(format!(
                 "a load left links to missing records, so it was rolled back:\n{}",
