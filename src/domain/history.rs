@@ -184,6 +184,10 @@ impl StreamCheck {
     pub fn event(&mut self, event: &Event) {
         let id = event.item.0;
         let key = (event.at, event.id);
+        let expected = match self.items.get(&id) {
+            Some(Some(e)) => Some(e),
+            _ => None,
+        };
         if let Some(r) = self.open.get_mut(&id) {
             // Stored histories are ordered by time, then number: a history
             // in another order is left to the full check.
@@ -202,13 +206,10 @@ impl StreamCheck {
             self.vouched.remove(&id);
             return;
         } else {
-            let state = match self.items.get(&id) {
-                Some(Some(e)) => first_state(e.code.clone(), event).ok(),
-                _ => None,
-            };
+            let state = expected.and_then(|e| first_state(e.code.clone(), event).ok());
             self.open.insert(id, Replaying { last: key, state });
         }
-        if matches!(self.items.get(&id), Some(Some(e)) if e.updated_at == event.at) {
+        if expected.is_some_and(|e| e.updated_at == event.at) {
             self.judge(id);
         }
     }
