@@ -30,6 +30,20 @@ struct LinkColumn {
     to: Option<String>,
 }
 
+/// The rows of `child` whose `from` names no row of `parent` by `to`.
+fn missing_parents_sql(child: &str, from: &str, parent: &str, to: &str) -> String {
+    // Names cannot be bound parameters; these come from the schema.
+    let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    format!(
+        "SELECT c.rowid FROM {child} c WHERE c.{from} IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM {parent} p WHERE p.{to} = c.{from})",
+        child = quote(child),
+        parent = quote(parent),
+        from = quote(from),
+        to = quote(to),
+    )
+}
+
 /// The database as seen from inside one transaction.
 pub struct Db<'c> {
     conn: &'c Connection,
@@ -611,15 +625,14 @@ impl<'c> Db<'c> {
     /// SQLite builds an index from all its rows at once in about a third of
     /// the time it takes to keep it up to date row by row when rows come in
     /// another order than the index's. Indexes that enforce a UNIQUE
-    /// constraint stay, and so do partial ones: they hold few rows, cost
-    /// next to nothing to keep, and building one reads the whole table.
+    /// constraint stay.
     pub fn suspend_indexes(&self, table: &str) -> Result<Vec<String>> {
         let indexes: Vec<(String, String)> = self
             .conn
             .prepare(
                 "SELECT s.name, s.sql FROM sqlite_schema s \
                  JOIN pragma_index_list(?1) i ON i.name = s.name \
-                 WHERE i.origin = 'c' AND NOT i.partial ORDER BY s.rowid",
+                 WHERE i.origin = 'c' ORDER BY s.rowid",
             )?
             .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -695,19 +708,12 @@ impl<'c> Db<'c> {
         if !simple {
             return self.foreign_key_problems();
         }
-        let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
         let mut problems = Vec::new();
         for l in &links {
             let to = l.to.as_deref().expect("checked above");
-            let sql = format!(
-                "SELECT c.rowid FROM {child} c WHERE c.{from} IS NOT NULL AND NOT EXISTS \
-                 (SELECT 1 FROM {parent} p WHERE p.{to} = c.{from})",
-                child = quote(&l.child),
-                parent = quote(&l.parent),
-                from = quote(&l.from),
-                to = quote(to),
-            );
-            let mut stmt = self.conn.prepare(&sql)?;
+            let mut stmt = self
+                .conn
+                .prepare(&missing_parents_sql(&l.child, &l.from, &l.parent, to))?;
             for row in stmt.query_map([], |r| r.get::<_, i64>(0))? {
                 problems.push(format!(
                     "foreign key: {} row {} points to a missing {}",
@@ -1046,8 +1052,7 @@ mod tests {
         assert_eq!(ours, sqlite);
         let steps = plan(
             &conn,
-            "SELECT c.rowid FROM \"event\" c WHERE c.\"item_id\" IS NOT NULL AND NOT EXISTS \
-             (SELECT 1 FROM \"item\" p WHERE p.\"id\" = c.\"item_id\")",
+            &missing_parents_sql("event", "item_id", "item", "id"),
             &[],
         );
         assert!(
