@@ -663,26 +663,27 @@ fn numbers_given_twice_or_taken_are_refused() {
     let env = busy();
     let doc = env.json(&["export"]);
 
+    let fresh = Env::new();
+    let refused = |name: &str, doc: &Value, message: &str| {
+        let file = write(&fresh, name, doc);
+        refused_naming(&fresh, &["import", &file], &[message]);
+    };
     let mut twice = doc.clone();
     twice["events"][2]["id"] = twice["events"][0]["id"].clone();
-    let fresh = Env::new();
-    let err = fresh.fails(&["import", &write(&fresh, "twice.json", &twice)], 2);
-    assert!(err.contains("events[2].id: 1 appears twice"), "{err}");
+    refused("twice.json", &twice, "events[2].id: 1 appears twice");
     let mut twice = doc.clone();
     twice["strategy_events"][1]["id"] = twice["strategy_events"][0]["id"].clone();
-    let err = fresh.fails(&["import", &write(&fresh, "twice.json", &twice)], 2);
-    assert!(
-        err.contains("strategy_events[1].id: 1 appears twice"),
-        "{err}"
+    refused(
+        "twice.json",
+        &twice,
+        "strategy_events[1].id: 1 appears twice",
     );
 
     // The first event gets the next free number, 1, which the second names.
     let mut taken = doc.clone();
     taken["events"][0].as_object_mut().unwrap().remove("id");
     taken["events"][1]["id"] = json!(1);
-    let err = fresh.fails(&["import", &write(&fresh, "taken.json", &taken)], 2);
-    assert!(err.contains("number every event or none"), "{err}");
-    assert_eq!(fresh.dump(), "<no database>");
+    refused("taken.json", &taken, "number every event or none");
 
     // Items alike: the first gets number 1, which the second names.
     let items = json!({
@@ -690,11 +691,12 @@ fn numbers_given_twice_or_taken_are_refused() {
         "strategies": [{"code": "s-1", "title": "S", "starts": "2024-01-01", "ends": "2025-12-31"}],
         "items": [{"strategy": "s-1", "title": "A"}, {"id": 1, "strategy": "s-1", "title": "B"}]
     });
-    let err = fresh.fails(&["import", &write(&fresh, "items.json", &items)], 2);
-    assert!(
-        err.contains("items[1]: its number is taken by an item of the file without one"),
-        "{err}"
+    refused(
+        "items.json",
+        &items,
+        "items[1]: its number is taken by an item of the file without one",
     );
+    assert_eq!(fresh.dump(), "<no database>");
 }
 
 #[test]
