@@ -12,7 +12,7 @@ use crate::domain::NumberSet;
 use crate::domain::dates::{Period, parse_iso};
 use crate::domain::history::StreamCheck;
 use crate::domain::model::{
-    Change, Code, Event, Item, ItemId, Progress, Strategy, StrategyEvent, Tracked, parse_timestamp,
+    Change, Code, Event, Item, ItemId, Progress, Strategy, StrategyEvent, Tracked, read_timestamp,
 };
 use crate::domain::vocab::{Action, Status, StrategyStatus};
 use crate::error::{Error, Result};
@@ -348,9 +348,18 @@ impl<'a> Record<'a> {
     }
 
     fn timestamp(&mut self, key: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.timestamp_kept(key).map(|(t, _)| t)
+    }
+
+    /// As [`Record::timestamp`], with the text when it is in the stored
+    /// form (see [`read_timestamp`]).
+    fn timestamp_kept(
+        &mut self,
+        key: &str,
+    ) -> Option<(chrono::DateTime<chrono::Utc>, Option<String>)> {
         let s = self.text(key)?;
-        match parse_timestamp(&s) {
-            Ok(t) => Some(t),
+        match read_timestamp(s) {
+            Ok(read) => Some(read),
             Err(e) => {
                 self.bad(key, e);
                 None
@@ -524,10 +533,12 @@ pub fn parse_item(
 }
 
 /// The parts every event has: number, time, who, action, changes, note;
-/// and the text of the changes when the file wrote them as stored.
+/// and the text of the time and of the changes when the file wrote them as
+/// stored.
 struct EventParts {
     id: i64,
     at: chrono::DateTime<chrono::Utc>,
+    stored_at: Option<String>,
     by: String,
     action: Action,
     changes: Vec<Change>,
@@ -539,7 +550,7 @@ struct EventParts {
 /// kind of event may hold.
 fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<EventParts> {
     let id = r.int("id");
-    let at = r.timestamp("at");
+    let at = r.timestamp_kept("at");
     if at.is_none() && !r.problems_for("at") {
         r.bad("at", "is required");
     }
@@ -581,9 +592,11 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
         },
     };
     let changes = changes?;
+    let (at, stored_at) = at?;
     Some(EventParts {
         id: id.ok()?.unwrap_or(0),
-        at: at?,
+        at,
+        stored_at,
         by: by?,
         action: action?,
         changes: changes.list,
@@ -592,13 +605,8 @@ fn event_parts(r: &mut Record, actions: &[Action], fields: &[&str]) -> Option<Ev
     })
 }
 
-/// An event, with the text of its changes when the file wrote them as
-/// stored.
-fn parse_event(
-    v: RawRecord,
-    pos: Pos,
-    problems: &mut Vec<String>,
-) -> Option<(Event, Option<String>)> {
+/// An event, with its text as it will be stored.
+fn parse_event(v: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<(Event, EventText)> {
     let before = problems.len();
     let mut r = Record::open(v, pos, EVENT_KEYS, problems)?;
     let item = r.int("item");
@@ -625,7 +633,8 @@ fn parse_event(
         changes: p.changes,
         note: p.note,
     };
-    (problems.len() == before).then_some((event, p.stored_changes))
+    let text = EventText::with_stored(&event, p.stored_at, p.stored_changes);
+    (problems.len() == before).then_some((event, text))
 }
 
 const STRATEGY_EVENT_KEYS: &[&str] = &["id", "strategy", "at", "by", "action", "changes", "note"];
@@ -815,9 +824,8 @@ fn read_list<R: Read>(
                 check.item(&i);
                 Parsed::Item(n, i)
             }),
-            "events" => parse_event(v, pos, &mut problems).map(|(mut e, stored)| {
+            "events" => parse_event(v, pos, &mut problems).map(|(mut e, text)| {
                 check.event(&e);
-                let text = EventText::with_changes(&e, stored);
                 // Once written out, the changes are let go of here, on the
                 // thread that made them, unless the loader needs them (to
                 // check and renumber links between items): freeing them on

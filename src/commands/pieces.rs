@@ -16,6 +16,10 @@ type Result<T> = std::result::Result<T, Syntax>;
 
 const READ_SIZE: usize = 1 << 16;
 
+/// How much [`Pieces::value_by_hand`] wants to have read ahead: more than
+/// most records take.
+const TOP_UP: usize = 1 << 13;
+
 pub struct Pieces<R> {
     input: R,
     /// What has been read and found to be UTF-8, once, so that values are
@@ -188,6 +192,11 @@ impl<R: Read> Pieces<R> {
         &mut self,
         by_hand: impl FnOnce(&str) -> Option<(T, usize)>,
     ) -> Result<T> {
+        // Topped up first, so that a value is seldom cut by the buffer's
+        // end: the JSON reader it would go to costs many times more.
+        if self.text.len() - self.at < TOP_UP && !self.eof {
+            self.fill()?;
+        }
         if self.peek()?.is_some()
             && let Some((value, len)) = by_hand(&self.text[self.at..])
         {
@@ -349,5 +358,42 @@ mod tests {
             list_of_bytes(b"[\"ab\xe2\x82", 1).unwrap_err().0,
             "invalid unicode code point at line 1 column 5"
         );
+    }
+
+    /// A reader by hand of flat objects, which gives up on one the buffer
+    /// cuts short, as the real one does; `taken` counts what it read.
+    fn flat_object(text: &str, taken: &mut usize) -> Option<(Value, usize)> {
+        let end = text.find('}')? + 1;
+        *taken += 1;
+        Some((serde_json::from_str(&text[..end]).ok()?, end))
+    }
+
+    #[test]
+    fn values_read_by_hand_are_seldom_cut_by_a_read() {
+        let records: Vec<String> = (0..12_000)
+            .map(|n| format!(r#"{{"id":{n},"title":"item {n}"}}"#))
+            .collect();
+        let text = format!("[{}]", records.join(","));
+        assert!(text.len() > 4 * READ_SIZE);
+        for step in [1_000, READ_SIZE] {
+            let mut p = Pieces::new(Trickle(text.as_bytes(), step));
+            p.expect(b'[', "a list").unwrap();
+            let (mut by_hand, mut read) = (0, Vec::new());
+            loop {
+                read.push(p.value_by_hand(|t| flat_object(t, &mut by_hand)).unwrap());
+                if p.next_is(b']').unwrap() {
+                    break;
+                }
+                p.expect(b',', "',' or ']'").unwrap();
+            }
+            p.end().unwrap();
+            assert_eq!(read, serde_json::from_str::<Vec<Value>>(&text).unwrap());
+            // Every one, though thousands of reads ended inside records.
+            assert_eq!(by_hand, records.len(), "reads of {step}");
+        }
+        // What the hand reader leaves goes to the JSON reader.
+        let mut p = Pieces::new(Trickle(br#"{"a": [1]}"#, 3));
+        let v: Value = p.value_by_hand(|_| None::<(Value, usize)>).unwrap();
+        assert_eq!(v, serde_json::json!({"a": [1]}));
     }
 }

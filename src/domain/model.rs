@@ -149,6 +149,15 @@ pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, String> {
         .ok_or_else(|| format!("'{s}' is not an RFC 3339 timestamp (2024-03-18T09:30:00Z)"))
 }
 
+/// As [`parse_timestamp`], giving the text back as well when it is already
+/// in the stored form, which [`format_timestamp`] would write again.
+pub fn read_timestamp(s: String) -> Result<(DateTime<Utc>, Option<String>), String> {
+    match stored_timestamp(&s) {
+        Some(t) => Ok((t, Some(s))),
+        None => parse_timestamp(&s).map(|t| (t, None)),
+    }
+}
+
 /// A timestamp in the stored form, read directly: every item and event
 /// read passes here, and the general parser costs several times more.
 /// Anything else (offsets, leap seconds) is left to chrono.
@@ -628,10 +637,16 @@ mod tests {
         ] {
             let t = parse_timestamp(text).unwrap();
             assert_eq!(t, chrono_read(text), "{text}");
+            assert_eq!(read_timestamp(text.into()), Ok((t, Some(text.into()))));
             assert_eq!(format_timestamp(t), text);
             assert_eq!(format_timestamp(t), chrono_text(t));
         }
         // other RFC 3339 forms still go through chrono
+        let (t, kept) = read_timestamp("2024-03-18T10:30:00+01:00".into()).unwrap();
+        assert_eq!(
+            (format_timestamp(t), kept),
+            ("2024-03-18T09:30:00.000000Z".into(), None)
+        );
         assert_eq!(
             format_timestamp(parse_timestamp("2024-03-18T10:30:00+01:00").unwrap()),
             "2024-03-18T09:30:00.000000Z"

@@ -280,14 +280,20 @@ pub struct EventText {
 
 impl EventText {
     pub fn of(event: &Event) -> EventText {
-        EventText::with_changes(event, None)
+        EventText::with_stored(event, None, None)
     }
 
-    /// As [`EventText::of`], with the text of the event's changes when it
-    /// is already at hand: text [`stored_changes`] read them from.
-    pub fn with_changes(event: &Event, changes: Option<String>) -> EventText {
+    /// As [`EventText::of`], with the text of the event's time and of its
+    /// changes when they are already at hand as stored: the text
+    /// [`read_timestamp`](crate::domain::model::read_timestamp) kept, and
+    /// text [`stored_changes`] read.
+    pub fn with_stored(event: &Event, at: Option<String>, changes: Option<String>) -> EventText {
+        debug_assert!(
+            at.as_ref()
+                .is_none_or(|at| *at == format_timestamp(event.at))
+        );
         EventText {
-            at: format_timestamp(event.at),
+            at: at.unwrap_or_else(|| format_timestamp(event.at)),
             changes: changes.unwrap_or_else(|| changes_json(&event.changes)),
         }
     }
@@ -645,12 +651,26 @@ impl<'c> Db<'c> {
         Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
     }
 
-    /// Builds again the indexes [`Db::suspend_indexes`] dropped.
+    /// Builds again the indexes [`Db::suspend_indexes`] dropped, at the end
+    /// of a load, when no other thread of this process has work left: SQLite
+    /// is let sort the entries in pieces on a thread of its own while this
+    /// one goes on reading the table. (The pieces' size follows the page
+    /// cache's; pieces of 2 MB kept both threads busiest.)
     pub fn restore_indexes(&self, definitions: &[String]) -> Result<()> {
-        for sql in definitions {
-            self.conn.execute_batch(sql)?;
+        if definitions.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn.pragma_update(None, "threads", 1)?;
+        self.conn.pragma_update(None, "cache_size", -2_000)?;
+        let built = definitions
+            .iter()
+            .try_for_each(|sql| self.conn.execute_batch(sql));
+        self.conn.pragma_update(None, "threads", 0)?;
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        Ok(built?)
     }
 
     /// Lets links between records of one import point forward; the checks
@@ -1059,6 +1079,62 @@ mod tests {
             steps[0].contains("COVERING INDEX event_by_item"),
             "{steps:?}"
         );
+    }
+
+    /// Indexes set aside for a load come back as they were, with what
+    /// they index, and the connection's settings are left as found.
+    #[test]
+    fn suspended_indexes_come_back_whole() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::prepare(&mut conn, std::path::Path::new(":memory:"), true).unwrap();
+        let schema = |conn: &Connection| -> Vec<(String, Option<String>)> {
+            conn.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let before = schema(&conn);
+        conn.pragma_update(None, "cache_size", -5_000).unwrap();
+        let db = Db::new(&conn);
+        let mut set_aside = db.suspend_indexes("item").unwrap();
+        set_aside.extend(db.suspend_indexes("event").unwrap());
+        let left = schema(&conn);
+        assert!(
+            left.iter()
+                .all(|(name, _)| !name.starts_with("item_by") && !name.starts_with("event_"))
+        );
+        assert!(
+            left.iter()
+                .any(|(name, _)| name == "sqlite_autoindex_item_1")
+        );
+        conn.execute_batch(
+            "INSERT INTO strategy (id, code, title, status, starts, ends)
+                 VALUES (1, 's-1', 'S', 'draft', '2024-01-01', '2025-12-31');
+             INSERT INTO item (id, strategy_id, title, status, progress, created_at, updated_at)
+                 VALUES (1, 1, 'A', 'planned', 0, 't', 't');
+             INSERT INTO event (id, item_id, at, by, action, changes, note)
+                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', 'x', 'noted', '[]', 'n');",
+        )
+        .unwrap();
+        db.restore_indexes(&set_aside).unwrap();
+        assert_eq!(schema(&conn), before);
+        let noted: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM event INDEXED BY event_notes WHERE note IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(noted, 1);
+        let setting =
+            |name: &str| -> i64 { conn.pragma_query_value(None, name, |r| r.get(0)).unwrap() };
+        assert_eq!((setting("cache_size"), setting("threads")), (-5_000, 0));
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
     }
 
     /// The queries one-strategy commands run must reach rows through an
