@@ -87,20 +87,13 @@ impl<R: Read> Pieces<R> {
                 return Ok(false);
             }
             // At least doubling: a value larger than the buffer is parsed
-            // again only a logarithmic number of times.
-            let len = self.pending.len();
-            self.pending.resize(len + READ_SIZE.max(self.text.len()), 0);
-            let read = loop {
-                match self.input.read(&mut self.pending[len..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        self.pending.truncate(len);
-                        return Err(Syntax(format!("the file cannot be read: {e}")));
-                    }
-                }
-            };
-            self.pending.truncate(len + read);
+            // again only a logarithmic number of times. Read through
+            // `take`, the buffer's new part is not zeroed first.
+            let want = READ_SIZE.max(self.text.len()) as u64;
+            let read = (&mut self.input)
+                .take(want)
+                .read_to_end(&mut self.pending)
+                .map_err(|e| Syntax(format!("the file cannot be read: {e}")))?;
             self.eof = read == 0;
         }
     }
