@@ -115,10 +115,12 @@ impl Hasher for Gathered {
 }
 
 /// A history being replayed: the order key of its last event, and the
-/// state so far (`None` once it cannot be vouched for).
+/// state so far (`None` once it cannot be vouched for). The state is boxed:
+/// tens of thousands of histories are under way at once, and the map that
+/// holds them moves its entries as it grows.
 struct Replaying {
     last: (DateTime<Utc>, i64),
-    state: Option<Item>,
+    state: Option<Box<Item>>,
 }
 
 impl Default for StreamCheck {
@@ -206,7 +208,8 @@ impl StreamCheck {
             self.vouched.remove(&id);
             return;
         } else {
-            let state = expected.and_then(|e| first_state(e.code.clone(), event).ok());
+            let state =
+                expected.and_then(|e| first_state(e.code.clone(), event).ok().map(Box::new));
             self.open.insert(id, Replaying { last: key, state });
         }
         if expected.is_some_and(|e| e.updated_at == event.at) {
