@@ -104,35 +104,82 @@ impl fmt::Display for ItemId {
     }
 }
 
+/// A timestamp or date as text, held where it was written (on the stack)
+/// when it has its usual width: most are written only to be copied at once,
+/// bound to a statement or printed.
+pub enum Written {
+    Fixed([u8; 27], usize),
+    Other(String),
+}
+
+impl Written {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Written::Fixed(bytes, len) => {
+                std::str::from_utf8(&bytes[..*len]).expect("digits and separators are ASCII")
+            }
+            Written::Other(s) => s,
+        }
+    }
+
+    /// `pattern` with each run of `0`s replaced by the next number of
+    /// `numbers`, zero-padded to the run's width.
+    fn digits(pattern: &[u8], numbers: &[u32]) -> Written {
+        let mut text = [0u8; 27];
+        text[..pattern.len()].copy_from_slice(pattern);
+        let mut end = pattern.len();
+        for &n in numbers.iter().rev() {
+            let mut n = n;
+            while text[end - 1] != b'0' {
+                end -= 1;
+            }
+            while end > 0 && text[end - 1] == b'0' {
+                text[end - 1] = b'0' + (n % 10) as u8;
+                n /= 10;
+                end -= 1;
+            }
+        }
+        Written::Fixed(text, pattern.len())
+    }
+}
+
 /// Timestamps are stored and shown in one fixed-width UTC form, so that text
 /// order is time order.
-pub fn format_timestamp(t: DateTime<Utc>) -> String {
+pub fn write_timestamp(t: DateTime<Utc>) -> Written {
     let (year, nanos) = (t.year(), t.nanosecond());
     if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
         // Years beyond four digits and leap seconds: chrono's general form.
-        return t.to_rfc3339_opts(SecondsFormat::Micros, true);
+        return Written::Other(t.to_rfc3339_opts(SecondsFormat::Micros, true));
     }
     // By hand: every item and event stored or shown passes here, and the
     // general formatter costs several times more.
     let date = t.date_naive();
     let secs = t.num_seconds_from_midnight();
-    let mut text = *b"0000-00-00T00:00:00.000000Z";
-    for (at, n) in [
-        (0..4, year as u32),
-        (5..7, date.month()),
-        (8..10, date.day()),
-        (11..13, secs / 3600),
-        (14..16, secs / 60 % 60),
-        (17..19, secs % 60),
-        (20..26, nanos / 1000),
-    ] {
-        let mut n = n;
-        for digit in text[at].iter_mut().rev() {
-            *digit = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
+    Written::digits(
+        b"0000-00-00T00:00:00.000000Z",
+        &[
+            year as u32,
+            date.month(),
+            date.day(),
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            nanos / 1000,
+        ],
+    )
+}
+
+pub fn format_timestamp(t: DateTime<Utc>) -> String {
+    write_timestamp(t).as_str().to_owned()
+}
+
+/// A date as stored, `YYYY-MM-DD` (chrono's `Display`, written by hand
+/// for the years of four digits).
+pub fn write_date(d: NaiveDate) -> Written {
+    match u32::try_from(d.year()) {
+        Ok(year) if year <= 9999 => Written::digits(b"0000-00-00", &[year, d.month(), d.day()]),
+        _ => Written::Other(d.to_string()),
     }
-    String::from_utf8(text.to_vec()).expect("digits and separators are ASCII")
 }
 
 /// The shape of a stored timestamp: `#` is a digit.
@@ -640,6 +687,15 @@ mod tests {
             assert_eq!(read_timestamp(text.into()), Ok((t, Some(text.into()))));
             assert_eq!(format_timestamp(t), text);
             assert_eq!(format_timestamp(t), chrono_text(t));
+            let day = t.date_naive();
+            assert_eq!(write_date(day).as_str(), day.to_string());
+        }
+        for day in [
+            NaiveDate::from_ymd_opt(-1, 12, 31).unwrap(),
+            NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(999, 9, 9).unwrap(),
+        ] {
+            assert_eq!(write_date(day).as_str(), day.to_string());
         }
         // other RFC 3339 forms still go through chrono
         let (t, kept) = read_timestamp("2024-03-18T10:30:00+01:00".into()).unwrap();
@@ -660,6 +716,19 @@ mod tests {
             "2024-03-18 09:30:00",
         ] {
             assert!(parse_timestamp(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Written by hand, timestamps and dates read as chrono writes them,
+        /// over chrono's whole range of years.
+        #[test]
+        fn written_as_chrono_writes(secs in -8_000_000_000_000i64..8_000_000_000_000, micros in 0u32..1_000_000) {
+            let t = DateTime::from_timestamp(secs, micros * 1000).unwrap();
+            let (ours, day) = (write_timestamp(t), t.date_naive());
+            proptest::prop_assert_eq!(ours.as_str(), t.to_rfc3339_opts(SecondsFormat::Micros, true));
+            let ours = write_date(day);
+            proptest::prop_assert_eq!(ours.as_str(), day.to_string());
         }
     }
 

@@ -3,7 +3,8 @@
 
 use crate::domain::dates::{Period, parse_iso};
 use crate::domain::model::{
-    Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp, parse_timestamp,
+    Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, Written, format_timestamp,
+    parse_timestamp, write_date, write_timestamp,
 };
 use crate::domain::plain::{changes_json, stored_changes};
 use crate::error::{Error, Result};
@@ -227,7 +228,9 @@ fn bind_item(
     item: &Item,
     number: Numbering,
 ) -> rusqlite::Result<()> {
-    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    // Dates and times are written on the stack: SQLite copies what it is
+    // given at once.
+    let date = |d: Option<NaiveDate>| d.map(write_date);
     stmt.raw_bind_parameter(first, item.strategy.as_str())?;
     stmt.raw_bind_parameter(first + 1, &item.reference)?;
     stmt.raw_bind_parameter(first + 2, &item.title)?;
@@ -236,15 +239,18 @@ fn bind_item(
     stmt.raw_bind_parameter(first + 5, &item.owner)?;
     stmt.raw_bind_parameter(first + 6, item.status.as_str())?;
     stmt.raw_bind_parameter(first + 7, item.progress.get())?;
-    stmt.raw_bind_parameter(first + 8, date(item.start))?;
-    stmt.raw_bind_parameter(first + 9, date(item.due))?;
-    stmt.raw_bind_parameter(first + 10, date(item.completed_on))?;
+    stmt.raw_bind_parameter(first + 8, date(item.start).as_ref().map(Written::as_str))?;
+    stmt.raw_bind_parameter(first + 9, date(item.due).as_ref().map(Written::as_str))?;
+    stmt.raw_bind_parameter(
+        first + 10,
+        date(item.completed_on).as_ref().map(Written::as_str),
+    )?;
     stmt.raw_bind_parameter(first + 11, item.rag_override.map(|r| r.as_str()))?;
     stmt.raw_bind_parameter(first + 12, &item.rag_reason)?;
     stmt.raw_bind_parameter(first + 13, item.carried_from.map(|l| l.0))?;
     stmt.raw_bind_parameter(first + 14, item.carried_to.map(|l| l.0))?;
-    stmt.raw_bind_parameter(first + 15, format_timestamp(item.created_at))?;
-    stmt.raw_bind_parameter(first + 16, format_timestamp(item.updated_at))?;
+    stmt.raw_bind_parameter(first + 15, write_timestamp(item.created_at).as_str())?;
+    stmt.raw_bind_parameter(first + 16, write_timestamp(item.updated_at).as_str())?;
     match number {
         Numbering::Given(id) => stmt.raw_bind_parameter(first + 17, id),
         Numbering::BySqlite => Ok(()),
