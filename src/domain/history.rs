@@ -116,8 +116,8 @@ impl Hasher for Gathered {
 
 /// A history being replayed: the order key of its last event, and the
 /// state so far (`None` once it cannot be vouched for). The state is boxed:
-/// tens of thousands of histories are under way at once, and the map that
-/// holds them moves its entries as it grows.
+/// some ten thousand histories are under way at once in a 100,000-item
+/// export, and the map that holds them moves its entries as it grows.
 struct Replaying {
     last: (DateTime<Utc>, i64),
     state: Option<Box<Item>>,

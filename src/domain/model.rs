@@ -122,21 +122,16 @@ impl Written {
         }
     }
 
-    /// `pattern` with each run of `0`s replaced by the next number of
-    /// `numbers`, zero-padded to the run's width.
-    fn digits(pattern: &[u8], numbers: &[u32]) -> Written {
+    /// `pattern` with each of `fields`' places holding its number in
+    /// decimal, zero-padded to the place's width.
+    fn fixed(pattern: &[u8], fields: &[(std::ops::Range<usize>, u32)]) -> Written {
         let mut text = [0u8; 27];
         text[..pattern.len()].copy_from_slice(pattern);
-        let mut end = pattern.len();
-        for &n in numbers.iter().rev() {
-            let mut n = n;
-            while text[end - 1] != b'0' {
-                end -= 1;
-            }
-            while end > 0 && text[end - 1] == b'0' {
-                text[end - 1] = b'0' + (n % 10) as u8;
+        for (at, n) in fields {
+            let mut n = *n;
+            for digit in text[at.clone()].iter_mut().rev() {
+                *digit = b'0' + (n % 10) as u8;
                 n /= 10;
-                end -= 1;
             }
         }
         Written::Fixed(text, pattern.len())
@@ -155,20 +150,21 @@ pub fn write_timestamp(t: DateTime<Utc>) -> Written {
     // general formatter costs several times more.
     let date = t.date_naive();
     let secs = t.num_seconds_from_midnight();
-    Written::digits(
+    Written::fixed(
         b"0000-00-00T00:00:00.000000Z",
         &[
-            year as u32,
-            date.month(),
-            date.day(),
-            secs / 3600,
-            secs / 60 % 60,
-            secs % 60,
-            nanos / 1000,
+            (0..4, year as u32),
+            (5..7, date.month()),
+            (8..10, date.day()),
+            (11..13, secs / 3600),
+            (14..16, secs / 60 % 60),
+            (17..19, secs % 60),
+            (20..26, nanos / 1000),
         ],
     )
 }
 
+/// [`write_timestamp`], as a string of its own.
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
     write_timestamp(t).as_str().to_owned()
 }
@@ -177,7 +173,10 @@ pub fn format_timestamp(t: DateTime<Utc>) -> String {
 /// for the years of four digits).
 pub fn write_date(d: NaiveDate) -> Written {
     match u32::try_from(d.year()) {
-        Ok(year) if year <= 9999 => Written::digits(b"0000-00-00", &[year, d.month(), d.day()]),
+        Ok(year) if year <= 9999 => Written::fixed(
+            b"0000-00-00",
+            &[(0..4, year), (5..7, d.month()), (8..10, d.day())],
+        ),
         _ => Written::Other(d.to_string()),
     }
 }
