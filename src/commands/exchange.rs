@@ -742,11 +742,16 @@ fn read_document<R: Read>(
         loop {
             let key: String = doc.value()?;
             doc.expect(b':', "':'")?;
-            match (key.as_str(), LISTS.iter().find(|l| **l == key)) {
-                ("format", _) => header.format = Some(doc.value()?),
-                ("version", _) => header.version = Some(doc.value()?),
-                (_, Some(list)) => read_list(doc, list, ctx, out, check)?,
-                (_, None) => {
+            match key.as_str() {
+                "format" => header.format = Some(doc.value()?),
+                "version" => header.version = Some(doc.value()?),
+                StrategyRecord::NAME => read_list::<StrategyRecord, R>(doc, ctx, out, check)?,
+                ItemRecord::NAME => read_list::<ItemRecord, R>(doc, ctx, out, check)?,
+                EventRecord::NAME => read_list::<EventRecord, R>(doc, ctx, out, check)?,
+                StrategyEventRecord::NAME => {
+                    read_list::<StrategyEventRecord, R>(doc, ctx, out, check)?
+                }
+                _ => {
                     out.push(Parsed::Problem(format!(
                         "{key}: unknown field; known fields are {}",
                         TOP_KEYS.join(", ")
@@ -789,14 +794,78 @@ impl Kind for StrategyEventRecord {
     const KNOWN: &'static [&'static str] = STRATEGY_EVENT_KEYS;
 }
 
-/// The lists of the document, each of one kind of record.
-const LISTS: &[&str] = &["strategies", "items", "events", "strategy_events"];
+/// A list of the document: its name, and how each of its records is
+/// checked (and handed to the history check) before it is loaded.
+trait List: Kind {
+    const NAME: &'static str;
+
+    /// A record of the list, or `None` when the problems it was read
+    /// with say what is wrong with it.
+    fn parse(v: RawRecord, r: Reading) -> Option<Parsed>;
+}
+
+/// What reading a record takes besides the record: its place in its list,
+/// the command's context, where problems go, and the history check.
+struct Reading<'r> {
+    n: usize,
+    ctx: &'r Ctx,
+    problems: &'r mut Vec<String>,
+    check: &'r mut StreamCheck,
+}
+
+impl List for StrategyRecord {
+    const NAME: &'static str = "strategies";
+
+    fn parse(v: RawRecord, r: Reading) -> Option<Parsed> {
+        parse_strategy(v, Pos::Json(Self::NAME, r.n), r.problems).map(Parsed::Strategy)
+    }
+}
+
+impl List for ItemRecord {
+    const NAME: &'static str = "items";
+
+    fn parse(v: RawRecord, r: Reading) -> Option<Parsed> {
+        let pos = Pos::Json(Self::NAME, r.n);
+        let item = parse_item(v, pos, ITEM_KEYS, None, r.ctx, r.problems)?;
+        r.check.item(&item);
+        Some(Parsed::Item(r.n, item))
+    }
+}
+
+impl List for EventRecord {
+    const NAME: &'static str = "events";
+
+    fn parse(v: RawRecord, r: Reading) -> Option<Parsed> {
+        let (mut e, text) = parse_event(v, Pos::Json(Self::NAME, r.n), r.problems)?;
+        r.check.event(&e);
+        // Once written out, the changes are let go of here, on the thread
+        // that made them, unless the loader needs them (to check and
+        // renumber links between items): freeing them on the writing
+        // thread cost it a twentieth of its work.
+        if !e
+            .changes
+            .iter()
+            .any(|c| LINK_FIELDS.contains(&c.field.as_str()))
+        {
+            e.changes = Vec::new();
+        }
+        Some(Parsed::Event(r.n, e, text))
+    }
+}
+
+impl List for StrategyEventRecord {
+    const NAME: &'static str = "strategy_events";
+
+    fn parse(v: RawRecord, r: Reading) -> Option<Parsed> {
+        let e = parse_strategy_event(v, Pos::Json(Self::NAME, r.n), r.problems)?;
+        Some(Parsed::StrategyEvent(r.n, e))
+    }
+}
 
 /// One of the document's lists (or null); each record is checked as it
 /// arrives and handed on.
-fn read_list<R: Read>(
+fn read_list<K: List, R: Read>(
     doc: &mut Pieces<R>,
-    list: &'static str,
     ctx: &Ctx,
     out: &mut Batches,
     check: &mut StreamCheck,
@@ -804,43 +873,20 @@ fn read_list<R: Read>(
     if doc.peek()? == Some(b'n') {
         return doc.value::<()>();
     }
-    doc.expect(b'[', &format!("a list of {list}"))?;
+    doc.expect(b'[', &format!("a list of {}", K::NAME))?;
     if doc.next_is(b']')? {
         return Ok(());
     }
-    let next: fn(&mut Pieces<R>) -> std::result::Result<RawRecord, Syntax> = match list {
-        "strategies" => next_record::<StrategyRecord, R>,
-        "items" => next_record::<ItemRecord, R>,
-        "events" => next_record::<EventRecord, R>,
-        _ => next_record::<StrategyEventRecord, R>,
-    };
     let mut problems = Vec::new();
     for n in 0.. {
-        let v = next(doc)?;
-        let pos = Pos::Json(list, n);
-        let record = match list {
-            "strategies" => parse_strategy(v, pos, &mut problems).map(Parsed::Strategy),
-            "items" => parse_item(v, pos, ITEM_KEYS, None, ctx, &mut problems).map(|i| {
-                check.item(&i);
-                Parsed::Item(n, i)
-            }),
-            "events" => parse_event(v, pos, &mut problems).map(|(mut e, text)| {
-                check.event(&e);
-                // Once written out, the changes are let go of here, on the
-                // thread that made them, unless the loader needs them (to
-                // check and renumber links between items): freeing them on
-                // the writing thread cost it a twentieth of its work.
-                if !e
-                    .changes
-                    .iter()
-                    .any(|c| LINK_FIELDS.contains(&c.field.as_str()))
-                {
-                    e.changes = Vec::new();
-                }
-                Parsed::Event(n, e, text)
-            }),
-            _ => parse_strategy_event(v, pos, &mut problems).map(|e| Parsed::StrategyEvent(n, e)),
+        let v = next_record::<K, R>(doc)?;
+        let reading = Reading {
+            n,
+            ctx,
+            problems: &mut problems,
+            check,
         };
+        let record = K::parse(v, reading);
         for p in problems.drain(..) {
             out.push(Parsed::Problem(p));
         }
