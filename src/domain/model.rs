@@ -729,6 +729,15 @@ mod tests {
             let ours = write_date(day);
             proptest::prop_assert_eq!(ours.as_str(), day.to_string());
         }
+
+        /// Text of the stored shape that reads as a time is kept as read only
+        /// when writing that time gives the same text back.
+        #[test]
+        fn kept_text_is_what_would_be_written(text in "[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9]\\.[0-9]{6}Z") {
+            if let Ok((t, kept)) = read_timestamp(text.clone()) {
+                proptest::prop_assert_eq!(kept, Some(format_timestamp(t)));
+            }
+        }
     }
 
     #[test]
