@@ -30,6 +30,7 @@ items_sql="SELECT i.* FROM item i JOIN strategy s ON s.id = i.strategy_id WHERE 
 outstanding_sql="SELECT i.* FROM item i JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'prog-0007' AND i.status IN ('planned', 'in-progress', 'on-hold') ORDER BY i.due IS NULL, i.due, i.id"
 notes_sql="SELECT e.item_id, e.note FROM event e JOIN item i ON i.id = e.item_id JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'prog-0007' AND e.note IS NOT NULL ORDER BY e.at, e.id"
 all_sql="SELECT i.*, s.code FROM item i JOIN strategy s ON s.id = i.strategy_id ORDER BY i.id; SELECT e.item_id, e.note FROM event e WHERE e.note IS NOT NULL"
+export_sql="SELECT * FROM strategy; SELECT i.*, s.code FROM item i JOIN strategy s ON s.id = i.strategy_id ORDER BY i.id; SELECT * FROM event ORDER BY id; SELECT * FROM strategy_event"
 update_sql="BEGIN IMMEDIATE; UPDATE item SET updated_at = max(updated_at, strftime('%Y-%m-%dT%H:%M:%f000Z')) WHERE id = 7; INSERT INTO event (item_id, at, by, action, changes, note) VALUES (7, strftime('%Y-%m-%dT%H:%M:%f000Z'), 'bench', 'noted', '[]', 'bench'); COMMIT;"
 
 results=$work/results.tsv
@@ -75,11 +76,13 @@ command_for() {
     "report all json") echo "$s --format json report" ;;
     "item update") echo "$s item update 7 --note bench" ;;
     "import") echo "$strat --db $work/import-$2.db import $doc" ;;
+    "export") echo "$s export" ;;
     "floor: outstanding") echo "sqlite3 $db \"$outstanding_sql\"" ;;
     "floor: item list") echo "sqlite3 $db \"$items_sql\"" ;;
     "floor: report") echo "sqlite3 $db \"$items_sql; $notes_sql\"" ;;
     "floor: report all") echo "sqlite3 $db \"$all_sql\"" ;;
     "floor: update") echo "sqlite3 $db \"$update_sql\"" ;;
+    "floor: export") echo "sqlite3 $db \"$export_sql\"" ;;
     # The import's floor: the sqlite3 shell writing the same rows through
     # the same schema (its CHECKs and indexes), from the database strat
     # built. `WHERE id > 0` stops SQLite copying pages unchecked.
@@ -101,7 +104,7 @@ prepare_for() {
 # Each command at both sizes and its floor one after the other: the
 # machine's speed drifts over minutes, and each ratio compares runs made
 # within the same few seconds.
-for name in "outstanding" "item list" "report" "report all json" "item update" "import"; do
+for name in "outstanding" "item list" "report" "report all json" "item update" "import" "export"; do
   floor_name="floor: ${name% json}"
   [ "$name" = "item update" ] && floor_name="floor: update"
   time_it "$name" 10000 "$(command_for "$name" 10000)" "$(prepare_for "$name" 10000)"
@@ -118,13 +121,14 @@ for line in open(sys.argv[1]):
     rows[(name, int(size))] = (float(median), int(kb) if kb.isdigit() else 0)
 floor = {"outstanding": "floor: outstanding", "item list": "floor: item list",
          "report": "floor: report", "report all json": "floor: report all",
-         "item update": "floor: update", "import": "floor: import"}
+         "item update": "floor: update", "import": "floor: import",
+         "export": "floor: export"}
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 print(f"strat benchmark on {cpu}, {os.cpu_count()} cores; medians of hyperfine runs")
 print()
 print("| command | 10k median | 100k median | 100k ÷ sqlite3 floor | 100k ÷ 10k | peak memory (100k) |")
 print("| --- | --- | --- | --- | --- | --- |")
-for name in ["outstanding", "item list", "report", "report all json", "item update", "import"]:
+for name in ["outstanding", "item list", "report", "report all json", "item update", "import", "export"]:
     small, big = rows[(name, 10000)], rows[(name, 100000)]
     f = floor.get(name)
     ratio = f"{big[0] / rows[(f, 100000)][0]:.2f}×" if f else "—"

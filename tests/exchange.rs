@@ -70,10 +70,56 @@ fn export_then_import_into_an_empty_database_is_identity() {
 #[test]
 fn export_ignores_format_and_can_be_limited_to_strategies() {
     let env = busy();
+    env.ok(&[
+        "item",
+        "add",
+        "digital-2024",
+        "Intune",
+        "--note",
+        "rolled out",
+    ]);
+    env.ok(&["item", "update", "1", "--progress", "65"]);
     let doc: Value =
         serde_json::from_str(&env.ok(&["--format", "csv", "export", "tech-2020"])).unwrap();
-    assert_eq!(doc["strategies"].as_array().unwrap().len(), 1);
-    assert_eq!(doc["items"].as_array().unwrap().len(), 3);
+    let ids = |list: &str, key: &str| -> Vec<Value> {
+        doc[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[key].clone())
+            .collect()
+    };
+    assert_eq!(ids("strategies", "code"), [json!("tech-2020")]);
+    assert_eq!(ids("items", "id"), [json!(1), json!(2), json!(3)]);
+    // Only the listed items' events, in number order, the last one too.
+    let events = ids("events", "item");
+    assert!(
+        events
+            .iter()
+            .all(|i| [1, 2, 3].contains(&i.as_i64().unwrap())),
+        "{events:?}"
+    );
+    let numbers: Vec<i64> = ids("events", "id")
+        .iter()
+        .map(|n| n.as_i64().unwrap())
+        .collect();
+    assert!(numbers.is_sorted() && numbers.len() > 3, "{numbers:?}");
+    assert_eq!(
+        doc["events"].as_array().unwrap().last().unwrap()["changes"][0]["to"],
+        "65"
+    );
+    assert!(
+        ids("strategy_events", "strategy")
+            .iter()
+            .all(|c| c == "tech-2020")
+    );
+    // All of it: the other strategy, its item and that item's events too.
+    let all: Value = serde_json::from_str(&env.ok(&["export"])).unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        all["events"].as_array().unwrap().len(),
+        doc["events"].as_array().unwrap().len() + 1
+    );
     env.fails(&["export", "nope"], 3);
 }
 

@@ -198,7 +198,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Outstanding(args) => report::outstanding(&ctx, &mut store, args),
         Command::Report(args) => report::report(&ctx, store, args),
         Command::CarryForward(args) => carry::run(&ctx, &mut store, args),
-        Command::Export(args) => exchange::export(&ctx, &mut store, args),
+        Command::Export(args) => exchange::export(&ctx, store, args),
         Command::Backup { file } => maintenance::backup(&mut store, &file),
         Command::Check => maintenance::check(&mut store),
     }?;

@@ -503,6 +503,36 @@ impl<'c> Inserts<'c> {
 }
 
 const EVENT_COLUMNS: &str = "e.id, e.item_id, e.at, e.by, e.action, e.changes, e.note";
+const STRATEGY_EVENT_COLUMNS: &str = "e.id, s.code, e.at, e.by, e.action, e.changes, e.note";
+
+fn strategy_event_row(row: &Row) -> rusqlite::Result<StrategyEvent> {
+    let changes: String = row.get(5)?;
+    Ok(StrategyEvent {
+        id: row.get(0)?,
+        strategy: parsed(row, 1)?,
+        at: timestamp(row, 2)?,
+        by: row.get(3)?,
+        action: parsed(row, 4)?,
+        changes: serde_json::from_str(&changes).map_err(|e| bad_column(5, e.to_string()))?,
+        note: row.get(6)?,
+    })
+}
+
+/// Rows of a query read one at a time, each made into a `T`: for documents
+/// written while they are read, which never hold what they list whole.
+pub struct Cursor<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    make: fn(&Row) -> rusqlite::Result<T>,
+}
+
+impl<T> Cursor<'_, T> {
+    pub fn next(&mut self) -> Result<Option<T>> {
+        Ok(match self.rows.next()? {
+            Some(row) => Some((self.make)(row)?),
+            None => None,
+        })
+    }
+}
 
 fn event_row(row: &Row) -> rusqlite::Result<Event> {
     let changes: String = row.get(5)?;
@@ -882,25 +912,16 @@ impl<'c> Db<'c> {
         cutoff: Option<DateTime<Utc>>,
     ) -> Result<Vec<StrategyEvent>> {
         let sql = format!(
-            "SELECT e.id, s.code, e.at, e.by, e.action, e.changes, e.note \
+            "SELECT {STRATEGY_EVENT_COLUMNS} \
              FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
              WHERE {} AND e.at < ?2 ORDER BY s.id, e.at, e.id",
             scope(code)
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], |row| {
-            let changes: String = row.get(5)?;
-            Ok(StrategyEvent {
-                id: row.get(0)?,
-                strategy: parsed(row, 1)?,
-                at: timestamp(row, 2)?,
-                by: row.get(3)?,
-                action: parsed(row, 4)?,
-                changes: serde_json::from_str(&changes)
-                    .map_err(|e| bad_column(5, e.to_string()))?,
-                note: row.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map(
+            params![code.map(Code::as_str), before(cutoff)],
+            strategy_event_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -996,11 +1017,47 @@ impl<'c> Db<'c> {
     }
 
     /// Every event, in the order they were recorded (for export).
-    pub fn all_events(&self) -> Result<Vec<Event>> {
+    /// Every item, by number, read as `f` goes (see [`Cursor`]).
+    pub fn each_item<R>(&self, f: impl FnOnce(&mut Cursor<Item>) -> Result<R>) -> Result<R> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             ORDER BY i.id"
+        );
+        self.cursor(&sql, item_row, f)
+    }
+
+    /// Every event, by number, read as `f` goes.
+    pub fn each_event<R>(&self, f: impl FnOnce(&mut Cursor<Event>) -> Result<R>) -> Result<R> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM event e ORDER BY e.id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], event_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.cursor(&sql, event_row, f)
+    }
+
+    /// Every strategy event, grouped by strategy and oldest first (as
+    /// [`Db::strategy_history`] lists them), read as `f` goes.
+    pub fn each_strategy_event<R>(
+        &self,
+        f: impl FnOnce(&mut Cursor<StrategyEvent>) -> Result<R>,
+    ) -> Result<R> {
+        let sql = format!(
+            "SELECT {STRATEGY_EVENT_COLUMNS} \
+             FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
+             ORDER BY s.id, e.at, e.id"
+        );
+        self.cursor(&sql, strategy_event_row, f)
+    }
+
+    fn cursor<T, R>(
+        &self,
+        sql: &str,
+        make: fn(&Row) -> rusqlite::Result<T>,
+        f: impl FnOnce(&mut Cursor<T>) -> Result<R>,
+    ) -> Result<R> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut cursor = Cursor {
+            rows: stmt.query([])?,
+            make,
+        };
+        f(&mut cursor)
     }
 
     /// The latest note on each item of a strategy (or all), before `cutoff`.
