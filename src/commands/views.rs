@@ -8,7 +8,15 @@ use crate::error::Result;
 use crate::output::shapes::{EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyJson, to_value};
 use crate::output::{Block, Cell, JsonOut, Table, View};
 use chrono::NaiveDate;
-use serde_json::json;
+
+/// A list serialized from an iterator, without collecting it first.
+struct Listed<I>(I);
+
+impl<I: Iterator<Item = T> + Clone, T: serde::Serialize> serde::Serialize for Listed<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
 
 /// The period as people write it.
 pub fn period_text(s: &Strategy) -> String {
@@ -122,20 +130,25 @@ pub struct ItemList {
     pub outstanding: bool,
 }
 
+/// An item of an [`ItemList`] as JSON, with its days overdue when the
+/// list is of outstanding work.
+#[derive(serde::Serialize)]
+struct ListedItem<'a> {
+    #[serde(flatten)]
+    item: ItemJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    days_overdue: Option<i64>,
+}
+
 impl View for ItemList {
+    /// Written item by item: a tree of JSON values for the list took
+    /// several times the memory of the items themselves.
     fn write_json(&self, out: &mut JsonOut) -> Result<()> {
-        out.value(&serde_json::Value::Array(
-            self.items
-                .iter()
-                .map(|i| {
-                    let mut v = to_value(&ItemJson::new(i, self.on));
-                    if self.outstanding {
-                        v["days_overdue"] = json!(days_overdue(i, self.on));
-                    }
-                    v
-                })
-                .collect(),
-        ))
+        let listed = |i| ListedItem {
+            item: ItemJson::new(i, self.on),
+            days_overdue: self.outstanding.then(|| days_overdue(i, self.on)),
+        };
+        out.value(&Listed(self.items.iter().map(listed)))
     }
 
     fn blocks(&self) -> Result<Vec<Block>> {
