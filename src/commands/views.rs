@@ -6,17 +6,8 @@ use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
 use crate::error::Result;
 use crate::output::shapes::{EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyJson, to_value};
-use crate::output::{Block, Cell, JsonOut, Table, View};
+use crate::output::{Block, Cell, JsonOut, Streamed, Table, View};
 use chrono::NaiveDate;
-
-/// A list serialized from an iterator, without collecting it first.
-struct Listed<I>(I);
-
-impl<I: Iterator<Item = T> + Clone, T: serde::Serialize> serde::Serialize for Listed<I> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.clone())
-    }
-}
 
 /// The period as people write it.
 pub fn period_text(s: &Strategy) -> String {
@@ -148,7 +139,10 @@ impl View for ItemList {
             item: ItemJson::new(i, self.on),
             days_overdue: self.outstanding.then(|| days_overdue(i, self.on)),
         };
-        out.value(&Listed(self.items.iter().map(listed)))
+        let mut items = self.items.iter().map(listed);
+        let list = Streamed::new(|| Ok(items.next()));
+        let written = out.value(&list);
+        list.finish(written)
     }
 
     fn blocks(&self) -> Result<Vec<Block>> {
