@@ -109,6 +109,15 @@ fn outstanding_lists_soonest_first_with_days_overdue() {
         .collect();
     // due 2021-06-30, 2022-01-20, 2022-03-31, 2022-06-30, then no date
     assert_eq!(rows, [(2, 184), (6, 0), (1, 0), (4, 0), (7, 0)]);
+    // Days overdue come last, after the fields an item list has; an item
+    // list has no such field.
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    let listed = env.json(&["item", "list"]);
+    let mut expected = keys(&listed[0]);
+    assert!(!expected.contains(&"days_overdue".to_string()));
+    expected.push("days_overdue".into());
+    assert_eq!(keys(&out[0]), expected);
     let ids = |args: &[&str]| -> Vec<i64> {
         let mut all = vec!["outstanding"];
         all.extend_from_slice(args);
