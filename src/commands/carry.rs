@@ -8,7 +8,7 @@ use crate::domain::model::{Code, Item, ItemId};
 use crate::domain::vocab::{Action, Status};
 use crate::error::{Error, Result};
 use crate::output::shapes::to_value;
-use crate::output::{Block, Cell, JsonOut, Table, View};
+use crate::output::{Block, Cell, Doc, JsonOut, Table, View};
 use crate::store::{Db, Store};
 use serde_json::json;
 
@@ -45,7 +45,7 @@ impl View for Moves {
         }))
     }
 
-    fn blocks(&self) -> Result<Vec<Block>> {
+    fn document(&self, doc: &mut Doc) -> Result<()> {
         let verb = if self.dry_run {
             "Would carry"
         } else {
@@ -84,7 +84,7 @@ impl View for Moves {
                     .collect(),
             }));
         }
-        Ok(blocks)
+        doc.blocks(blocks)
     }
 }
 

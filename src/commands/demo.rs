@@ -2,7 +2,7 @@
 
 use super::exchange::load_document;
 use super::loader::Loader;
-use super::report::build;
+use super::report::LiveReport;
 use super::{AsOf, Ctx, Outcome, default_db_path};
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
         day: ctx.clock.today,
         cutoff: None,
     };
-    let report = store.read(|db| build(db, &[], as_of))?;
+    let report = LiveReport::new(store, Vec::new(), as_of);
     let hint = format!(
         "Demo database: {}\nExplore it with, for example:\n  strat --db {} outstanding --overdue\n  strat --db {} report tech-2020 --as-of 2021-12-31",
         path.display(),

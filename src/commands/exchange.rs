@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::output::shapes::{
     EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyEventJson, StrategyJson,
 };
-use crate::output::{Block, JsonOut, Streamed, View};
+use crate::output::{Block, Doc, JsonOut, Streamed, View};
 use crate::store::{Db, EventText, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -117,7 +117,7 @@ impl View for LiveExport {
                 db.each_event(|events| {
                     db.each_strategy_event(|strategy_events| {
                         let items = Streamed::new(|| {
-                            while let Some(i) = items.next()? {
+                            while let Some(i) = items.fetch()? {
                                 if self.kept(&i.strategy) {
                                     listed.borrow_mut().insert(i.id.0);
                                     return Ok(Some(ItemOn(i, self.on)));
@@ -126,7 +126,7 @@ impl View for LiveExport {
                             Ok(None)
                         });
                         let events = Streamed::new(|| {
-                            while let Some(e) = events.next()? {
+                            while let Some(e) = events.fetch()? {
                                 if listed.borrow().contains(&e.item.0) {
                                     return Ok(Some(Owned(e)));
                                 }
@@ -134,7 +134,7 @@ impl View for LiveExport {
                             Ok(None)
                         });
                         let strategy_events = Streamed::new(|| {
-                            while let Some(e) = strategy_events.next()? {
+                            while let Some(e) = strategy_events.fetch()? {
                                 if self.kept(&e.strategy) {
                                     return Ok(Some(Owned(e)));
                                 }
@@ -160,12 +160,12 @@ impl View for LiveExport {
 
     /// The document as the JSON format prints it (`export` prints JSON
     /// whatever `--format` says).
-    fn blocks(&self) -> Result<Vec<Block>> {
+    fn document(&self, doc: &mut Doc) -> Result<()> {
         let mut text = Vec::new();
         self.write_json(&mut JsonOut::new(&mut text, true))?;
         let text = String::from_utf8(text)
             .map_err(|e| Error::Bug(format!("the export is not UTF-8: {e}")))?;
-        Ok(vec![Block::Text(text)])
+        doc.block(Block::Text(text))
     }
 }
 

@@ -1,7 +1,8 @@
 //! `strat item add|list|show|update|done|note|history|remove`.
 
+use super::listing::{LiveItems, Order};
 use super::views::{EventList, ItemDetail, ItemList};
-use super::{Ctx, Outcome, items_as_of, not_found_strategy};
+use super::{Ctx, Outcome, not_found_strategy};
 use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateArgs};
 use crate::domain::dates::DateExpr;
 use crate::domain::health::days_overdue;
@@ -12,13 +13,13 @@ use crate::error::{Error, Result};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 
-pub fn run(ctx: &Ctx, store: &mut Store, cmd: ItemCommand) -> Result<Outcome> {
+pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand) -> Result<Outcome> {
     match cmd {
-        ItemCommand::Add(args) => add(ctx, store, args),
+        ItemCommand::Add(args) => add(ctx, &mut store, args),
         ItemCommand::List(args) => list(ctx, store, args),
-        ItemCommand::Show { id, as_of } => show(ctx, store, id, as_of),
-        ItemCommand::Update(args) => update(ctx, store, args),
-        ItemCommand::Done { id, on, note } => done(ctx, store, id, on, note),
+        ItemCommand::Show { id, as_of } => show(ctx, &mut store, id, as_of),
+        ItemCommand::Update(args) => update(ctx, &mut store, args),
+        ItemCommand::Done { id, on, note } => done(ctx, &mut store, id, on, note),
         ItemCommand::Note { id, text } => {
             let note = non_empty_note(Some(text))?;
             let item = store.write(|db| {
@@ -31,7 +32,7 @@ pub fn run(ctx: &Ctx, store: &mut Store, cmd: ItemCommand) -> Result<Outcome> {
             load(db, id)?;
             Ok(Outcome::show(EventList(db.events_of(id)?)))
         }),
-        ItemCommand::Remove { id } => remove(store, id),
+        ItemCommand::Remove { id } => remove(&mut store, id),
     }
 }
 
@@ -240,42 +241,44 @@ fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
     Ok(changed(ctx, item, message))
 }
 
-fn list(ctx: &Ctx, store: &mut Store, a: ItemListArgs) -> Result<Outcome> {
+fn list(ctx: &Ctx, store: Store, a: ItemListArgs) -> Result<Outcome> {
     let as_of = ctx.as_of(a.as_of)?;
     let due_before = a
         .due_before
         .map(|d| ctx.date("--due-before", d))
         .transpose()?;
     let search = a.search.map(|s| s.to_lowercase());
-    let mut items = store.read(|db| items_as_of(db, &a.strategies, as_of))?;
     let contains = |field: &Option<String>, needle: &str| {
         field
             .as_deref()
             .is_some_and(|f| f.to_lowercase().contains(needle))
     };
-    items.retain(|i| {
-        (a.status.is_empty() || a.status.contains(&i.status))
-            && a.owner.as_ref().is_none_or(|o| {
+    let day = as_of.day;
+    let (status, owner, theme, overdue) = (a.status, a.owner, a.theme, a.overdue);
+    let keep = move |i: &Item| {
+        (status.is_empty() || status.contains(&i.status))
+            && owner.as_ref().is_none_or(|o| {
                 i.owner
                     .as_deref()
                     .is_some_and(|x| x.eq_ignore_ascii_case(o))
             })
-            && a.theme.as_ref().is_none_or(|t| {
+            && theme.as_ref().is_none_or(|t| {
                 i.theme
                     .as_deref()
                     .is_some_and(|x| x.eq_ignore_ascii_case(t))
             })
-            && (!a.overdue || days_overdue(i, as_of.day) > 0)
+            && (!overdue || days_overdue(i, day) > 0)
             && due_before.is_none_or(|d| i.due.is_some_and(|due| due < d))
             && search.as_ref().is_none_or(|s| {
                 i.title.to_lowercase().contains(s.as_str())
                     || contains(&i.description, s)
                     || contains(&i.reference, s)
             })
-    });
+    };
+    let items = LiveItems::new(store, a.strategies, as_of, Order::Number, keep)?;
     Ok(Outcome::show(ItemList {
-        items,
-        on: as_of.day,
+        items: Box::new(items),
+        on: day,
         outstanding: false,
     }))
 }

@@ -4,7 +4,7 @@ use super::Outcome;
 use crate::domain::history::{Fault, item_fault, strategy_fault};
 use crate::domain::model::{Item, ItemId};
 use crate::error::{Error, Result};
-use crate::output::{Block, Cell, JsonOut, Table, View};
+use crate::output::{Block, Cell, Doc, JsonOut, Table, View};
 use crate::store::{Db, Store};
 use serde_json::json;
 use std::collections::HashMap;
@@ -29,18 +29,18 @@ impl View for CheckReport {
         out.value(&json!({ "ok": self.problems.is_empty(), "problems": self.problems }))
     }
 
-    fn blocks(&self) -> Result<Vec<Block>> {
+    fn document(&self, doc: &mut Doc) -> Result<()> {
         if self.problems.is_empty() {
-            return Ok(vec![Block::Text("No problems found.".into())]);
+            return doc.block(Block::Text("No problems found.".into()));
         }
-        Ok(vec![Block::Table(Table {
+        doc.block(Block::Table(Table {
             headers: vec!["problem"],
             rows: self
                 .problems
                 .iter()
                 .map(|p| vec![Cell::from(p.as_str())])
                 .collect(),
-        })])
+        }))
     }
 }
 

@@ -5,6 +5,7 @@ mod carry;
 mod demo;
 mod exchange;
 mod item;
+mod listing;
 mod loader;
 mod maintenance;
 mod pieces;
@@ -194,8 +195,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Init => Ok(init_message(&store)),
         Command::Demo | Command::Import(_) => unreachable!("handled above"),
         Command::Strategy(cmd) => strategy::run(&ctx, &mut store, cmd),
-        Command::Item(cmd) => item::run(&ctx, &mut store, cmd),
-        Command::Outstanding(args) => report::outstanding(&ctx, &mut store, args),
+        Command::Item(cmd) => item::run(&ctx, store, cmd),
+        Command::Outstanding(args) => report::outstanding(&ctx, store, args),
         Command::Report(args) => report::report(&ctx, store, args),
         Command::CarryForward(args) => carry::run(&ctx, &mut store, args),
         Command::Export(args) => exchange::export(&ctx, store, args),

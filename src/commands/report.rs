@@ -1,8 +1,9 @@
 //! `strat report` and `strat outstanding`: what a programme office takes
 //! to committee, now or as it stood on a past day.
 
+use super::listing::{LiveItems, Order};
 use super::views::{ItemList, headline, overdue_cell};
-use super::{AsOf, Ctx, Outcome, items_as_of, items_of, strategies_as_of};
+use super::{AsOf, Ctx, Outcome, items_of, strategies_as_of};
 use crate::cli::{OutstandingArgs, ReportArgs};
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Code, Item, ItemId, Strategy};
@@ -10,7 +11,7 @@ use crate::domain::summary::Summary;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
 use crate::output::shapes::{ItemJson, StrategyJson};
-use crate::output::{Block, Cell, JsonOut, Streamed, Table, View};
+use crate::output::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -34,14 +35,6 @@ pub struct StrategyReport {
     pub items: Vec<ReportItem>,
 }
 
-pub struct Report {
-    pub day: NaiveDate,
-    /// True for `--as-of`: the title says the view is of the past.
-    pub past: bool,
-    pub overview: bool,
-    pub strategies: Vec<StrategyReport>,
-}
-
 /// Red first, then amber, green, complete, closed.
 fn health_rank(h: Health) -> u8 {
     match h {
@@ -51,21 +44,6 @@ fn health_rank(h: Health) -> u8 {
         Health::Complete => 3,
         Health::Closed => 4,
     }
-}
-
-/// Builds the whole report of the named strategies (all when none is named).
-pub fn build(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Report> {
-    let mut parts = Parts::new(db, codes, as_of)?;
-    let mut strategies = Vec::new();
-    while let Some(part) = parts.next()? {
-        strategies.push(part);
-    }
-    Ok(Report {
-        day: as_of.day,
-        past: as_of.cutoff.is_some(),
-        overview: codes.is_empty(),
-        strategies,
-    })
 }
 
 /// The report one strategy at a time: each strategy's items and notes are
@@ -168,17 +146,16 @@ fn link_name(db: &Db, cache: &mut HashMap<ItemId, Code>, id: ItemId) -> Result<S
 pub fn report(ctx: &Ctx, mut store: Store, args: ReportArgs) -> Result<Outcome> {
     let as_of = ctx.as_of(args.as_of)?;
     store.read(|db| strategies_as_of(db, &args.strategies, as_of).map(drop))?;
-    Ok(Outcome::show(LiveReport {
-        store: RefCell::new(store),
-        codes: args.strategies,
+    Ok(Outcome::show(LiveReport::new(
+        store,
+        args.strategies,
         as_of,
-    }))
+    )))
 }
 
 /// A report that reads the database as it is printed, in one read
-/// transaction: JSON is written strategy by strategy, so a report of a
-/// whole portfolio never holds it whole; tables are built whole, since
-/// their columns are sized to every row.
+/// transaction, strategy by strategy: a report of a whole portfolio never
+/// holds more than its largest strategy.
 pub struct LiveReport {
     store: RefCell<Store>,
     codes: Vec<Code>,
@@ -186,10 +163,32 @@ pub struct LiveReport {
 }
 
 impl LiveReport {
-    fn built(&self) -> Result<Report> {
-        self.store
-            .borrow_mut()
-            .read(|db| build(db, &self.codes, self.as_of))
+    /// The report of the named strategies (all when none is named).
+    pub fn new(store: Store, codes: Vec<Code>, as_of: AsOf) -> LiveReport {
+        LiveReport {
+            store: RefCell::new(store),
+            codes,
+            as_of,
+        }
+    }
+
+    fn title(&self) -> String {
+        if self.as_of.cutoff.is_some() {
+            format!("Status report as of {}", self.as_of.day)
+        } else {
+            format!("Status report, {}", self.as_of.day)
+        }
+    }
+
+    /// Calls `f` with each strategy's part, in one read transaction.
+    fn each_part(&self, mut f: impl FnMut(&Db, StrategyReport) -> Result<()>) -> Result<()> {
+        self.store.borrow_mut().read(|db| {
+            let mut parts = Parts::new(db, &self.codes, self.as_of)?;
+            while let Some(part) = parts.next()? {
+                f(db, part)?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -243,16 +242,165 @@ impl View for LiveReport {
         })
     }
 
-    fn blocks(&self) -> Result<Vec<Block>> {
-        self.built()?.blocks()
+    /// The overview comes first but needs every strategy's summary, so a
+    /// report of everything reads the items twice: once for the summaries
+    /// alone, once strategy by strategy for the rest.
+    fn document(&self, doc: &mut Doc) -> Result<()> {
+        doc.block(Block::Title(self.title()))?;
+        if self.codes.is_empty() {
+            let summaries = self
+                .store
+                .borrow_mut()
+                .read(|db| summaries(db, self.as_of))?;
+            if summaries.is_empty() {
+                doc.block(Block::Text(
+                    "No strategies yet. Add one with: strat strategy add CODE --title T --period Y1-Y2".into(),
+                ))?;
+            } else {
+                doc.block(Block::Table(overview_table(&summaries)))?;
+            }
+        }
+        let day = self.as_of.day;
+        self.each_part(|_, r| {
+            doc.blocks([
+                Block::Heading(format!("{} ({})", r.strategy.title, r.strategy.code)),
+                Block::Fields(headline(&r.strategy, &r.summary)),
+            ])?;
+            if r.items.is_empty() {
+                return doc.block(Block::Text("No items.".into()));
+            }
+            let rows = r
+                .items
+                .iter()
+                .map(|l| {
+                    vec![
+                        Cell::Int(l.item.id.0),
+                        Cell::opt(l.item.reference.as_ref()),
+                        Cell::from(item_title(l)),
+                        Cell::opt(l.item.owner.as_ref()),
+                        Cell::from(l.item.status.as_str()),
+                        Cell::Bar(l.item.progress.get()),
+                        Cell::opt(l.item.due),
+                        overdue_cell(&l.item, day),
+                        Cell::Health(l.health),
+                        Cell::opt(l.latest_note.as_ref()),
+                    ]
+                })
+                .collect();
+            doc.block(Block::Table(Table {
+                headers: vec![
+                    "#",
+                    "ref",
+                    "title",
+                    "owner",
+                    "status",
+                    "progress",
+                    "target",
+                    "overdue",
+                    "health",
+                    "latest note",
+                ],
+                rows,
+            }))
+        })
     }
 
-    fn csv(&self) -> Result<Table> {
-        self.built()?.csv()
+    /// One row per item, with its strategy, for spreadsheets.
+    fn csv(&self, doc: &mut Doc) -> Result<()> {
+        let mut rows = doc.table(vec![
+            "strategy",
+            "id",
+            "ref",
+            "title",
+            "owner",
+            "theme",
+            "status",
+            "progress",
+            "start",
+            "due",
+            "days_overdue",
+            "health",
+            "latest_note",
+        ])?;
+        self.each_part(|_, r| {
+            for l in &r.items {
+                rows.row(vec![
+                    Cell::from(r.strategy.code.as_str()),
+                    Cell::Int(l.item.id.0),
+                    Cell::opt(l.item.reference.as_ref()),
+                    Cell::from(item_title(l)),
+                    Cell::opt(l.item.owner.as_ref()),
+                    Cell::opt(l.item.theme.as_ref()),
+                    Cell::from(l.item.status.as_str()),
+                    Cell::Bar(l.item.progress.get()),
+                    Cell::opt(l.item.start),
+                    Cell::opt(l.item.due),
+                    Cell::Int(l.days_overdue),
+                    Cell::Health(l.health),
+                    Cell::opt(l.latest_note.as_ref()),
+                ])?;
+            }
+            Ok(())
+        })?;
+        rows.finish()
     }
 }
 
-pub fn outstanding(ctx: &Ctx, store: &mut Store, args: OutstandingArgs) -> Result<Outcome> {
+/// Every strategy with the summary of its items, as they stood.
+fn summaries(db: &Db, as_of: AsOf) -> Result<Vec<(Strategy, Summary)>> {
+    strategies_as_of(db, &[], as_of)?
+        .into_iter()
+        .map(|s| {
+            let items = items_of(db, Some(&s.code), as_of)?;
+            let summary = Summary::of(&items, s.period, as_of.day);
+            Ok((s, summary))
+        })
+        .collect()
+}
+
+fn overview_table(summaries: &[(Strategy, Summary)]) -> Table {
+    let rows = summaries
+        .iter()
+        .map(|(strategy, s)| {
+            vec![
+                Cell::from(strategy.code.as_str()),
+                Cell::from(strategy.title.as_str()),
+                Cell::from(strategy.status.as_str()),
+                Cell::from(format!("{}%", s.period_elapsed_percent)),
+                Cell::from(format!(
+                    "{} of {} ({}%)",
+                    s.completed,
+                    s.items - s.cancelled,
+                    s.percent_complete
+                )),
+                Cell::Bar(s.average_progress),
+                Cell::Int(s.outstanding as i64),
+                Cell::Int(s.overdue as i64),
+                Cell::Int(s.health.red as i64),
+                Cell::Int(s.health.amber as i64),
+                Cell::Int(s.health.green as i64),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec![
+            "code",
+            "strategy",
+            "status",
+            "elapsed",
+            "complete",
+            "average progress",
+            "outstanding",
+            "overdue",
+            "red",
+            "amber",
+            "green",
+        ],
+        rows,
+    }
+}
+
+pub fn outstanding(ctx: &Ctx, store: Store, args: OutstandingArgs) -> Result<Outcome> {
     let as_of = ctx.as_of(args.as_of)?;
     let until = args
         .due_within
@@ -262,78 +410,25 @@ pub fn outstanding(ctx: &Ctx, store: &mut Store, args: OutstandingArgs) -> Resul
             })
         })
         .transpose()?;
-    let mut items = store.read(|db| items_as_of(db, &args.strategies, as_of))?;
+    let day = as_of.day;
+    let (owner, theme, overdue) = (args.owner, args.theme, args.overdue);
     let same = |field: &Option<String>, want: &Option<String>| {
         want.as_ref()
             .is_none_or(|w| field.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(w)))
     };
-    items.retain(|i| {
+    let keep = move |i: &Item| {
         i.status.is_outstanding()
-            && same(&i.owner, &args.owner)
-            && same(&i.theme, &args.theme)
-            && (!args.overdue || days_overdue(i, as_of.day) > 0)
+            && same(&i.owner, &owner)
+            && same(&i.theme, &theme)
+            && (!overdue || days_overdue(i, day) > 0)
             && until.is_none_or(|u| i.due.is_some_and(|d| d <= u))
-    });
-    items.sort_by_key(|i| (i.due.is_none(), i.due, i.id));
+    };
+    let items = LiveItems::new(store, args.strategies, as_of, Order::Due, keep)?;
     Ok(Outcome::show(ItemList {
-        items,
-        on: as_of.day,
+        items: Box::new(items),
+        on: day,
         outstanding: true,
     }))
-}
-
-impl Report {
-    fn title(&self) -> String {
-        if self.past {
-            format!("Status report as of {}", self.day)
-        } else {
-            format!("Status report, {}", self.day)
-        }
-    }
-
-    fn overview_table(&self) -> Table {
-        let rows = self
-            .strategies
-            .iter()
-            .map(|r| {
-                let s = &r.summary;
-                vec![
-                    Cell::from(r.strategy.code.as_str()),
-                    Cell::from(r.strategy.title.as_str()),
-                    Cell::from(r.strategy.status.as_str()),
-                    Cell::from(format!("{}%", s.period_elapsed_percent)),
-                    Cell::from(format!(
-                        "{} of {} ({}%)",
-                        s.completed,
-                        s.items - s.cancelled,
-                        s.percent_complete
-                    )),
-                    Cell::Bar(s.average_progress),
-                    Cell::Int(s.outstanding as i64),
-                    Cell::Int(s.overdue as i64),
-                    Cell::Int(s.health.red as i64),
-                    Cell::Int(s.health.amber as i64),
-                    Cell::Int(s.health.green as i64),
-                ]
-            })
-            .collect();
-        Table {
-            headers: vec![
-                "code",
-                "strategy",
-                "status",
-                "elapsed",
-                "complete",
-                "average progress",
-                "outstanding",
-                "overdue",
-                "red",
-                "amber",
-                "green",
-            ],
-            rows,
-        }
-    }
 }
 
 fn item_title(l: &ReportItem) -> String {
@@ -393,119 +488,5 @@ struct OwnedPart {
 impl Serialize for OwnedPart {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         StrategyReportJson::new(&self.report, self.day).serialize(s)
-    }
-}
-
-impl View for Report {
-    fn write_json(&self, out: &mut JsonOut) -> Result<()> {
-        let strategies: Vec<_> = self
-            .strategies
-            .iter()
-            .map(|r| StrategyReportJson::new(r, self.day))
-            .collect();
-        out.value(&ReportJson {
-            as_of: self.day,
-            strategies,
-        })
-    }
-
-    fn blocks(&self) -> Result<Vec<Block>> {
-        let mut blocks = vec![Block::Title(self.title())];
-        if self.overview {
-            if self.strategies.is_empty() {
-                blocks.push(Block::Text(
-                    "No strategies yet. Add one with: strat strategy add CODE --title T --period Y1-Y2".into(),
-                ));
-            } else {
-                blocks.push(Block::Table(self.overview_table()));
-            }
-        }
-        for r in &self.strategies {
-            blocks.push(Block::Heading(format!(
-                "{} ({})",
-                r.strategy.title, r.strategy.code
-            )));
-            blocks.push(Block::Fields(headline(&r.strategy, &r.summary)));
-            if r.items.is_empty() {
-                blocks.push(Block::Text("No items.".into()));
-                continue;
-            }
-            let rows = r
-                .items
-                .iter()
-                .map(|l| {
-                    vec![
-                        Cell::Int(l.item.id.0),
-                        Cell::opt(l.item.reference.as_ref()),
-                        Cell::from(item_title(l)),
-                        Cell::opt(l.item.owner.as_ref()),
-                        Cell::from(l.item.status.as_str()),
-                        Cell::Bar(l.item.progress.get()),
-                        Cell::opt(l.item.due),
-                        overdue_cell(&l.item, self.day),
-                        Cell::Health(l.health),
-                        Cell::opt(l.latest_note.as_ref()),
-                    ]
-                })
-                .collect();
-            blocks.push(Block::Table(Table {
-                headers: vec![
-                    "#",
-                    "ref",
-                    "title",
-                    "owner",
-                    "status",
-                    "progress",
-                    "target",
-                    "overdue",
-                    "health",
-                    "latest note",
-                ],
-                rows,
-            }));
-        }
-        Ok(blocks)
-    }
-
-    /// One row per item, with its strategy, for spreadsheets.
-    fn csv(&self) -> Result<Table> {
-        let mut rows = Vec::new();
-        for r in &self.strategies {
-            for l in &r.items {
-                rows.push(vec![
-                    Cell::from(r.strategy.code.as_str()),
-                    Cell::Int(l.item.id.0),
-                    Cell::opt(l.item.reference.as_ref()),
-                    Cell::from(item_title(l)),
-                    Cell::opt(l.item.owner.as_ref()),
-                    Cell::opt(l.item.theme.as_ref()),
-                    Cell::from(l.item.status.as_str()),
-                    Cell::Bar(l.item.progress.get()),
-                    Cell::opt(l.item.start),
-                    Cell::opt(l.item.due),
-                    Cell::Int(l.days_overdue),
-                    Cell::Health(l.health),
-                    Cell::opt(l.latest_note.as_ref()),
-                ]);
-            }
-        }
-        Ok(Table {
-            headers: vec![
-                "strategy",
-                "id",
-                "ref",
-                "title",
-                "owner",
-                "theme",
-                "status",
-                "progress",
-                "start",
-                "due",
-                "days_overdue",
-                "health",
-                "latest_note",
-            ],
-            rows,
-        })
     }
 }

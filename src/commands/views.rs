@@ -6,7 +6,7 @@ use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
 use crate::error::Result;
 use crate::output::shapes::{EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyJson, to_value};
-use crate::output::{Block, Cell, JsonOut, Streamed, Table, View};
+use crate::output::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
 use chrono::NaiveDate;
 
 /// The period as people write it.
@@ -21,7 +21,7 @@ impl View for StrategyList {
         out.value(&self.0.iter().map(StrategyJson::from).collect::<Vec<_>>())
     }
 
-    fn blocks(&self) -> Result<Vec<Block>> {
+    fn document(&self, doc: &mut Doc) -> Result<()> {
         let rows = self
             .0
             .iter()
@@ -35,10 +35,10 @@ impl View for StrategyList {
                 ]
             })
             .collect();
-        Ok(vec![Block::Table(Table {
+        doc.block(Block::Table(Table {
             headers: vec!["code", "title", "status", "period", "decision"],
             rows,
-        })])
+        }))
     }
 }
 
@@ -98,7 +98,7 @@ impl View for StrategyDetail {
         out.value(&v)
     }
 
-    fn blocks(&self) -> Result<Vec<Block>> {
+    fn document(&self, doc: &mut Doc) -> Result<()> {
         let s = &self.strategy;
         let mut fields = headline(s, &self.summary);
         let extra = [
@@ -109,14 +109,31 @@ impl View for StrategyDetail {
             ("Description", s.description.clone()),
         ];
         fields.extend(extra.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
-        Ok(vec![Block::Heading(s.title.clone()), Block::Fields(fields)])
+        doc.blocks([Block::Heading(s.title.clone()), Block::Fields(fields)])
+    }
+}
+
+/// Items handed over one at a time, so a list is written as it is read.
+pub trait Items {
+    /// Calls `f` with a function that gives the next item, `None` after
+    /// the last.
+    fn read(&self, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()>;
+}
+
+pub type NextItem<'a> = dyn FnMut() -> Result<Option<Item>> + 'a;
+
+/// Items already in hand.
+impl Items for Vec<Item> {
+    fn read(&self, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()> {
+        let mut items = self.iter().cloned();
+        f(&mut || Ok(items.next()))
     }
 }
 
 /// A list of items with their health on one day; `outstanding` adds days
 /// overdue, as the SPEC's `outstanding` output does.
 pub struct ItemList {
-    pub items: Vec<Item>,
+    pub items: Box<dyn Items>,
     pub on: NaiveDate,
     pub outstanding: bool,
 }
@@ -131,87 +148,117 @@ struct ListedItem<'a> {
     days_overdue: Option<i64>,
 }
 
+/// Owns the item it shows, for a list made while it is written.
+struct Listed {
+    item: Item,
+    on: NaiveDate,
+    outstanding: bool,
+}
+
+impl serde::Serialize for Listed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let (i, on) = (&self.item, self.on);
+        ListedItem {
+            item: ItemJson::new(i, on),
+            days_overdue: self.outstanding.then(|| days_overdue(i, on)),
+        }
+        .serialize(s)
+    }
+}
+
+impl ItemList {
+    /// Writes a table of the items, a row each as `row` makes it.
+    fn table(
+        &self,
+        doc: &mut Doc,
+        mut headers: Vec<&'static str>,
+        overdue: &'static str,
+        row: impl Fn(&Item) -> Vec<Cell>,
+        overdue_cell: impl Fn(&Item) -> Cell,
+    ) -> Result<()> {
+        if self.outstanding {
+            headers.push(overdue);
+        }
+        let mut rows = doc.table(headers)?;
+        self.items.read(&mut |next| {
+            while let Some(i) = next()? {
+                let mut cells = row(&i);
+                if self.outstanding {
+                    cells.push(overdue_cell(&i));
+                }
+                rows.row(cells)?;
+            }
+            Ok(())
+        })?;
+        rows.finish()
+    }
+}
+
 impl View for ItemList {
     /// Written item by item: a tree of JSON values for the list took
     /// several times the memory of the items themselves.
     fn write_json(&self, out: &mut JsonOut) -> Result<()> {
-        let listed = |i| ListedItem {
-            item: ItemJson::new(i, self.on),
-            days_overdue: self.outstanding.then(|| days_overdue(i, self.on)),
-        };
-        let mut items = self.items.iter().map(listed);
-        let list = Streamed::new(|| Ok(items.next()));
-        let written = out.value(&list);
-        list.finish(written)
+        let (on, outstanding) = (self.on, self.outstanding);
+        self.items.read(&mut |next| {
+            let list = Streamed::new(|| {
+                Ok(next()?.map(|item| Listed {
+                    item,
+                    on,
+                    outstanding,
+                }))
+            });
+            let written = out.value(&list);
+            list.finish(written)
+        })
     }
 
-    fn blocks(&self) -> Result<Vec<Block>> {
-        let mut headers = vec![
+    fn document(&self, doc: &mut Doc) -> Result<()> {
+        let on = self.on;
+        let headers = vec![
             "id", "strategy", "ref", "title", "owner", "status", "progress", "due", "health",
         ];
-        if self.outstanding {
-            headers.push("days overdue");
-        }
-        let rows = self
-            .items
-            .iter()
-            .map(|i| {
-                let mut row = vec![
-                    Cell::Int(i.id.0),
-                    Cell::from(i.strategy.as_str()),
-                    Cell::opt(i.reference.as_ref()),
-                    Cell::from(i.title.as_str()),
-                    Cell::opt(i.owner.as_ref()),
-                    Cell::from(i.status.as_str()),
-                    Cell::Bar(i.progress.get()),
-                    Cell::opt(i.due),
-                    Cell::Health(health(i, self.on)),
-                ];
-                if self.outstanding {
-                    row.push(overdue_cell(i, self.on));
-                }
-                row
-            })
-            .collect();
-        Ok(vec![Block::Table(Table { headers, rows })])
+        let row = |i: &Item| {
+            vec![
+                Cell::Int(i.id.0),
+                Cell::from(i.strategy.as_str()),
+                Cell::opt(i.reference.as_ref()),
+                Cell::from(i.title.as_str()),
+                Cell::opt(i.owner.as_ref()),
+                Cell::from(i.status.as_str()),
+                Cell::Bar(i.progress.get()),
+                Cell::opt(i.due),
+                Cell::Health(health(i, on)),
+            ]
+        };
+        self.table(doc, headers, "days overdue", row, |i| overdue_cell(i, on))
     }
 
     /// Every field of each item, for spreadsheets and `import FILE.csv`.
-    fn csv(&self) -> Result<Table> {
-        let mut headers = ITEM_CSV_COLUMNS.to_vec();
-        if self.outstanding {
-            headers.push("days_overdue");
-        }
-        let rows = self
-            .items
-            .iter()
-            .map(|i| {
-                let mut row = vec![
-                    Cell::Int(i.id.0),
-                    Cell::from(i.strategy.as_str()),
-                    Cell::opt(i.reference.as_ref()),
-                    Cell::from(i.title.as_str()),
-                    Cell::opt(i.description.as_ref()),
-                    Cell::opt(i.theme.as_ref()),
-                    Cell::opt(i.owner.as_ref()),
-                    Cell::from(i.status.as_str()),
-                    Cell::Int(i.progress.get().into()),
-                    Cell::opt(i.start),
-                    Cell::opt(i.due),
-                    Cell::opt(i.completed_on),
-                    Cell::Health(health(i, self.on)),
-                    Cell::opt(i.rag_override),
-                    Cell::opt(i.rag_reason.as_ref()),
-                    Cell::from(format_timestamp(i.created_at)),
-                    Cell::from(format_timestamp(i.updated_at)),
-                ];
-                if self.outstanding {
-                    row.push(Cell::Int(days_overdue(i, self.on)));
-                }
-                row
-            })
-            .collect();
-        Ok(Table { headers, rows })
+    fn csv(&self, doc: &mut Doc) -> Result<()> {
+        let on = self.on;
+        let row = |i: &Item| {
+            vec![
+                Cell::Int(i.id.0),
+                Cell::from(i.strategy.as_str()),
+                Cell::opt(i.reference.as_ref()),
+                Cell::from(i.title.as_str()),
+                Cell::opt(i.description.as_ref()),
+                Cell::opt(i.theme.as_ref()),
+                Cell::opt(i.owner.as_ref()),
+                Cell::from(i.status.as_str()),
+                Cell::Int(i.progress.get().into()),
+                Cell::opt(i.start),
+                Cell::opt(i.due),
+                Cell::opt(i.completed_on),
+                Cell::Health(health(i, on)),
+                Cell::opt(i.rag_override),
+                Cell::opt(i.rag_reason.as_ref()),
+                Cell::from(format_timestamp(i.created_at)),
+                Cell::from(format_timestamp(i.updated_at)),
+            ]
+        };
+        let overdue = |i: &Item| Cell::Int(days_overdue(i, on));
+        self.table(doc, ITEM_CSV_COLUMNS.to_vec(), "days_overdue", row, overdue)
     }
 }
 
@@ -264,8 +311,8 @@ impl View for EventList {
         out.value(&self.0.iter().map(EventJson::from).collect::<Vec<_>>())
     }
 
-    fn blocks(&self) -> Result<Vec<Block>> {
-        Ok(vec![Block::Table(events_table(&self.0))])
+    fn document(&self, doc: &mut Doc) -> Result<()> {
+        doc.block(Block::Table(events_table(&self.0)))
     }
 }
 
@@ -282,7 +329,7 @@ impl View for ItemDetail {
         out.value(&v)
     }
 
-    fn blocks(&self) -> Result<Vec<Block>> {
+    fn document(&self, doc: &mut Doc) -> Result<()> {
         let i = &self.item;
         let health = match (i.rag_override, &i.rag_reason) {
             (Some(_), Some(reason)) => {
@@ -316,7 +363,7 @@ impl View for ItemDetail {
             ("Created", Some(format_timestamp(i.created_at))),
             ("Updated", Some(format_timestamp(i.updated_at))),
         ];
-        Ok(vec![
+        doc.blocks([
             Block::Heading(format!("{} {}", i.id, i.title)),
             Block::Fields(
                 fields
@@ -329,12 +376,12 @@ impl View for ItemDetail {
     }
 
     /// The item as one row, like `item list`; its history is `item history`.
-    fn csv(&self) -> Result<Table> {
+    fn csv(&self, doc: &mut Doc) -> Result<()> {
         ItemList {
-            items: vec![self.item.clone()],
+            items: Box::new(vec![self.item.clone()]),
             on: self.on,
             outstanding: false,
         }
-        .csv()
+        .csv(doc)
     }
 }

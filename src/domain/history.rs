@@ -49,14 +49,37 @@ pub fn strategy_fault(strategy: &Strategy, events: Vec<StrategyEvent>) -> Option
 /// Replays events grouped by item (each group oldest first, starting with
 /// its `created` or `carried-in` event) into the items as they stood after the last one.
 pub fn rebuild(events: impl IntoIterator<Item = (Code, Event)>) -> Result<Vec<Item>, String> {
-    let mut items: Vec<Item> = Vec::new();
+    let mut replay = Replay::default();
+    let mut items = Vec::new();
     for (code, event) in events {
-        match items.last_mut() {
-            Some(item) if item.id == event.item => item.apply(&event)?,
-            _ => items.push(first_state(code, &event)?),
+        items.extend(replay.push(code, &event)?);
+    }
+    items.extend(replay.finish());
+    Ok(items)
+}
+
+/// [`rebuild`] one item at a time, for histories read as they are shown:
+/// an item is handed back when the first event of the next shows it is
+/// whole, and the last by [`Replay::finish`].
+#[derive(Default)]
+pub struct Replay {
+    current: Option<Item>,
+}
+
+impl Replay {
+    pub fn push(&mut self, code: Code, event: &Event) -> Result<Option<Item>, String> {
+        match &mut self.current {
+            Some(item) if item.id == event.item => {
+                item.apply(event)?;
+                Ok(None)
+            }
+            _ => Ok(self.current.replace(first_state(code, event)?)),
         }
     }
-    Ok(items)
+
+    pub fn finish(&mut self) -> Option<Item> {
+        self.current.take()
+    }
 }
 
 /// An item as its first event makes it, which must create it.

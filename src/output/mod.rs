@@ -1,10 +1,11 @@
 //! Rendering: a command hands over a [`View`]; this module prints it as a
 //! terminal table, JSON, CSV or Markdown. Nothing here decides what to show.
 
+mod grid;
 mod render;
 pub mod shapes;
 
-pub use render::{Style, render};
+pub use render::{Doc, Rows, Style, render};
 
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
@@ -61,22 +62,17 @@ pub enum Block {
     Text(String),
 }
 
-/// What a command returns to be printed.
+/// What a command returns to be printed. Each document is written piece
+/// by piece as it is made, so a long one is never held whole.
 pub trait View {
     /// Writes the JSON document of the SPEC.
     fn write_json(&self, out: &mut JsonOut) -> Result<()>;
-    /// The document for people (table and Markdown formats).
-    fn blocks(&self) -> Result<Vec<Block>>;
-    /// The one table CSV prints; by default the document's first table.
-    fn csv(&self) -> Result<Table> {
-        Ok(self
-            .blocks()?
-            .into_iter()
-            .find_map(|b| match b {
-                Block::Table(t) => Some(t),
-                _ => None,
-            })
-            .unwrap_or_default())
+    /// Writes the document for people (table and Markdown formats).
+    fn document(&self, doc: &mut Doc) -> Result<()>;
+    /// Writes the one table CSV prints; by default the document's first
+    /// (a CSV document drops every other piece).
+    fn csv(&self, doc: &mut Doc) -> Result<()> {
+        self.document(doc)
     }
 }
 

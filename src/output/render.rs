@@ -1,11 +1,12 @@
 //! The four formats.
 
+use super::grid::Grid;
 use super::{Block, Cell, JsonOut, Table, View, progress_bar};
 use crate::cli::Format;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
 use comfy_table::{Attribute, Color, ColumnConstraint, ContentArrangement, Width, presets};
-use std::fmt::Write as _;
+use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 /// How the terminal table looks.
@@ -31,59 +32,259 @@ impl Style {
 
 /// Writes `view` to `out` in `format`.
 pub fn render(view: &dyn View, format: Format, style: Style, out: &mut dyn Write) -> Result<()> {
-    let text = match format {
+    match format {
         Format::Json => {
             view.write_json(&mut JsonOut::new(out, style.terminal))?;
-            "\n".to_string()
+            out.write_all(b"\n")?;
+            Ok(())
         }
-        Format::Csv => csv(&view.csv()?)?,
-        Format::Markdown => markdown(&view.blocks()?),
-        Format::Table => text(&view.blocks()?, style),
-    };
-    out.write_all(text.as_bytes())?;
+        Format::Csv => {
+            let mut doc = Doc::new(out, Kind::Csv);
+            view.csv(&mut doc)?;
+            doc.finish()
+        }
+        Format::Markdown => {
+            let mut doc = Doc::new(out, Kind::Markdown);
+            view.document(&mut doc)?;
+            doc.finish()
+        }
+        Format::Table => {
+            let mut doc = Doc::new(out, Kind::Text(style));
+            view.document(&mut doc)?;
+            doc.finish()
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Text(Style),
+    Markdown,
+    /// Only the first table, as CSV.
+    Csv,
+}
+
+/// Where a view writes its document for people: pieces in order, each in
+/// the format asked for, as it comes.
+pub struct Doc<'w> {
+    out: &'w mut dyn Write,
+    kind: Kind,
+    pieces: usize,
+    tables: usize,
+}
+
+impl<'w> Doc<'w> {
+    fn new(out: &'w mut dyn Write, kind: Kind) -> Doc<'w> {
+        Doc {
+            out,
+            kind,
+            pieces: 0,
+            tables: 0,
+        }
+    }
+
+    /// A blank line between pieces.
+    fn next_piece(&mut self) -> Result<()> {
+        if self.pieces > 0 {
+            self.out.write_all(b"\n")?;
+        }
+        self.pieces += 1;
+        Ok(())
+    }
+
+    /// Writes a piece (a table held whole included).
+    pub fn block(&mut self, block: Block) -> Result<()> {
+        let (kind, markdown) = match self.kind {
+            Kind::Csv if !matches!(block, Block::Table(_)) => return Ok(()),
+            kind => (kind, matches!(kind, Kind::Markdown)),
+        };
+        let out = &mut *self.out;
+        match block {
+            Block::Table(t) => {
+                let mut rows = self.table(t.headers)?;
+                for row in t.rows {
+                    rows.row(row)?;
+                }
+                return rows.finish();
+            }
+            _ if matches!(kind, Kind::Csv) => unreachable!("only tables reach here"),
+            block => {
+                if self.pieces > 0 {
+                    out.write_all(b"\n")?;
+                }
+                self.pieces += 1;
+                if markdown {
+                    markdown_block(out, &block)?;
+                } else {
+                    text_block(out, &block)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes pieces in order.
+    pub fn blocks(&mut self, blocks: impl IntoIterator<Item = Block>) -> Result<()> {
+        blocks.into_iter().try_for_each(|b| self.block(b))
+    }
+
+    /// Starts a table whose rows are written as they are made.
+    pub fn table(&mut self, headers: Vec<&'static str>) -> Result<Rows<'_>> {
+        self.tables += 1;
+        if matches!(self.kind, Kind::Csv) && self.tables > 1 {
+            return Ok(Rows { how: How::Skip });
+        }
+        if !matches!(self.kind, Kind::Csv) {
+            self.next_piece()?;
+        }
+        // Through the reference to the writer, so the rows' borrow may be
+        // shorter than the document's.
+        let out: &mut dyn Write = &mut self.out;
+        let how = match self.kind {
+            Kind::Csv => {
+                let mut w = csv::WriterBuilder::new().from_writer(out);
+                w.write_record(&headers).map_err(csv_bug)?;
+                How::Csv(Box::new(w))
+            }
+            Kind::Markdown => {
+                let rule = vec![" --- "; headers.len()].join("|");
+                writeln!(out, "| {} |\n|{rule}|", headers.join(" | "))?;
+                How::Markdown(out)
+            }
+            Kind::Text(style) if style.terminal => How::Fitted(
+                Table {
+                    headers,
+                    rows: Vec::new(),
+                },
+                style,
+                out,
+            ),
+            Kind::Text(_) => How::Grid(Grid::new(&headers), out),
+        };
+        Ok(Rows { how })
+    }
+
+    /// Ends the document. CSV of a document without a table is the CSV of
+    /// an empty table, as it has always been.
+    fn finish(self) -> Result<()> {
+        if matches!(self.kind, Kind::Csv) && self.tables == 0 {
+            self.out.write_all(b"\"\"\n")?;
+        }
+        Ok(())
+    }
+}
+
+enum How<'d> {
+    Skip,
+    Csv(Box<csv::Writer<&'d mut dyn Write>>),
+    Markdown(&'d mut dyn Write),
+    /// Fitted to a terminal's window: every row is needed to size the
+    /// columns and wrap words, so the table is held and drawn whole.
+    Fitted(Table, Style, &'d mut dyn Write),
+    Grid(Grid, &'d mut dyn Write),
+}
+
+/// The rows of a table being written; [`Rows::finish`] ends it.
+pub struct Rows<'d> {
+    how: How<'d>,
+}
+
+impl Rows<'_> {
+    pub fn row(&mut self, cells: Vec<Cell>) -> Result<()> {
+        match &mut self.how {
+            How::Skip => {}
+            How::Csv(w) => w
+                .write_record(cells.iter().map(|c| csv_text(c).into_owned()))
+                .map_err(csv_bug)?,
+            How::Markdown(out) => {
+                let cells: Vec<String> = cells.iter().map(|c| md_escape(&plain_cow(c))).collect();
+                writeln!(out, "| {} |", cells.join(" | "))?;
+            }
+            How::Fitted(t, _, _) => t.rows.push(cells),
+            How::Grid(g, _) => {
+                let texts: Vec<(Cow<str>, bool)> = cells
+                    .iter()
+                    .map(|c| (plain_cow(c), matches!(c, Cell::Int(_))))
+                    .collect();
+                g.row(texts.iter().map(|(t, right)| (t.as_ref(), *right)));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<()> {
+        match self.how {
+            How::Skip | How::Markdown(_) => {}
+            How::Csv(mut w) => w.flush()?,
+            How::Fitted(t, style, out) => {
+                out.write_all(terminal_table(&t, style).as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            How::Grid(g, out) => {
+                if g.fits() {
+                    g.write(out)?;
+                } else {
+                    out.write_all(grid_by_comfy(&g).as_bytes())?;
+                }
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn csv_bug(e: csv::Error) -> Error {
+    Error::Bug(format!("CSV encoding failed: {e}"))
+}
+
+/// A cell as CSV text: formulas defused, bars as their number.
+fn csv_text(c: &Cell) -> Cow<'_, str> {
+    match c {
+        Cell::Text(s) => spreadsheet_safe(s),
+        Cell::Bar(p) => Cow::Owned(p.to_string()),
+        other => plain_cow(other),
+    }
+}
+
+fn plain_cow(cell: &Cell) -> Cow<'_, str> {
+    match cell {
+        Cell::Text(s) => Cow::Borrowed(s),
+        Cell::Int(n) => Cow::Owned(n.to_string()),
+        Cell::Health(h) => Cow::Borrowed(h.as_str()),
+        Cell::Bar(p) => Cow::Owned(progress_bar(*p)),
+        Cell::Empty => Cow::Borrowed(""),
+    }
+}
+
+fn text_block(out: &mut dyn Write, block: &Block) -> Result<()> {
+    match block {
+        Block::Title(h) => writeln!(out, "{h}\n{}", "═".repeat(h.chars().count().min(100)))?,
+        Block::Heading(h) => writeln!(out, "{h}\n{}", "─".repeat(h.chars().count().min(100)))?,
+        Block::Fields(fields) => {
+            let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (k, v) in fields {
+                writeln!(out, "{:<width$}  {v}", format!("{k}:"), width = width + 1)?;
+            }
+        }
+        Block::Text(s) => writeln!(out, "{s}")?,
+        Block::Table(_) => unreachable!("tables are written as rows"),
+    }
     Ok(())
 }
 
-fn plain(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(s) => s.clone(),
-        Cell::Int(n) => n.to_string(),
-        Cell::Health(h) => h.to_string(),
-        Cell::Bar(p) => progress_bar(*p),
-        Cell::Empty => String::new(),
-    }
-}
-
-fn text(blocks: &[Block], style: Style) -> String {
-    let mut out = String::new();
-    for (i, block) in blocks.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        match block {
-            Block::Title(h) => {
-                let _ = writeln!(out, "{h}\n{}", "═".repeat(h.chars().count().min(100)));
-            }
-            Block::Heading(h) => {
-                let _ = writeln!(out, "{h}\n{}", "─".repeat(h.chars().count().min(100)));
-            }
-            Block::Fields(fields) => {
-                let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
-                for (k, v) in fields {
-                    let _ = writeln!(out, "{:<width$}  {v}", format!("{k}:"), width = width + 1);
-                }
-            }
-            Block::Table(t) => {
-                out.push_str(&terminal_table(t, style));
-                out.push('\n');
-            }
-            Block::Text(s) => {
-                out.push_str(s);
-                out.push('\n');
+fn markdown_block(out: &mut dyn Write, block: &Block) -> Result<()> {
+    match block {
+        Block::Title(h) => writeln!(out, "# {}", md_escape(h))?,
+        Block::Heading(h) => writeln!(out, "## {}", md_escape(h))?,
+        Block::Fields(fields) => {
+            for (k, v) in fields {
+                writeln!(out, "- **{k}:** {}", md_escape(v))?;
             }
         }
+        Block::Text(s) => writeln!(out, "{}", md_escape(s))?,
+        Block::Table(_) => unreachable!("tables are written as rows"),
     }
-    out
+    Ok(())
 }
 
 fn health_colour(h: Health) -> Color {
@@ -96,7 +297,8 @@ fn health_colour(h: Health) -> Color {
     }
 }
 
-fn terminal_table(t: &Table, style: Style) -> String {
+/// A comfy-table in the project's look.
+fn comfy(style: Style) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);
@@ -107,21 +309,54 @@ fn terminal_table(t: &Table, style: Style) -> String {
     } else {
         table.force_no_tty();
     }
+    table
+}
+
+fn bold_header(table: &mut comfy_table::Table, headers: &[&str]) {
     table.set_header(
-        t.headers
+        headers
             .iter()
             .map(|h| comfy_table::Cell::new(h).add_attribute(Attribute::Bold)),
     );
+}
+
+fn terminal_table(t: &Table, style: Style) -> String {
+    let mut table = comfy(style);
+    bold_header(&mut table, &t.headers);
     if let Some(width) = table.width() {
         table.set_constraints(column_constraints(t, width));
     }
     for row in &t.rows {
         table.add_row(row.iter().map(|c| {
-            let cell = comfy_table::Cell::new(plain(c));
+            let cell = comfy_table::Cell::new(plain_cow(c));
             match c {
                 Cell::Health(h) if style.colour => cell.fg(health_colour(*h)),
                 Cell::Int(_) => cell.set_alignment(comfy_table::CellAlignment::Right),
                 _ => cell,
+            }
+        }));
+    }
+    table.to_string()
+}
+
+/// A grid's rows drawn by comfy-table, for lines too wide for [`Grid`].
+fn grid_by_comfy(grid: &Grid) -> String {
+    let mut table = comfy(Style::default());
+    let mut rows = grid.rows();
+    let headers: Vec<&str> = rows
+        .next()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(h, _)| h)
+        .collect();
+    bold_header(&mut table, &headers);
+    for row in rows {
+        table.add_row(row.into_iter().map(|(text, right)| {
+            let cell = comfy_table::Cell::new(text);
+            if right {
+                cell.set_alignment(comfy_table::CellAlignment::Right)
+            } else {
+                cell
             }
         }));
     }
@@ -140,7 +375,7 @@ fn column_constraints(t: &Table, width: u16) -> Vec<ColumnConstraint> {
         t.rows
             .iter()
             .filter_map(|r| r.get(c))
-            .map(|cell| plain(cell).chars().count())
+            .map(|cell| plain_cow(cell).chars().count())
             .chain([t.headers[c].chars().count()])
             .max()
             .unwrap_or(0)
@@ -186,76 +421,27 @@ fn md_escape(s: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
-fn markdown(blocks: &[Block]) -> String {
-    let mut out = String::new();
-    for (i, block) in blocks.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        match block {
-            Block::Title(h) => {
-                let _ = writeln!(out, "# {}", md_escape(h));
-            }
-            Block::Heading(h) => {
-                let _ = writeln!(out, "## {}", md_escape(h));
-            }
-            Block::Fields(fields) => {
-                for (k, v) in fields {
-                    let _ = writeln!(out, "- **{k}:** {}", md_escape(v));
-                }
-            }
-            Block::Table(t) => {
-                let _ = writeln!(out, "| {} |", t.headers.join(" | "));
-                let _ = writeln!(
-                    out,
-                    "|{}|",
-                    t.headers
-                        .iter()
-                        .map(|_| " --- ")
-                        .collect::<Vec<_>>()
-                        .join("|")
-                );
-                for row in &t.rows {
-                    let cells: Vec<String> = row.iter().map(|c| md_escape(&plain(c))).collect();
-                    let _ = writeln!(out, "| {} |", cells.join(" | "));
-                }
-            }
-            Block::Text(s) => {
-                let _ = writeln!(out, "{}", md_escape(s));
-            }
-        }
-    }
-    out
-}
-
 /// A text cell a spreadsheet would run as a formula gets a leading `'`.
-pub fn spreadsheet_safe(s: &str) -> String {
+pub fn spreadsheet_safe(s: &str) -> Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
+        Cow::Owned(format!("'{s}"))
     } else {
-        s.to_string()
+        Cow::Borrowed(s)
     }
-}
-
-fn csv(t: &Table) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let bad = |e: csv::Error| Error::Bug(format!("CSV encoding failed: {e}"));
-    w.write_record(&t.headers).map_err(bad)?;
-    for row in &t.rows {
-        w.write_record(row.iter().map(|c| match c {
-            Cell::Text(s) => spreadsheet_safe(s),
-            Cell::Bar(p) => p.to_string(),
-            other => plain(other),
-        }))
-        .map_err(bad)?;
-    }
-    let bytes = w.into_inner().map_err(|e| Error::Bug(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|e| Error::Bug(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `blocks` as a document of `kind`.
+    fn written(kind: Kind, blocks: Vec<Block>) -> String {
+        let mut out = Vec::new();
+        let mut doc = Doc::new(&mut out, kind);
+        doc.blocks(blocks).unwrap();
+        doc.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
 
     #[test]
     fn formula_prefixes_are_defused() {
@@ -277,7 +463,7 @@ mod tests {
             ]],
         };
         assert_eq!(
-            csv(&t).unwrap(),
+            written(Kind::Csv, vec![Block::Table(t)]),
             "title,progress,overdue\n\"a, \"\"b\"\"\nc\",70,-3\n"
         );
     }
@@ -330,6 +516,79 @@ mod tests {
             headers: vec!["a"],
             rows: vec![vec![Cell::Text("x|y".into())]],
         };
-        assert_eq!(markdown(&[Block::Table(t)]), "| a |\n| --- |\n| x\\|y |\n");
+        assert_eq!(
+            written(Kind::Markdown, vec![Block::Table(t)]),
+            "| a |\n| --- |\n| x\\|y |\n"
+        );
+    }
+
+    /// The first row is the header, which is never aligned right.
+    fn grid_of(rows: &[Vec<(String, bool)>]) -> Grid {
+        let mut grid = Grid::default();
+        for (n, row) in rows.iter().enumerate() {
+            grid.row(row.iter().map(|(t, right)| (t.as_str(), *right && n > 0)));
+        }
+        grid
+    }
+
+    fn drawn(grid: &Grid) -> String {
+        let mut out = Vec::new();
+        grid.write(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    proptest::proptest! {
+        /// Tables not fitted to a window are drawn as comfy-table draws
+        /// them, whatever the cells hold: wide and zero-width characters,
+        /// lines, blanks, rows shorter or longer than the header.
+        #[test]
+        fn grids_are_drawn_as_comfy_table_draws_them(
+            rows in proptest::collection::vec(
+                proptest::collection::vec(
+                    ("(|[a-z ]{1,12}|[█░漢é\u{301}\t-]{1,6}|[a-z]{1,5}\n[a-z ]{0,8}|\n)", proptest::bool::ANY),
+                    0..6,
+                ),
+                1..8,
+            )
+        ) {
+            let grid = grid_of(&rows);
+            proptest::prop_assert!(grid.fits());
+            proptest::prop_assert_eq!(drawn(&grid), grid_by_comfy(&grid));
+        }
+    }
+
+    #[test]
+    fn a_table_that_matches_comfy_table_is_written_as_rows_come() {
+        let t = Table {
+            headers: vec!["id", "title", "progress"],
+            rows: vec![
+                vec![Cell::Int(7), Cell::from("Replace the SAN"), Cell::Bar(40)],
+                vec![Cell::Int(12), Cell::from("Teams\ntelephony"), Cell::Empty],
+            ],
+        };
+        let expected = terminal_table(&t, Style::default()) + "\n";
+        assert_eq!(
+            written(Kind::Text(Style::default()), vec![Block::Table(t)]),
+            expected
+        );
+    }
+
+    /// comfy-table splits a line wider than a `u16`; such a table is
+    /// drawn by comfy-table itself.
+    #[test]
+    fn lines_too_wide_for_a_grid_go_to_comfy_table() {
+        let long = "word ".repeat(14_000);
+        let t = Table {
+            headers: vec!["note"],
+            rows: vec![vec![Cell::from(long.trim_end())]],
+        };
+        let expected = terminal_table(&t, Style::default()) + "\n";
+        let mut grid = Grid::new(&["note"]);
+        grid.row([(long.trim_end(), false)]);
+        assert!(!grid.fits());
+        assert_eq!(
+            written(Kind::Text(Style::default()), vec![Block::Table(t)]),
+            expected
+        );
     }
 }

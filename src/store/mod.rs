@@ -4,7 +4,7 @@
 mod queries;
 pub(crate) mod schema;
 
-pub use queries::{Db, EventText, Inserts};
+pub use queries::{Cursor, Db, EventText, Inserts};
 pub use schema::LATEST_VERSION;
 
 use crate::error::{Error, Result};

@@ -7,6 +7,7 @@ use crate::domain::model::{
     parse_timestamp, write_date, write_timestamp,
 };
 use crate::domain::plain::{changes_json, stored_changes};
+use crate::domain::vocab::Status;
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{Type, Value};
@@ -526,12 +527,18 @@ pub struct Cursor<'s, T> {
 }
 
 impl<T> Cursor<'_, T> {
-    pub fn next(&mut self) -> Result<Option<T>> {
+    /// The next row, `None` after the last.
+    pub fn fetch(&mut self) -> Result<Option<T>> {
         Ok(match self.rows.next()? {
             Some(row) => Some((self.make)(row)?),
             None => None,
         })
     }
+}
+
+/// An event of [`history_sql`] with its item's strategy.
+fn history_row(row: &Row) -> rusqlite::Result<(Code, Event)> {
+    Ok((parsed(row, 7)?, event_row(row)?))
 }
 
 fn event_row(row: &Row) -> rusqlite::Result<Event> {
@@ -944,9 +951,7 @@ impl<'c> Db<'c> {
     ) -> Result<Vec<(Code, Event)>> {
         let sql = history_sql(code);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], |r| {
-            Ok((parsed(r, 7)?, event_row(r)?))
-        })?;
+        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], history_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -1023,13 +1028,41 @@ impl<'c> Db<'c> {
             "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
              ORDER BY i.id"
         );
-        self.cursor(&sql, item_row, f)
+        self.cursor(&sql, [], item_row, f)
+    }
+
+    /// Every item in `statuses`, soonest due first, those without a due
+    /// date last, then by number; read as `f` goes.
+    pub fn each_item_by_due<R>(
+        &self,
+        statuses: &[Status],
+        f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
+    ) -> Result<R> {
+        let marks = vec!["?"; statuses.len()].join(", ");
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE i.status IN ({marks}) ORDER BY i.due IS NULL, i.due, i.id"
+        );
+        let values: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+        self.cursor(&sql, params_from_iter(values), item_row, f)
+    }
+
+    /// The events of every item before `cutoff`, with the code of the
+    /// item's strategy, grouped by item (by number) and oldest first;
+    /// read as `f` goes.
+    pub fn each_history_event<R>(
+        &self,
+        cutoff: DateTime<Utc>,
+        f: impl FnOnce(&mut Cursor<(Code, Event)>) -> Result<R>,
+    ) -> Result<R> {
+        let values = params![None::<&str>, before(Some(cutoff))];
+        self.cursor(&history_sql(None), values, history_row, f)
     }
 
     /// Every event, by number, read as `f` goes.
     pub fn each_event<R>(&self, f: impl FnOnce(&mut Cursor<Event>) -> Result<R>) -> Result<R> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM event e ORDER BY e.id");
-        self.cursor(&sql, event_row, f)
+        self.cursor(&sql, [], event_row, f)
     }
 
     /// Every strategy event, grouped by strategy and oldest first (as
@@ -1043,18 +1076,19 @@ impl<'c> Db<'c> {
              FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
              ORDER BY s.id, e.at, e.id"
         );
-        self.cursor(&sql, strategy_event_row, f)
+        self.cursor(&sql, [], strategy_event_row, f)
     }
 
     fn cursor<T, R>(
         &self,
         sql: &str,
+        values: impl rusqlite::Params,
         make: fn(&Row) -> rusqlite::Result<T>,
         f: impl FnOnce(&mut Cursor<T>) -> Result<R>,
     ) -> Result<R> {
         let mut stmt = self.conn.prepare(sql)?;
         let mut cursor = Cursor {
-            rows: stmt.query([])?,
+            rows: stmt.query(values)?,
             make,
         };
         f(&mut cursor)

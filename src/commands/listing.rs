@@ -1,0 +1,132 @@
+//! The items `item list` and `outstanding` show, read from the database
+//! while they are written: a list of the whole portfolio holds one item at
+//! a time, or one strategy's items, not all of them.
+
+use super::views::{Items, NextItem};
+use super::{AsOf, damaged, items_of, require_strategies};
+use crate::domain::history::Replay;
+use crate::domain::model::{Code, Item};
+use crate::domain::vocab::Status;
+use crate::error::Result;
+use crate::store::{Cursor, Db, Store};
+use std::cell::RefCell;
+
+/// The order of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Strategy by strategy as named, each by number; all by number.
+    Number,
+    /// Soonest due first, those without a due date last, then by number.
+    Due,
+}
+
+/// Which items a list shows: of which strategies, as of when, picked by
+/// `keep`, in which order.
+pub struct LiveItems {
+    store: RefCell<Store>,
+    codes: Vec<Code>,
+    as_of: AsOf,
+    order: Order,
+    keep: Box<dyn Fn(&Item) -> bool>,
+}
+
+impl LiveItems {
+    /// Fails now, before anything is printed, when a strategy named does
+    /// not exist.
+    pub fn new(
+        mut store: Store,
+        codes: Vec<Code>,
+        as_of: AsOf,
+        order: Order,
+        keep: impl Fn(&Item) -> bool + 'static,
+    ) -> Result<LiveItems> {
+        store.read(|db| require_strategies(db, &codes))?;
+        Ok(LiveItems {
+            store: RefCell::new(store),
+            codes,
+            as_of,
+            order,
+            keep: Box::new(keep),
+        })
+    }
+}
+
+impl Items for LiveItems {
+    fn read(&self, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()> {
+        let keep = &*self.keep;
+        self.store.borrow_mut().read(|db| match self.order {
+            Order::Number => each_kept(db, &self.codes, self.as_of, keep, f),
+            // SQLite sorts the portfolio as it is now; a past day's, or
+            // some strategies', are sorted here, holding only what is kept.
+            Order::Due if self.codes.is_empty() && self.as_of.cutoff.is_none() => {
+                let outstanding: Vec<Status> = Status::ALL
+                    .iter()
+                    .copied()
+                    .filter(|s| s.is_outstanding())
+                    .collect();
+                db.each_item_by_due(&outstanding, |rows| f(&mut || next_kept(rows, keep)))
+            }
+            Order::Due => {
+                let mut items = Vec::new();
+                each_kept(db, &self.codes, self.as_of, keep, &mut |next| {
+                    while let Some(item) = next()? {
+                        items.push(item);
+                    }
+                    Ok(())
+                })?;
+                items.sort_by_key(|i| (i.due.is_none(), i.due, i.id));
+                let mut items = items.into_iter();
+                f(&mut || Ok(items.next()))
+            }
+        })
+    }
+}
+
+/// Hands `f` the kept items of the named strategies (all when none is
+/// named) in [`Order::Number`], as they stand or stood at `as_of`.
+fn each_kept(
+    db: &Db,
+    codes: &[Code],
+    as_of: AsOf,
+    keep: &dyn Fn(&Item) -> bool,
+    f: &mut dyn FnMut(&mut NextItem) -> Result<()>,
+) -> Result<()> {
+    if !codes.is_empty() {
+        // One strategy's items at a time.
+        let mut codes = codes.iter();
+        let mut items = Vec::new().into_iter();
+        return f(&mut || loop {
+            if let Some(item) = items.find(|i| keep(i)) {
+                return Ok(Some(item));
+            }
+            match codes.next() {
+                Some(code) => items = items_of(db, Some(code), as_of)?.into_iter(),
+                None => return Ok(None),
+            }
+        });
+    }
+    match as_of.cutoff {
+        None => db.each_item(|rows| f(&mut || next_kept(rows, keep))),
+        Some(cutoff) => db.each_history_event(cutoff, |events| {
+            let mut replay = Replay::default();
+            f(&mut || loop {
+                let Some((code, event)) = events.fetch()? else {
+                    return Ok(replay.finish().filter(|i| keep(i)));
+                };
+                match replay.push(code, &event).map_err(damaged)? {
+                    Some(item) if keep(&item) => return Ok(Some(item)),
+                    _ => {}
+                }
+            })
+        }),
+    }
+}
+
+fn next_kept(rows: &mut Cursor<Item>, keep: &dyn Fn(&Item) -> bool) -> Result<Option<Item>> {
+    while let Some(item) = rows.fetch()? {
+        if keep(&item) {
+            return Ok(Some(item));
+        }
+    }
+    Ok(None)
+}
