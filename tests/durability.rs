@@ -192,6 +192,7 @@ fn check_reports_each_broken_rule() {
     conn.execute_batch(
         "UPDATE item SET progress = 99 WHERE id = 1;
          UPDATE item SET carried_from = NULL WHERE id = 4;
+         UPDATE item SET carried_from = 1 WHERE id = 3;
          DELETE FROM event WHERE item_id = 3;
          UPDATE event SET changes = replace(changes, '\"from\":\"in-progress\"', '\"from\":\"planned\"')
            WHERE item_id = 2 AND action = 'carried-forward';",
@@ -217,11 +218,20 @@ fn check_reports_each_broken_rule() {
         has("item #2: carried to #4, which does not name it"),
         "{problems:?}"
     );
+    assert!(
+        has("item #3: carried from #1, which does not name it as carried to it"),
+        "{problems:?}"
+    );
     assert!(has("item #3: has no history"), "{problems:?}");
     assert!(
         has("status changes from planned but was in-progress"),
         "{problems:?}"
     );
+    // Each item's own fields and links in item order, then histories.
+    let at = |text: &str| problems.iter().position(|p| p.contains(text)).unwrap();
+    assert!(at("item #2: carried to") < at("item #3: carried from"));
+    assert!(at("item #3: carried from") < at("item #1: its history"));
+    assert!(at("item #1: its history") < at("item #3: has no history"));
     assert!(r.stderr.contains("problems"), "{}", r.stderr);
 }
 

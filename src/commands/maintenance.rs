@@ -2,12 +2,10 @@
 
 use super::Outcome;
 use crate::domain::history::{Fault, item_fault, strategy_fault};
-use crate::domain::model::{Item, ItemId};
 use crate::error::{Error, Result};
 use crate::output::{Block, Cell, Doc, JsonOut, Table, View};
 use crate::store::{Db, Store};
 use serde_json::json;
-use std::collections::HashMap;
 use std::path::Path;
 
 pub fn backup(store: &mut Store, target: &Path) -> Result<Outcome> {
@@ -63,49 +61,48 @@ pub fn check(store: &mut Store) -> Result<Outcome> {
     Ok(out)
 }
 
-/// strat's own rules, beyond what the schema's CHECKs can say.
+/// strat's own rules, beyond what the schema's CHECKs can say: each
+/// item's own fields, then its carry links, in item order; then each
+/// item's history; then each strategy's.
 fn rule_problems(db: &Db) -> Result<Vec<String>> {
     let mut problems = Vec::new();
-    let items = db.items(None)?;
-    let by_id: HashMap<ItemId, &Item> = items.iter().map(|i| (i.id, i)).collect();
-    for item in &items {
-        if let Err(e) = item.check_consistent() {
-            problems.push(format!("item {}: {e}", item.id));
-        }
-        if let Some(to) = item.carried_to {
-            match by_id.get(&to) {
-                Some(other) if other.carried_from == Some(item.id) => {}
-                _ => problems.push(format!(
-                    "item {}: carried to {to}, which does not name it as its origin",
-                    item.id
-                )),
-            }
-        }
-        if let Some(from) = item.carried_from {
-            match by_id.get(&from) {
-                Some(other) if other.carried_to == Some(item.id) => {}
-                _ => problems.push(format!(
-                    "item {}: carried from {from}, which does not name it as carried to it",
-                    item.id
-                )),
-            }
-        }
-    }
-    // One item's history at a time, so checking holds no more than that.
+    let mut links = db.one_sided_carries()?.into_iter().peekable();
+    let mut history_problems = Vec::new();
+    // One item and its history at a time, so checking holds no more than
+    // that and the problems found.
     db.each_history(
         1,
         |_| true,
-        |item, events| match item_fault(&item, events) {
-            Some(Fault::Missing) => problems.push(format!("item {}: has no history", item.id)),
-            Some(Fault::Broken(e)) => problems.push(format!("item {}: {e}", item.id)),
-            Some(Fault::Differs(fields)) => problems.push(format!(
-                "item {}: its history leads to other values ({})",
-                item.id,
-                fields.join(", ")
-            )),
-            None => {}
+        |item, events| {
+            if let Err(e) = item.check_consistent() {
+                problems.push(format!("item {}: {e}", item.id));
+            }
+            while let Some((_, other, to)) = links.next_if(|(id, _, _)| *id <= item.id) {
+                problems.push(if to {
+                    format!(
+                        "item {}: carried to {other}, which does not name it as its origin",
+                        item.id
+                    )
+                } else {
+                    format!(
+                        "item {}: carried from {other}, which does not name it as carried to it",
+                        item.id
+                    )
+                });
+            }
+            let id = item.id;
+            match item_fault(&item, events) {
+                Some(Fault::Missing) => history_problems.push(format!("item {id}: has no history")),
+                Some(Fault::Broken(e)) => history_problems.push(format!("item {id}: {e}")),
+                Some(Fault::Differs(fields)) => history_problems.push(format!(
+                    "item {id}: its history leads to other values ({})",
+                    fields.join(", ")
+                )),
+                None => {}
+            }
         },
     )?;
+    problems.append(&mut history_problems);
     for strategy in db.strategies()? {
         let history = db.strategy_history(Some(&strategy.code), None)?;
         let code = &strategy.code;

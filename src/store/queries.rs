@@ -787,6 +787,24 @@ impl<'c> Db<'c> {
         Ok(problems)
     }
 
+    /// Carry links one side of which does not name the other, by the item
+    /// that names it: (item, the item it names, true when carried to it).
+    /// Only items with a link are read, through the links' indexes.
+    pub fn one_sided_carries(&self) -> Result<Vec<(ItemId, ItemId, bool)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.carried_to, 1 FROM item a LEFT JOIN item b ON b.id = a.carried_to \
+             WHERE a.carried_to IS NOT NULL AND b.carried_from IS NOT a.id \
+             UNION ALL \
+             SELECT a.id, a.carried_from, 0 FROM item a LEFT JOIN item b ON b.id = a.carried_from \
+             WHERE a.carried_from IS NOT NULL AND b.carried_to IS NOT a.id \
+             ORDER BY 1, 3 DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((ItemId(r.get(0)?), ItemId(r.get(1)?), r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// True when the database holds no strategy at all.
     pub fn is_empty(&self) -> Result<bool> {
         Ok(!self
