@@ -553,3 +553,69 @@ fn a_report_of_a_missing_strategy_prints_nothing() {
     }
     assert_eq!(before, env.dump());
 }
+
+/// Lists are read in several ways: a row at a time, rebuilt from the
+/// history for a past day, one named strategy at a time, sorted by SQLite
+/// or after reading. Each way gives the same items in the same order.
+#[test]
+fn lists_agree_however_they_are_read() {
+    let today = "2026-11-23";
+    let env = Env::on(today);
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kent-portfolio.json");
+    env.ok(&["import", example]);
+    env.ok(&["item", "add", "digital-2024", "Undated work"]);
+    env.ok(&["item", "add", "tech-2020", "Undated too"]);
+    let ids = |list: &Value| -> Vec<i64> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+
+    // Item lists: by number; named strategies in the order named.
+    let all = env.json(&["item", "list"]);
+    let numbers = ids(&all);
+    assert_eq!(numbers, (1..=numbers.len() as i64).collect::<Vec<_>>());
+    assert_eq!(env.json(&["item", "list", "--as-of", today]), all);
+    let of = |code: &str| -> Vec<i64> {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["strategy"] == code)
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let named = ["item", "list", "digital-2024", "tech-2020"];
+    assert_eq!(
+        ids(&env.json(&named)),
+        [of("digital-2024"), of("tech-2020")].concat()
+    );
+    assert_eq!(
+        env.json(&[&named[..], &["--as-of", today]].concat()),
+        env.json(&named)
+    );
+
+    // Outstanding work: soonest due first, undated last, then by number,
+    // across every strategy listed.
+    let mut expected: Vec<(bool, String, i64)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| ["planned", "in-progress", "on-hold"].contains(&i["status"].as_str().unwrap()))
+        .map(|i| {
+            let due = i["due"].as_str().unwrap_or_default().to_string();
+            (due.is_empty(), due, i["id"].as_i64().unwrap())
+        })
+        .collect();
+    expected.sort();
+    let expected: Vec<i64> = expected.into_iter().map(|(_, _, id)| id).collect();
+    assert!(expected.len() >= 4, "{expected:?}");
+    let outstanding = env.json(&["outstanding"]);
+    assert_eq!(ids(&outstanding), expected);
+    assert_eq!(env.json(&["outstanding", "--as-of", today]), outstanding);
+    assert_eq!(
+        env.json(&["outstanding", "tech-2020", "digital-2024", "tech-2016"]),
+        outstanding
+    );
+}

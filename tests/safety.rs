@@ -248,3 +248,29 @@ fn a_folder_that_cannot_be_made_is_a_storage_error() {
     );
     assert_eq!(std::fs::read(&blocker).unwrap(), b"");
 }
+
+/// A history that cannot be replayed is found while a past day's list is
+/// being written: the command fails with a storage error naming it, in
+/// every format, and the file is untouched.
+#[test]
+fn a_damaged_history_stops_a_past_days_list() {
+    let env = Env::new().with_tech_2020();
+    Connection::open(&env.db)
+        .unwrap()
+        .execute(
+            "DELETE FROM event WHERE item_id = 3 AND action = 'created'",
+            [],
+        )
+        .unwrap();
+    for format in ["table", "json", "csv", "markdown"] {
+        for args in [
+            &["item", "list", "--as-of", "2021-12-31"][..],
+            &["item", "list", "tech-2020", "--as-of", "2021-12-31"],
+            &["outstanding", "--as-of", "2021-12-31"],
+            &["report", "--as-of", "2021-12-31"],
+        ] {
+            let args = [&["--format", format][..], args].concat();
+            refused(&env, &args, "history is damaged");
+        }
+    }
+}
