@@ -14,12 +14,17 @@ use unicode_width::UnicodeWidthStr;
 /// split by it, which this writer does not do; such a table is handed back.
 pub const WIDEST: usize = u16::MAX as usize;
 
+/// Cell texts are kept in blocks of this many bytes: a table grows a block
+/// at a time, never copying what it holds into a buffer twice its size.
+const BLOCK: usize = 1 << 20;
+
 /// The rows of a table collected for writing, cell texts back to back.
 #[derive(Default)]
 pub struct Grid {
-    text: String,
-    /// For each cell, where its text ends in `text`, shifted left one bit;
-    /// the low bit says the cell is aligned right.
+    blocks: Vec<String>,
+    /// For each cell, in order: its text's length, shifted left two bits;
+    /// bit 1 says its text starts a new block, bit 0 that it is aligned
+    /// right.
     cells: Vec<u64>,
     /// For each row (the header first), where its cells end in `cells`.
     rows: Vec<usize>,
@@ -37,9 +42,17 @@ impl Grid {
     /// Adds a row of (text, aligned right) cells.
     pub fn row<'a>(&mut self, cells: impl IntoIterator<Item = (&'a str, bool)>) {
         for (column, (text, right)) in cells.into_iter().enumerate() {
-            self.text.push_str(text);
+            let full = self
+                .blocks
+                .last()
+                .is_none_or(|b| b.capacity() - b.len() < text.len());
+            if full {
+                self.blocks
+                    .push(String::with_capacity(BLOCK.max(text.len())));
+            }
+            self.blocks.last_mut().expect("a block").push_str(text);
             self.cells
-                .push(((self.text.len() as u64) << 1) | u64::from(right));
+                .push(((text.len() as u64) << 2) | (u64::from(full) << 1) | u64::from(right));
             let wide = text.split('\n').map(|l| l.width()).max().unwrap_or(0);
             match self.widths.get_mut(column) {
                 Some(w) => *w = (*w).max(wide),
@@ -57,14 +70,18 @@ impl Grid {
     /// The cells of each row, header first: (text, aligned right).
     pub fn rows(&self) -> impl Iterator<Item = Vec<(&str, bool)>> {
         let mut cell_start = 0;
-        let mut text_start = 0;
+        // The block being read (one before the first) and where in it.
+        let (mut block, mut at) = (usize::MAX, 0);
         self.rows.iter().map(move |&end| {
             let row = self.cells[cell_start..end]
                 .iter()
                 .map(|&packed| {
-                    let text_end = (packed >> 1) as usize;
-                    let text = &self.text[text_start..text_end];
-                    text_start = text_end;
+                    if packed & 2 != 0 {
+                        (block, at) = (block.wrapping_add(1), 0);
+                    }
+                    let len = (packed >> 2) as usize;
+                    let text = &self.blocks[block][at..at + len];
+                    at += len;
                     (text, packed & 1 == 1)
                 })
                 .collect();

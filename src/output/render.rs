@@ -573,6 +573,25 @@ mod tests {
         );
     }
 
+    /// A table larger than a block of text spans several, and reads back
+    /// whole: cells that would cross a block's end start the next one.
+    #[test]
+    fn grids_span_blocks_of_text() {
+        let mut rows = vec![vec![("n".to_string(), false), ("text".to_string(), false)]];
+        for n in 0..12_000 {
+            let text = format!("{n} ").repeat(1 + n % 50);
+            rows.push(vec![(n.to_string(), true), (text, false)]);
+        }
+        let grid = grid_of(&rows);
+        let back: Vec<Vec<(&str, bool)>> = grid.rows().collect();
+        assert_eq!(back.len(), rows.len());
+        for (got, want) in back.iter().zip(&rows) {
+            let want: Vec<(&str, bool)> = want.iter().map(|(t, r)| (t.as_str(), *r)).collect();
+            assert_eq!(got, &want);
+        }
+        assert_eq!(drawn(&grid), grid_by_comfy(&grid));
+    }
+
     /// comfy-table splits a line wider than a `u16`; such a table is
     /// drawn by comfy-table itself.
     #[test]
