@@ -113,7 +113,21 @@ for name in "outstanding" "item list" "report" "report all json" "item update" "
     "$(prepare_for "$floor_name" 100000)"
 done
 
-python3 - "$results" <<'PY'
+# Peak memory of read commands over the whole 100k portfolio, in every
+# format, one run each: memory does not drift as time does.
+memory=$work/memory.tsv
+: > "$memory"
+db=$work/strat-100000.db
+for cmd in "item list" "outstanding" "report" "item list --as-of 2025-06-30" \
+    "outstanding --as-of 2025-06-30" "report --as-of 2025-06-30" "check"; do
+  for format in table json csv markdown; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f '%M' -o "$work/mem" "$strat" --db "$db" --format $format $cmd >/dev/null 2>&1 || true
+    printf '%s\t%s\t%s\n' "$cmd" "$format" "$(tail -1 "$work/mem")" >> "$memory"
+  done
+done
+
+python3 - "$results" "$memory" <<'PY'
 import sys, platform, os
 rows = {}
 for line in open(sys.argv[1]):
@@ -136,4 +150,15 @@ for name in ["outstanding", "item list", "report", "report all json", "item upda
 print()
 print("sqlite3 floors at 100k: " + ", ".join(
     f"{n.split(': ')[1]} {rows[(n, 100000)][0]*1000:.1f} ms" for n in floor.values()))
+memory = {}
+for line in open(sys.argv[2]):
+    cmd, fmt, kb = line.rstrip("\n").split("\t")
+    memory.setdefault(cmd, {})[fmt] = f"{int(kb)/1024:.1f} MB" if kb.isdigit() else "?"
+print()
+print("Peak memory over every strategy at 100k (output to a pipe):")
+print()
+print("| command | table | json | csv | markdown |")
+print("| --- | --- | --- | --- | --- |")
+for cmd, by in memory.items():
+    print(f"| {cmd} | {by['table']} | {by['json']} | {by['csv']} | {by['markdown']} |")
 PY

@@ -541,15 +541,21 @@ fn json_for_programs_is_one_compact_line_and_streams_every_strategy() {
 fn a_report_of_a_missing_strategy_prints_nothing() {
     let env = two_strategies();
     let before = env.dump();
-    for format in ["json", "table", "csv"] {
-        let r = env.run(&["--format", format, "report", "tech-2020", "nope"]);
-        assert_eq!(r.code, 3, "{format}: {}", r.stderr);
-        assert_eq!(r.stdout, "", "{format}");
-        assert!(
-            r.stderr.contains("no strategy with code 'nope'"),
-            "{}",
-            r.stderr
-        );
+    for format in ["json", "table", "csv", "markdown"] {
+        for command in [
+            &["report", "tech-2020", "nope"][..],
+            &["item", "list", "tech-2020", "nope"],
+            &["outstanding", "tech-2020", "nope", "--as-of", "2021-06-30"],
+        ] {
+            let r = env.run(&[&["--format", format][..], command].concat());
+            assert_eq!(r.code, 3, "{format} {command:?}: {}", r.stderr);
+            assert_eq!(r.stdout, "", "{format} {command:?}");
+            assert!(
+                r.stderr.contains("no strategy with code 'nope'"),
+                "{}",
+                r.stderr
+            );
+        }
     }
     assert_eq!(before, env.dump());
 }

@@ -31,16 +31,13 @@ pub struct LiveItems {
 }
 
 impl LiveItems {
-    /// Fails now, before anything is printed, when a strategy named does
-    /// not exist.
     pub fn new(
-        mut store: Store,
+        store: Store,
         codes: Vec<Code>,
         as_of: AsOf,
         order: Order,
         keep: impl Fn(&Item) -> bool + 'static,
     ) -> Result<LiveItems> {
-        store.read(|db| require_strategies(db, &codes))?;
         Ok(LiveItems {
             store: RefCell::new(store),
             codes,
@@ -52,9 +49,25 @@ impl LiveItems {
 }
 
 impl Items for LiveItems {
+    /// A strategy named that does not exist fails the read before `f` is
+    /// called, so before anything is printed.
     fn read(&self, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()> {
         let keep = &*self.keep;
-        self.store.borrow_mut().read(|db| match self.order {
+        self.store.borrow_mut().read(|db| {
+            require_strategies(db, &self.codes)?;
+            self.read_in(db, keep, f)
+        })
+    }
+}
+
+impl LiveItems {
+    fn read_in(
+        &self,
+        db: &Db,
+        keep: &dyn Fn(&Item) -> bool,
+        f: &mut dyn FnMut(&mut NextItem) -> Result<()>,
+    ) -> Result<()> {
+        match self.order {
             Order::Number => each_kept(db, &self.codes, self.as_of, keep, f),
             // SQLite sorts the portfolio as it is now; a past day's, or
             // some strategies', are sorted here, holding only what is kept.
@@ -80,7 +93,7 @@ impl Items for LiveItems {
                 let mut items = items.into_iter();
                 f(&mut || Ok(items.next().map(|i| *i)))
             }
-        })
+        }
     }
 }
 

@@ -179,8 +179,10 @@ impl ItemList {
         if self.outstanding {
             headers.push(overdue);
         }
-        let mut rows = doc.table(headers)?;
+        // The table starts once reading has: a read that fails at once
+        // prints nothing.
         self.items.read(&mut |next| {
+            let mut rows = doc.table(headers.clone())?;
             while let Some(i) = next()? {
                 let mut cells = row(&i);
                 if self.outstanding {
@@ -188,9 +190,8 @@ impl ItemList {
                 }
                 rows.row(cells)?;
             }
-            Ok(())
-        })?;
-        rows.finish()
+            rows.finish()
+        })
     }
 }
 
