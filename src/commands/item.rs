@@ -275,7 +275,7 @@ fn list(ctx: &Ctx, store: Store, a: ItemListArgs) -> Result<Outcome> {
                     || contains(&i.reference, s)
             })
     };
-    let items = LiveItems::new(store, a.strategies, as_of, Order::Number, keep)?;
+    let items = LiveItems::new(store, a.strategies, as_of, Order::Number, keep);
     Ok(Outcome::show(ItemList {
         items: Box::new(items),
         on: day,

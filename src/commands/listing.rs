@@ -37,14 +37,14 @@ impl LiveItems {
         as_of: AsOf,
         order: Order,
         keep: impl Fn(&Item) -> bool + 'static,
-    ) -> Result<LiveItems> {
-        Ok(LiveItems {
+    ) -> LiveItems {
+        LiveItems {
             store: RefCell::new(store),
             codes,
             as_of,
             order,
             keep: Box::new(keep),
-        })
+        }
     }
 }
 

@@ -423,7 +423,7 @@ pub fn outstanding(ctx: &Ctx, store: Store, args: OutstandingArgs) -> Result<Out
             && (!overdue || days_overdue(i, day) > 0)
             && until.is_none_or(|u| i.due.is_some_and(|d| d <= u))
     };
-    let items = LiveItems::new(store, args.strategies, as_of, Order::Due, keep)?;
+    let items = LiveItems::new(store, args.strategies, as_of, Order::Due, keep);
     Ok(Outcome::show(ItemList {
         items: Box::new(items),
         on: day,

@@ -92,35 +92,26 @@ impl<'w> Doc<'w> {
         Ok(())
     }
 
-    /// Writes a piece (a table held whole included).
+    /// Writes a piece (a table held whole included); CSV keeps tables only.
     pub fn block(&mut self, block: Block) -> Result<()> {
-        let (kind, markdown) = match self.kind {
-            Kind::Csv if !matches!(block, Block::Table(_)) => return Ok(()),
-            kind => (kind, matches!(kind, Kind::Markdown)),
-        };
-        let out = &mut *self.out;
-        match block {
-            Block::Table(t) => {
-                let mut rows = self.table(t.headers)?;
-                for row in t.rows {
-                    rows.row(row)?;
-                }
-                return rows.finish();
+        if let Block::Table(t) = block {
+            let mut rows = self.table(t.headers)?;
+            for row in t.rows {
+                rows.row(row)?;
             }
-            _ if matches!(kind, Kind::Csv) => unreachable!("only tables reach here"),
-            block => {
-                if self.pieces > 0 {
-                    out.write_all(b"\n")?;
-                }
-                self.pieces += 1;
-                if markdown {
-                    markdown_block(out, &block)?;
-                } else {
-                    text_block(out, &block)?;
-                }
+            return rows.finish();
+        }
+        match self.kind {
+            Kind::Csv => Ok(()),
+            Kind::Markdown => {
+                self.next_piece()?;
+                markdown_block(self.out, &block)
+            }
+            Kind::Text(_) => {
+                self.next_piece()?;
+                text_block(self.out, &block)
             }
         }
-        Ok(())
     }
 
     /// Writes pieces in order.
