@@ -46,27 +46,9 @@ impl LiveItems {
             keep: Box::new(keep),
         }
     }
-}
 
-impl Items for LiveItems {
-    /// A strategy named that does not exist fails the read before `f` is
-    /// called, so before anything is printed.
-    fn read(&self, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()> {
+    fn read_in(&self, db: &Db, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()> {
         let keep = &*self.keep;
-        self.store.borrow_mut().read(|db| {
-            require_strategies(db, &self.codes)?;
-            self.read_in(db, keep, f)
-        })
-    }
-}
-
-impl LiveItems {
-    fn read_in(
-        &self,
-        db: &Db,
-        keep: &dyn Fn(&Item) -> bool,
-        f: &mut dyn FnMut(&mut NextItem) -> Result<()>,
-    ) -> Result<()> {
         match self.order {
             Order::Number => each_kept(db, &self.codes, self.as_of, keep, f),
             // SQLite sorts the portfolio as it is now; a past day's, or
@@ -94,6 +76,17 @@ impl LiveItems {
                 f(&mut || Ok(items.next().map(|i| *i)))
             }
         }
+    }
+}
+
+impl Items for LiveItems {
+    /// A strategy named that does not exist fails the read before `f` is
+    /// called, so before anything is printed.
+    fn read(&self, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()> {
+        self.store.borrow_mut().read(|db| {
+            require_strategies(db, &self.codes)?;
+            self.read_in(db, f)
+        })
     }
 }
 

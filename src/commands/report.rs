@@ -180,14 +180,13 @@ impl LiveReport {
         }
     }
 
-    /// Calls `f` with each strategy's part, in one read transaction.
-    fn each_part(&self, mut f: impl FnMut(&Db, StrategyReport) -> Result<()>) -> Result<()> {
+    /// Calls `f` with the strategies' parts to read, one at a time, in one
+    /// read transaction: whatever else `f` reads from the database agrees
+    /// with them.
+    fn read_parts(&self, f: impl FnOnce(&Db, &mut Parts) -> Result<()>) -> Result<()> {
         self.store.borrow_mut().read(|db| {
             let mut parts = Parts::new(db, &self.codes, self.as_of)?;
-            while let Some(part) = parts.next()? {
-                f(db, part)?;
-            }
-            Ok(())
+            f(db, &mut parts)
         })
     }
 }
@@ -246,28 +245,27 @@ impl View for LiveReport {
     /// report of everything reads the items twice: once for the summaries
     /// alone, once strategy by strategy for the rest.
     fn document(&self, doc: &mut Doc) -> Result<()> {
-        doc.block(Block::Title(self.title()))?;
-        if self.codes.is_empty() {
-            let summaries = self
-                .store
-                .borrow_mut()
-                .read(|db| summaries(db, self.as_of))?;
-            if summaries.is_empty() {
-                doc.block(Block::Text(
-                    "No strategies yet. Add one with: strat strategy add CODE --title T --period Y1-Y2".into(),
-                ))?;
-            } else {
-                doc.block(Block::Table(overview_table(&summaries)))?;
-            }
-        }
         let day = self.as_of.day;
-        self.each_part(|_, r| {
-            doc.blocks([
-                Block::Heading(format!("{} ({})", r.strategy.title, r.strategy.code)),
-                Block::Fields(headline(&r.strategy, &r.summary)),
-            ])?;
+        self.read_parts(|db, parts| {
+            doc.block(Block::Title(self.title()))?;
+            if self.codes.is_empty() {
+                let summaries = summaries(db, self.as_of)?;
+                doc.block(if summaries.is_empty() {
+                    Block::Text(
+                        "No strategies yet. Add one with: strat strategy add CODE --title T --period Y1-Y2".into(),
+                    )
+                } else {
+                    Block::Table(overview_table(&summaries))
+                })?;
+            }
+            while let Some(r) = parts.next()? {
+                doc.blocks([
+                    Block::Heading(format!("{} ({})", r.strategy.title, r.strategy.code)),
+                    Block::Fields(headline(&r.strategy, &r.summary)),
+                ])?;
             if r.items.is_empty() {
-                return doc.block(Block::Text("No items.".into()));
+                doc.block(Block::Text("No items.".into()))?;
+                continue;
             }
             let rows = r
                 .items
@@ -301,7 +299,9 @@ impl View for LiveReport {
                     "latest note",
                 ],
                 rows,
-            }))
+            }))?;
+            }
+            Ok(())
         })
     }
 
@@ -322,23 +322,25 @@ impl View for LiveReport {
             "health",
             "latest_note",
         ])?;
-        self.each_part(|_, r| {
-            for l in &r.items {
-                rows.row(vec![
-                    Cell::from(r.strategy.code.as_str()),
-                    Cell::Int(l.item.id.0),
-                    Cell::opt(l.item.reference.as_ref()),
-                    Cell::from(item_title(l)),
-                    Cell::opt(l.item.owner.as_ref()),
-                    Cell::opt(l.item.theme.as_ref()),
-                    Cell::from(l.item.status.as_str()),
-                    Cell::Bar(l.item.progress.get()),
-                    Cell::opt(l.item.start),
-                    Cell::opt(l.item.due),
-                    Cell::Int(l.days_overdue),
-                    Cell::Health(l.health),
-                    Cell::opt(l.latest_note.as_ref()),
-                ])?;
+        self.read_parts(|_, parts| {
+            while let Some(r) = parts.next()? {
+                for l in &r.items {
+                    rows.row(vec![
+                        Cell::from(r.strategy.code.as_str()),
+                        Cell::Int(l.item.id.0),
+                        Cell::opt(l.item.reference.as_ref()),
+                        Cell::from(item_title(l)),
+                        Cell::opt(l.item.owner.as_ref()),
+                        Cell::opt(l.item.theme.as_ref()),
+                        Cell::from(l.item.status.as_str()),
+                        Cell::Bar(l.item.progress.get()),
+                        Cell::opt(l.item.start),
+                        Cell::opt(l.item.due),
+                        Cell::Int(l.days_overdue),
+                        Cell::Health(l.health),
+                        Cell::opt(l.latest_note.as_ref()),
+                    ])?;
+                }
             }
             Ok(())
         })?;

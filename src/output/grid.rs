@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 /// comfy-table keeps widths in a `u16`: a line wider than this would be
 /// split by it, which this writer does not do; such a table is handed back.
-pub const WIDEST: usize = u16::MAX as usize;
+const WIDEST: usize = u16::MAX as usize;
 
 /// Cell texts are kept in blocks of this many bytes: a table grows a block
 /// at a time, never copying what it holds into a buffer twice its size.
@@ -60,6 +60,11 @@ impl Grid {
             }
         }
         self.rows.push(self.cells.len());
+    }
+
+    #[cfg(test)]
+    pub fn block_count(&self) -> usize {
+        self.blocks.len()
     }
 
     /// False when a line is too wide for comfy-table's widths.

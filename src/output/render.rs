@@ -574,6 +574,7 @@ mod tests {
             rows.push(vec![(n.to_string(), true), (text, false)]);
         }
         let grid = grid_of(&rows);
+        assert!(grid.block_count() > 1, "{} block", grid.block_count());
         let back: Vec<Vec<(&str, bool)>> = grid.rows().collect();
         assert_eq!(back.len(), rows.len());
         for (got, want) in back.iter().zip(&rows) {
