@@ -625,3 +625,24 @@ fn lists_agree_however_they_are_read() {
         outstanding
     );
 }
+
+#[test]
+fn a_strategy_named_twice_is_shown_once() {
+    let env = Env::on("2026-11-23");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kent-portfolio.json");
+    env.ok(&["import", example]);
+    for command in [
+        &["item", "list"][..],
+        &["item", "list", "--as-of", "2025-06-30"],
+        &["outstanding"],
+        &["outstanding", "--as-of", "2025-06-30"],
+        &["report"],
+        &["report", "--as-of", "2025-06-30"],
+    ] {
+        let once = env.json(&[command, &["digital-2024", "tech-2020"]].concat());
+        let twice = env.json(&[command, &["digital-2024", "tech-2020", "digital-2024"]].concat());
+        assert_eq!(twice, once, "{command:?}");
+        let shown = once.get("strategies").unwrap_or(&once);
+        assert!(shown.as_array().unwrap().len() >= 2, "{command:?}: {once}");
+    }
+}

@@ -3,6 +3,7 @@
 mod common;
 use common::Env;
 use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
 use std::path::Path;
 
 const FIXTURE_V1: &str = "tests/fixtures/schema-v1.db";
@@ -222,6 +223,18 @@ fn a_database_from_a_newer_strat_is_refused_untouched() {
 #[test]
 fn a_read_only_database_can_be_read_but_not_changed() {
     let env = Env::new().with_tech_2020();
+    // Lists sorted after they are read hold their items in a temporary
+    // table, which a read-only database must allow too.
+    let sorted = [
+        &["outstanding", "--as-of", "2026-01-01"][..],
+        &["outstanding", "tech-2020"],
+    ];
+    let before: Vec<Value> = sorted.iter().map(|args| env.json(args)).collect();
+    assert!(
+        before
+            .iter()
+            .all(|list| !list.as_array().unwrap().is_empty())
+    );
     set_read_only(&env.db);
     refused(
         &env,
@@ -231,6 +244,9 @@ fn a_read_only_database_can_be_read_but_not_changed() {
     refused(&env, &["init"], "read-only");
     let items = env.json(&["item", "list"]);
     assert_eq!(items.as_array().unwrap().len(), 3);
+    for (args, before) in sorted.iter().zip(&before) {
+        assert_eq!(&env.json(args), before, "{args:?}");
+    }
 }
 
 #[test]

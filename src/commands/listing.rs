@@ -3,7 +3,7 @@
 //! a time, or one strategy's items, not all of them.
 
 use super::views::{Items, NextItem};
-use super::{AsOf, damaged, items_of, require_strategies};
+use super::{AsOf, damaged, items_of, named_once, require_strategies};
 use crate::domain::history::Replay;
 use crate::domain::model::{Code, Item};
 use crate::domain::vocab::Status;
@@ -40,7 +40,7 @@ impl LiveItems {
     ) -> LiveItems {
         LiveItems {
             store: RefCell::new(store),
-            codes,
+            codes: named_once(codes),
             as_of,
             order,
             keep: Box::new(keep),
@@ -51,30 +51,29 @@ impl LiveItems {
         let keep = &*self.keep;
         match self.order {
             Order::Number => each_kept(db, &self.codes, self.as_of, keep, f),
-            // SQLite sorts the portfolio as it is now; a past day's, or
-            // some strategies', are sorted here, holding only what is kept.
-            Order::Due if self.codes.is_empty() && self.as_of.cutoff.is_none() => {
+            // SQLite sorts the items as they are now; a past day's are
+            // rebuilt and held in a temporary table for SQLite to sort.
+            Order::Due if self.as_of.cutoff.is_none() => {
                 let outstanding: Vec<Status> = Status::ALL
                     .iter()
                     .copied()
                     .filter(|s| s.is_outstanding())
                     .collect();
-                db.each_item_by_due(&outstanding, |rows| f(&mut || next_kept(rows, keep)))
+                db.each_item_by_due(&self.codes, &outstanding, |rows| {
+                    f(&mut || next_kept(rows, keep))
+                })
             }
-            // Boxed, so the list grows and sorts by moving pointers, not
-            // items: a third less memory for a whole portfolio's.
-            Order::Due => {
-                let mut items: Vec<Box<Item>> = Vec::new();
-                each_kept(db, &self.codes, self.as_of, keep, &mut |next| {
-                    while let Some(item) = next()? {
-                        items.push(Box::new(item));
-                    }
-                    Ok(())
-                })?;
-                items.sort_by_key(|i| (i.due.is_none(), i.due, i.id));
-                let mut items = items.into_iter();
-                f(&mut || Ok(items.next().map(|i| *i)))
-            }
+            Order::Due => db.each_held_by_due(
+                |hold| {
+                    each_kept(db, &self.codes, self.as_of, keep, &mut |next| {
+                        while let Some(item) = next()? {
+                            hold(&item)?;
+                        }
+                        Ok(())
+                    })
+                },
+                |rows| f(&mut || rows.fetch()),
+            ),
         }
     }
 }

@@ -226,6 +226,14 @@ fn not_found_strategy(code: &Code) -> Error {
     ))
 }
 
+/// The strategies named, each once, in the order first named: a strategy
+/// named twice is listed or reported once.
+fn named_once(mut codes: Vec<Code>) -> Vec<Code> {
+    let mut seen = std::collections::HashSet::new();
+    codes.retain(|code| seen.insert(code.clone()));
+    codes
+}
+
 /// Fails with "not found" unless every named strategy exists.
 fn require_strategies(db: &Db, codes: &[Code]) -> Result<()> {
     for code in codes {

@@ -3,7 +3,7 @@
 
 use super::listing::{LiveItems, Order};
 use super::views::{ItemList, headline, overdue_cell};
-use super::{AsOf, Ctx, Outcome, items_of, strategies_as_of};
+use super::{AsOf, Ctx, Outcome, items_of, named_once, strategies_as_of};
 use crate::cli::{OutstandingArgs, ReportArgs};
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Code, Item, ItemId, Strategy};
@@ -167,7 +167,7 @@ impl LiveReport {
     pub fn new(store: Store, codes: Vec<Code>, as_of: AsOf) -> LiveReport {
         LiveReport {
             store: RefCell::new(store),
-            codes,
+            codes: named_once(codes),
             as_of,
         }
     }

@@ -1049,20 +1049,72 @@ impl<'c> Db<'c> {
         self.cursor(&sql, [], item_row, f)
     }
 
-    /// Every item in `statuses`, soonest due first, those without a due
-    /// date last, then by number; read as `f` goes.
+    /// Every item of the strategies `codes` (all when empty) in
+    /// `statuses`, soonest due first, those without a due date last, then
+    /// by number; read as `f` goes.
     pub fn each_item_by_due<R>(
         &self,
+        codes: &[Code],
         statuses: &[Status],
         f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
     ) -> Result<R> {
-        let marks = vec!["?"; statuses.len()].join(", ");
+        let marks = |n: usize| vec!["?"; n].join(", ");
+        let of = if codes.is_empty() {
+            String::new()
+        } else {
+            format!("AND s.code IN ({}) ", marks(codes.len()))
+        };
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
-             WHERE i.status IN ({marks}) ORDER BY i.due IS NULL, i.due, i.id"
+             WHERE i.status IN ({}) {of}ORDER BY i.due IS NULL, i.due, i.id",
+            marks(statuses.len())
         );
-        let values: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+        let values = statuses
+            .iter()
+            .map(|s| s.as_str())
+            .chain(codes.iter().map(Code::as_str));
         self.cursor(&sql, params_from_iter(values), item_row, f)
+    }
+
+    /// The items `fill` hands over, read back as [`Db::each_item_by_due`]
+    /// orders them, as `f` goes. They are held in a temporary table, which
+    /// SQLite keeps in a file beside a cache of a few pages: a list sorted
+    /// after it is rebuilt (a past day's) need not hold its items in memory.
+    /// The table is created and dropped in the caller's transaction, so a
+    /// failure anywhere leaves nothing behind.
+    pub fn each_held_by_due<R>(
+        &self,
+        fill: impl FnOnce(&mut dyn FnMut(&Item) -> Result<()>) -> Result<()>,
+        f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
+    ) -> Result<R> {
+        // The columns in the order bind_item binds them.
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE held_item (strategy TEXT, ref TEXT, title TEXT, description TEXT, \
+             theme TEXT, owner TEXT, status TEXT, progress INTEGER, start TEXT, due TEXT, \
+             completed_on TEXT, rag_override TEXT, rag_reason TEXT, carried_from INTEGER, \
+             carried_to INTEGER, created_at TEXT, updated_at TEXT, id INTEGER)",
+        )?;
+        {
+            let marks = vec!["?"; 18].join(", ");
+            let mut insert = self
+                .conn
+                .prepare(&format!("INSERT INTO temp.held_item VALUES ({marks})"))?;
+            fill(&mut |item| {
+                bind_item(&mut insert, 1, item, Numbering::Given(Some(item.id.0)))?;
+                insert.raw_execute()?;
+                Ok(())
+            })?;
+        }
+        let out = self.cursor(
+            "SELECT id, strategy, ref, title, description, theme, owner, status, progress, start, \
+             due, completed_on, rag_override, rag_reason, carried_from, carried_to, created_at, \
+             updated_at FROM temp.held_item ORDER BY due IS NULL, due, id",
+            [],
+            item_row,
+            f,
+        )?;
+        self.conn.execute_batch("DROP TABLE temp.held_item")?;
+        Ok(out)
     }
 
     /// The events of every item before `cutoff`, with the code of the
