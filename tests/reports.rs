@@ -620,8 +620,10 @@ fn lists_agree_however_they_are_read() {
     let outstanding = env.json(&["outstanding"]);
     assert_eq!(ids(&outstanding), expected);
     assert_eq!(env.json(&["outstanding", "--as-of", today]), outstanding);
+    let named = ["outstanding", "tech-2020", "digital-2024", "tech-2016"];
+    assert_eq!(env.json(&named), outstanding);
     assert_eq!(
-        env.json(&["outstanding", "tech-2020", "digital-2024", "tech-2016"]),
+        env.json(&[&named[..], &["--as-of", today]].concat()),
         outstanding
     );
 }
