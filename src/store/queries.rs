@@ -123,6 +123,23 @@ fn items_sql(code: Option<&Code>) -> String {
     )
 }
 
+/// Items in one of `statuses` statuses (bound first), of `codes`
+/// strategies (bound next; all when none), soonest due first, undated
+/// last, then by number.
+fn items_by_due_sql(codes: usize, statuses: usize) -> String {
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    let of = if codes == 0 {
+        String::new()
+    } else {
+        format!("AND s.code IN ({}) ", marks(codes))
+    };
+    format!(
+        "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+         WHERE i.status IN ({}) {of}ORDER BY i.due IS NULL, i.due, i.id",
+        marks(statuses)
+    )
+}
+
 fn history_sql(code: Option<&Code>) -> String {
     format!(
         "SELECT {EVENT_COLUMNS}, s.code FROM event e JOIN item i ON i.id = e.item_id \
@@ -1058,17 +1075,7 @@ impl<'c> Db<'c> {
         statuses: &[Status],
         f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
     ) -> Result<R> {
-        let marks = |n: usize| vec!["?"; n].join(", ");
-        let of = if codes.is_empty() {
-            String::new()
-        } else {
-            format!("AND s.code IN ({}) ", marks(codes.len()))
-        };
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
-             WHERE i.status IN ({}) {of}ORDER BY i.due IS NULL, i.due, i.id",
-            marks(statuses.len())
-        );
+        let sql = items_by_due_sql(codes.len(), statuses.len());
         let values = statuses
             .iter()
             .map(|s| s.as_str())
@@ -1304,6 +1311,25 @@ mod tests {
         assert_eq!(integrity, "ok");
     }
 
+    /// Asserts that the plan `steps` of query `name` finds the strategy by
+    /// its code and its items by their strategy, without scanning a table.
+    fn one_strategy_plan(name: &str, steps: &[String]) {
+        let text = steps.join("\n");
+        assert!(
+            !steps.iter().any(|s| s.starts_with("SCAN")),
+            "{name} scans:\n{text}"
+        );
+        assert!(
+            text.contains("USING INDEX sqlite_autoindex_strategy_1")
+                || text.contains("USING COVERING INDEX sqlite_autoindex_strategy_1"),
+            "{name}: strategy not found by code:\n{text}"
+        );
+        assert!(
+            text.contains("item_by_strategy") || text.contains("sqlite_autoindex_item_1"),
+            "{name}: items not found by strategy:\n{text}"
+        );
+    }
+
     /// The queries one-strategy commands run must reach rows through an
     /// index, never by reading a whole table: their cost follows the
     /// strategy, not the database.
@@ -1320,21 +1346,16 @@ mod tests {
         ];
         for (name, sql) in cases {
             let steps = plan(&conn, &sql, &["tech-2020", "~"]);
-            let text = steps.join("\n");
-            assert!(
-                !steps.iter().any(|s| s.starts_with("SCAN")),
-                "{name} scans:\n{text}"
-            );
-            assert!(
-                text.contains("USING INDEX sqlite_autoindex_strategy_1")
-                    || text.contains("USING COVERING INDEX sqlite_autoindex_strategy_1"),
-                "{name}: strategy not found by code:\n{text}"
-            );
-            assert!(
-                text.contains("item_by_strategy") || text.contains("sqlite_autoindex_item_1"),
-                "{name}: items not found by strategy:\n{text}"
-            );
+            one_strategy_plan(name, &steps);
         }
+        // Outstanding work binds its statuses before the code.
+        let sql = items_by_due_sql(1, 3);
+        let steps = plan(
+            &conn,
+            &sql,
+            &["planned", "in-progress", "on-hold", "tech-2020"],
+        );
+        one_strategy_plan("outstanding", &steps);
         for (name, sql) in [
             (
                 "item by number",
