@@ -581,3 +581,35 @@ fn reading_a_missing_database_leaves_no_file() {
     env.fails(&["item", "show", "1"], 3);
     assert!(!env.db.exists());
 }
+
+/// `strategy edit` prints the strategy as `strategy show` does for
+/// programs, and nothing on stdout for people.
+#[test]
+fn strategy_edit_prints_the_edited_strategy_for_programs() {
+    let env = Env::new().with_tech_2020();
+    let edited = env.json(&["strategy", "edit", "tech-2020", "--lead", "A. Lead"]);
+    assert_eq!(edited["lead"], "A. Lead");
+    assert_eq!(edited, env.json(&["strategy", "show", "tech-2020"]));
+    assert!(edited["summary"]["items"].as_i64().unwrap() > 0, "{edited}");
+    let quiet = env.run(&["strategy", "edit", "tech-2020", "--lead", "B. Lead"]);
+    assert_eq!((quiet.code, quiet.stdout.as_str()), (0, ""));
+    assert!(
+        quiet.stderr.contains("Updated strategy tech-2020."),
+        "{}",
+        quiet.stderr
+    );
+}
+
+/// `item note` prints the noted item for programs, as the other item
+/// changes do.
+#[test]
+fn item_note_prints_the_item_for_programs() {
+    let env = Env::new().with_tech_2020();
+    let noted = env.json(&["item", "note", "1", "Waiting on the supplier"]);
+    let shown = env.json(&["item", "show", "1"]);
+    assert_eq!(noted["id"], 1);
+    assert_eq!(noted["updated_at"], shown["updated_at"]);
+    assert_eq!(noted["status"], shown["status"]);
+    let quiet = env.run(&["item", "note", "1", "Still waiting"]);
+    assert_eq!((quiet.code, quiet.stdout.as_str()), (0, ""));
+}

@@ -648,3 +648,56 @@ fn a_strategy_named_twice_is_shown_once() {
         assert!(shown.as_array().unwrap().len() >= 2, "{command:?}: {once}");
     }
 }
+
+/// CSV is always a table: a strategy is one row under the JSON's keys,
+/// and nothing to list is a header alone.
+#[test]
+fn csv_is_always_a_table() {
+    let env = Env::on("2026-11-23");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/kent-portfolio.json");
+    env.ok(&["import", example]);
+    let read = |args: &[&str]| -> (Vec<String>, Vec<Vec<String>>) {
+        let text = env.ok(&[&["--format", "csv"][..], args].concat());
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows = reader
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        (headers, rows)
+    };
+    for args in [
+        &["strategy", "show", "tech-2020"][..],
+        &["strategy", "show", "tech-2020", "--as-of", "2022-01-01"],
+    ] {
+        let (headers, rows) = read(args);
+        let json = env.json(args);
+        assert_eq!(rows.len(), 1, "{args:?}");
+        assert!(headers.len() > 20, "{headers:?}");
+        for (key, cell) in headers.iter().zip(&rows[0]) {
+            let value = [
+                &json[key],
+                &json["summary"][key],
+                &json["summary"]["health"][key],
+            ]
+            .into_iter()
+            .find(|v| !v.is_null());
+            let expected = match value {
+                None => String::new(),
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(v) => v.to_string(),
+            };
+            assert_eq!(cell, &expected, "{args:?}: {key}");
+        }
+    }
+    assert_eq!(env.ok(&["--format", "csv", "check"]), "problem\n");
+    let dry_run = [
+        "--format",
+        "csv",
+        "carry-forward",
+        "tech-2016",
+        "digital-2024",
+    ];
+    let nothing = env.ok(&[&dry_run[..], &["--dry-run"]].concat());
+    assert_eq!(nothing, "from,to,title,status,progress,due\n");
+}

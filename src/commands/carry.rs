@@ -64,27 +64,38 @@ impl View for Moves {
             }
         ))];
         if !self.moves.is_empty() {
-            blocks.push(Block::Table(Table {
-                headers: vec!["from", "to", "title", "status", "progress", "due"],
-                rows: self
-                    .moves
-                    .iter()
-                    .map(|(item, new)| {
-                        vec![
-                            Cell::from(format!("{} {}", self.from, item.id)),
-                            new.map_or(Cell::from("—"), |n| {
-                                Cell::from(format!("{} {n}", self.to))
-                            }),
-                            Cell::from(item.title.as_str()),
-                            Cell::from(item.status.as_str()),
-                            Cell::Bar(item.progress.get()),
-                            Cell::opt(item.due),
-                        ]
-                    })
-                    .collect(),
-            }));
+            blocks.push(Block::Table(self.table()));
         }
         doc.blocks(blocks)
+    }
+
+    /// The moves alone; none moved is a header without rows.
+    fn csv(&self, doc: &mut Doc) -> Result<()> {
+        doc.block(Block::Table(self.table()))
+    }
+}
+
+impl Moves {
+    fn table(&self) -> Table {
+        Table {
+            headers: vec!["from", "to", "title", "status", "progress", "due"],
+            rows: self
+                .moves
+                .iter()
+                .map(|(item, new)| {
+                    vec![
+                        Cell::from(format!("{} {}", self.from, item.id)),
+                        new.map_or(Cell::from("—"), |n| {
+                            Cell::from(format!("{} {n}", self.to))
+                        }),
+                        Cell::from(item.title.as_str()),
+                        Cell::from(item.status.as_str()),
+                        Cell::Bar(item.progress.get()),
+                        Cell::opt(item.due),
+                    ]
+                })
+                .collect(),
+        }
     }
 }
 

@@ -26,7 +26,8 @@ pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand) -> Result<Outcome> {
                 let item = load(db, id)?;
                 record(db, ctx, &item, item.clone(), Action::Noted, note)
             })?;
-            Ok(Outcome::default().said(format!("Noted on {}.", item.id)))
+            let message = format!("Noted on {}.", item.id);
+            Ok(changed(ctx, item, message))
         }
         ItemCommand::History { id } => store.read(|db| {
             load(db, id)?;

@@ -31,14 +31,25 @@ impl View for CheckReport {
         if self.problems.is_empty() {
             return doc.block(Block::Text("No problems found.".into()));
         }
-        doc.block(Block::Table(Table {
+        doc.block(Block::Table(self.table()))
+    }
+
+    /// The problems alone; none found is a header without rows.
+    fn csv(&self, doc: &mut Doc) -> Result<()> {
+        doc.block(Block::Table(self.table()))
+    }
+}
+
+impl CheckReport {
+    fn table(&self) -> Table {
+        Table {
             headers: vec!["problem"],
             rows: self
                 .problems
                 .iter()
                 .map(|p| vec![Cell::from(p.as_str())])
                 .collect(),
-        }))
+        }
     }
 }
 

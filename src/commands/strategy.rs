@@ -168,7 +168,7 @@ fn edit(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<O
     }
     let starts = f.starts.map(|d| ctx.date("--starts", d)).transpose()?;
     let ends = f.ends.map(|d| ctx.date("--ends", d)).transpose()?;
-    let strategy = store.write(|db| {
+    let detail = store.write(|db| {
         let before = db
             .strategy(&code)?
             .ok_or_else(|| not_found_strategy(&code))?;
@@ -191,10 +191,15 @@ fn edit(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<O
         }
         db.update_strategy(&s)?;
         record(db, ctx, &s, Action::Updated, changes)?;
-        Ok(s)
+        let items = db.items(Some(&code))?;
+        let summary = Summary::of(&items, s.period, ctx.clock.today);
+        Ok(StrategyDetail {
+            strategy: s,
+            summary,
+        })
     })?;
-    let message = format!("Updated strategy {}.", strategy.code);
-    Ok(Outcome::default().said(message))
+    let message = format!("Updated strategy {}.", detail.strategy.code);
+    Ok(Outcome::changed(detail, message))
 }
 
 fn remove(store: &mut Store, code: Code, force: bool) -> Result<Outcome> {

@@ -111,6 +111,46 @@ impl View for StrategyDetail {
         fields.extend(extra.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
         doc.blocks([Block::Heading(s.title.clone()), Block::Fields(fields)])
     }
+
+    /// One row with the JSON's keys, the summary's among them (its health
+    /// counts by their own names), as `item show` gives one row.
+    fn csv(&self, doc: &mut Doc) -> Result<()> {
+        let s = &self.strategy;
+        let m = &self.summary;
+        let count = |n: usize| Cell::Int(n as i64);
+        let percent = |n: u8| Cell::Int(n.into());
+        let cells = [
+            ("code", Cell::from(s.code.as_str())),
+            ("title", Cell::from(s.title.as_str())),
+            ("status", Cell::from(s.status.as_str())),
+            ("starts", Cell::from(s.period.starts().to_string())),
+            ("ends", Cell::from(s.period.ends().to_string())),
+            ("decision", Cell::opt(s.decision.as_ref())),
+            ("adopted", Cell::opt(s.adopted)),
+            ("lead", Cell::opt(s.lead.as_ref())),
+            ("department", Cell::opt(s.department.as_ref())),
+            ("supersedes", Cell::opt(s.supersedes.as_ref())),
+            ("description", Cell::opt(s.description.as_ref())),
+            ("items", count(m.items)),
+            ("completed", count(m.completed)),
+            ("outstanding", count(m.outstanding)),
+            ("overdue", count(m.overdue)),
+            ("cancelled", count(m.cancelled)),
+            ("carried_forward", count(m.carried_forward)),
+            ("percent_complete", percent(m.percent_complete)),
+            ("average_progress", percent(m.average_progress)),
+            ("period_elapsed_percent", percent(m.period_elapsed_percent)),
+            ("red", count(m.health.red)),
+            ("amber", count(m.health.amber)),
+            ("green", count(m.health.green)),
+            ("complete", count(m.health.complete)),
+            ("closed", count(m.health.closed)),
+        ];
+        let (headers, row): (Vec<_>, Vec<_>) = cells.into_iter().unzip();
+        let mut rows = doc.table(headers)?;
+        rows.row(row)?;
+        rows.finish()
+    }
 }
 
 /// Items handed over one at a time, so a list is written as it is read.

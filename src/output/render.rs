@@ -38,21 +38,9 @@ pub fn render(view: &dyn View, format: Format, style: Style, out: &mut dyn Write
             out.write_all(b"\n")?;
             Ok(())
         }
-        Format::Csv => {
-            let mut doc = Doc::new(out, Kind::Csv);
-            view.csv(&mut doc)?;
-            doc.finish()
-        }
-        Format::Markdown => {
-            let mut doc = Doc::new(out, Kind::Markdown);
-            view.document(&mut doc)?;
-            doc.finish()
-        }
-        Format::Table => {
-            let mut doc = Doc::new(out, Kind::Text(style));
-            view.document(&mut doc)?;
-            doc.finish()
-        }
+        Format::Csv => view.csv(&mut Doc::new(out, Kind::Csv)),
+        Format::Markdown => view.document(&mut Doc::new(out, Kind::Markdown)),
+        Format::Table => view.document(&mut Doc::new(out, Kind::Text(style))),
     }
 }
 
@@ -60,7 +48,8 @@ pub fn render(view: &dyn View, format: Format, style: Style, out: &mut dyn Write
 enum Kind {
     Text(Style),
     Markdown,
-    /// Only the first table, as CSV.
+    /// Only the first table, as CSV; nothing for a document without one
+    /// (every view's CSV has a table, if only its header).
     Csv,
 }
 
@@ -153,15 +142,6 @@ impl<'w> Doc<'w> {
             Kind::Text(_) => How::Grid(Grid::new(&headers), out),
         };
         Ok(Rows { how })
-    }
-
-    /// Ends the document. CSV of a document without a table is the CSV of
-    /// an empty table, as it has always been.
-    fn finish(self) -> Result<()> {
-        if matches!(self.kind, Kind::Csv) && self.tables == 0 {
-            self.out.write_all(b"\"\"\n")?;
-        }
-        Ok(())
     }
 }
 
@@ -430,7 +410,6 @@ mod tests {
         let mut out = Vec::new();
         let mut doc = Doc::new(&mut out, kind);
         doc.blocks(blocks).unwrap();
-        doc.finish().unwrap();
         String::from_utf8(out).unwrap()
     }
 
