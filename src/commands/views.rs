@@ -5,7 +5,9 @@ use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
 use crate::error::Result;
-use crate::output::shapes::{EventJson, ITEM_CSV_COLUMNS, ItemJson, StrategyJson, to_value};
+use crate::output::shapes::{
+    EventJson, ITEM_COLUMNS, ItemColumn, ItemJson, StrategyJson, to_value,
+};
 use crate::output::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
 use chrono::NaiveDate;
 
@@ -207,28 +209,21 @@ impl serde::Serialize for Listed {
 }
 
 impl ItemList {
-    /// Writes a table of the items, a row each as `row` makes it.
-    fn table(
-        &self,
-        doc: &mut Doc,
-        mut headers: Vec<&'static str>,
-        overdue: &'static str,
-        row: impl Fn(&Item) -> Vec<Cell>,
-        overdue_cell: impl Fn(&Item) -> Cell,
-    ) -> Result<()> {
+    /// Writes a table of the items in `columns`, with `overdue` last for
+    /// outstanding work.
+    fn table(&self, doc: &mut Doc, columns: &[ItemColumn], overdue: ItemColumn) -> Result<()> {
+        let mut columns = columns.to_vec();
         if self.outstanding {
-            headers.push(overdue);
+            columns.push(overdue);
         }
+        let headers: Vec<&'static str> = columns.iter().map(|(name, _)| *name).collect();
+        let on = self.on;
         // The table starts once reading has: a read that fails at once
         // prints nothing.
         self.items.read(&mut |next| {
             let mut rows = doc.table(headers.clone())?;
             while let Some(i) = next()? {
-                let mut cells = row(&i);
-                if self.outstanding {
-                    cells.push(overdue_cell(&i));
-                }
-                rows.row(cells)?;
+                rows.row(columns.iter().map(|(_, cell)| cell(&i, on)).collect())?;
             }
             rows.finish()
         })
@@ -253,53 +248,25 @@ impl View for ItemList {
         })
     }
 
+    /// The columns people read most, from every item's columns.
     fn document(&self, doc: &mut Doc) -> Result<()> {
-        let on = self.on;
-        let headers = vec![
+        const SHOWN: [&str; 9] = [
             "id", "strategy", "ref", "title", "owner", "status", "progress", "due", "health",
         ];
-        let row = |i: &Item| {
-            vec![
-                Cell::Int(i.id.0),
-                Cell::from(i.strategy.as_str()),
-                Cell::opt(i.reference.as_ref()),
-                Cell::from(i.title.as_str()),
-                Cell::opt(i.owner.as_ref()),
-                Cell::from(i.status.as_str()),
-                Cell::Bar(i.progress.get()),
-                Cell::opt(i.due),
-                Cell::Health(health(i, on)),
-            ]
-        };
-        self.table(doc, headers, "days overdue", row, |i| overdue_cell(i, on))
+        let shown: Vec<ItemColumn> = ITEM_COLUMNS
+            .into_iter()
+            .filter(|(name, _)| SHOWN.contains(name))
+            .collect();
+        self.table(doc, &shown, ("days overdue", overdue_cell))
     }
 
     /// Every field of each item, for spreadsheets and `import FILE.csv`.
     fn csv(&self, doc: &mut Doc) -> Result<()> {
-        let on = self.on;
-        let row = |i: &Item| {
-            vec![
-                Cell::Int(i.id.0),
-                Cell::from(i.strategy.as_str()),
-                Cell::opt(i.reference.as_ref()),
-                Cell::from(i.title.as_str()),
-                Cell::opt(i.description.as_ref()),
-                Cell::opt(i.theme.as_ref()),
-                Cell::opt(i.owner.as_ref()),
-                Cell::from(i.status.as_str()),
-                Cell::Int(i.progress.get().into()),
-                Cell::opt(i.start),
-                Cell::opt(i.due),
-                Cell::opt(i.completed_on),
-                Cell::Health(health(i, on)),
-                Cell::opt(i.rag_override),
-                Cell::opt(i.rag_reason.as_ref()),
-                Cell::from(format_timestamp(i.created_at)),
-                Cell::from(format_timestamp(i.updated_at)),
-            ]
-        };
-        let overdue = |i: &Item| Cell::Int(days_overdue(i, on));
-        self.table(doc, ITEM_CSV_COLUMNS.to_vec(), "days_overdue", row, overdue)
+        self.table(
+            doc,
+            &ITEM_COLUMNS,
+            ("days_overdue", |i, on| Cell::Int(days_overdue(i, on))),
+        )
     }
 }
 

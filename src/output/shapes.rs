@@ -4,6 +4,7 @@
 use crate::domain::health::health;
 use crate::domain::model::{Change, Event, Item, Strategy, StrategyEvent, format_timestamp};
 use crate::domain::vocab::{Action, Health, Rag, Status, StrategyStatus};
+use crate::output::Cell;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -91,27 +92,46 @@ impl<'a> ItemJson<'a> {
     }
 }
 
-/// The columns of an item in CSV, written by `item list` and read back by
-/// `import FILE.csv`.
-pub const ITEM_CSV_COLUMNS: &[&str] = &[
-    "id",
-    "strategy",
-    "ref",
-    "title",
-    "description",
-    "theme",
-    "owner",
-    "status",
-    "progress",
-    "start",
-    "due",
-    "completed_on",
-    "health",
-    "rag_override",
-    "rag_reason",
-    "created_at",
-    "updated_at",
+/// A column of a list of items: its name, and the cell of an item in it
+/// on a given day.
+pub type ItemColumn = (&'static str, fn(&Item, NaiveDate) -> Cell);
+
+/// Every column of an item in a list, in the order CSV writes them: the
+/// columns `item list` writes as CSV and `import FILE.csv` reads back.
+pub const ITEM_COLUMNS: [ItemColumn; 17] = [
+    ("id", |i, _| Cell::Int(i.id.0)),
+    ("strategy", |i, _| Cell::from(i.strategy.as_str())),
+    ("ref", |i, _| Cell::opt(i.reference.as_ref())),
+    ("title", |i, _| Cell::from(i.title.as_str())),
+    ("description", |i, _| Cell::opt(i.description.as_ref())),
+    ("theme", |i, _| Cell::opt(i.theme.as_ref())),
+    ("owner", |i, _| Cell::opt(i.owner.as_ref())),
+    ("status", |i, _| Cell::from(i.status.as_str())),
+    ("progress", |i, _| Cell::Bar(i.progress.get())),
+    ("start", |i, _| Cell::opt(i.start)),
+    ("due", |i, _| Cell::opt(i.due)),
+    ("completed_on", |i, _| Cell::opt(i.completed_on)),
+    ("health", |i, on| Cell::Health(health(i, on))),
+    ("rag_override", |i, _| Cell::opt(i.rag_override)),
+    ("rag_reason", |i, _| Cell::opt(i.rag_reason.as_ref())),
+    ("created_at", |i, _| {
+        Cell::from(format_timestamp(i.created_at))
+    }),
+    ("updated_at", |i, _| {
+        Cell::from(format_timestamp(i.updated_at))
+    }),
 ];
+
+/// The names of [`ITEM_COLUMNS`].
+pub const ITEM_CSV_COLUMNS: &[&str] = &{
+    let mut names = [""; ITEM_COLUMNS.len()];
+    let mut n = 0;
+    while n < names.len() {
+        names[n] = ITEM_COLUMNS[n].0;
+        n += 1;
+    }
+    names
+};
 
 #[derive(Debug, Serialize)]
 pub struct EventJson<'a> {
