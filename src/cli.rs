@@ -4,6 +4,7 @@
 
 use crate::domain::dates::{DateExpr, Period, Within};
 use crate::domain::model::{Code, ItemId, Progress};
+use crate::domain::text::{label, prose};
 use crate::domain::vocab::{RagSetting, Status, StrategyStatus};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -22,7 +23,7 @@ pub struct Cli {
     pub format: Format,
 
     /// Who is making the change [default: STRAT_USER, else the login name]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", value_parser = label)]
     pub by: Option<String>,
 
     #[command(subcommand)]
@@ -126,7 +127,7 @@ pub enum StrategyCommand {
 /// The details of a strategy; all optional so `edit` can change any subset.
 #[derive(Debug, Args)]
 pub struct StrategyFields {
-    #[arg(long)]
+    #[arg(long, value_parser = label)]
     pub title: Option<String>,
     /// Whole years: 2020-2023 is 1 January 2020 to 31 December 2023
     #[arg(long, value_name = "Y1-Y2", conflicts_with_all = ["starts", "ends"])]
@@ -139,18 +140,18 @@ pub struct StrategyFields {
     #[arg(long, value_name = "STATUS")]
     pub status: Option<StrategyStatus>,
     /// The decision that adopted it, such as 21/00097
-    #[arg(long, value_name = "REF")]
+    #[arg(long, value_name = "REF", value_parser = label)]
     pub decision: Option<String>,
     #[arg(long, value_name = "DATE")]
     pub adopted: Option<DateExpr>,
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = label)]
     pub lead: Option<String>,
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = label)]
     pub department: Option<String>,
     /// The code of the strategy this one replaces
     #[arg(long, value_name = "CODE")]
     pub supersedes: Option<Code>,
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub description: Option<String>,
 }
 
@@ -175,11 +176,15 @@ pub enum ItemCommand {
         /// The completion date [default: today]
         #[arg(long, value_name = "DATE")]
         on: Option<DateExpr>,
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", value_parser = prose)]
         note: Option<String>,
     },
     /// Add a note to an item's history
-    Note { id: ItemId, text: String },
+    Note {
+        id: ItemId,
+        #[arg(value_parser = prose)]
+        text: String,
+    },
     /// Show everything that happened to an item, oldest first
     History { id: ItemId },
     /// Delete an item and its history (for mistakes; to stop work, cancel it)
@@ -191,13 +196,13 @@ pub enum ItemCommand {
 #[derive(Debug, Args)]
 pub struct ItemFields {
     /// A reference unique within the strategy, such as T01
-    #[arg(long = "ref", value_name = "REF")]
+    #[arg(long = "ref", value_name = "REF", value_parser = label)]
     pub reference: Option<String>,
     /// A theme to group items by, such as "Cyber security"
-    #[arg(long)]
+    #[arg(long, value_parser = label)]
     pub theme: Option<String>,
     /// Who is responsible
-    #[arg(long)]
+    #[arg(long, value_parser = label)]
     pub owner: Option<String>,
     /// planned, in-progress, on-hold, completed or cancelled
     #[arg(long, value_name = "STATUS")]
@@ -211,17 +216,18 @@ pub struct ItemFields {
     /// The target date (same forms as --start)
     #[arg(long, value_name = "DATE")]
     pub due: Option<DateExpr>,
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ItemAddArgs {
     pub strategy: Code,
+    #[arg(value_parser = label)]
     pub title: String,
     #[command(flatten)]
     pub fields: ItemFields,
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub note: Option<String>,
 }
 
@@ -255,7 +261,7 @@ pub struct ItemListArgs {
 pub struct ItemUpdateArgs {
     /// The item's number (12 or #12)
     pub id: ItemId,
-    #[arg(long)]
+    #[arg(long, value_parser = label)]
     pub title: Option<String>,
     #[command(flatten)]
     pub fields: ItemFields,
@@ -269,10 +275,10 @@ pub struct ItemUpdateArgs {
     )]
     pub rag: Option<RagSetting>,
     /// Why the health is pinned
-    #[arg(long, value_name = "TEXT", requires = "rag")]
+    #[arg(long, value_name = "TEXT", requires = "rag", value_parser = prose)]
     pub reason: Option<String>,
     /// A note for the history, with or without other changes
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub note: Option<String>,
 }
 

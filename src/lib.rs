@@ -7,5 +7,6 @@ pub mod cli;
 pub mod commands;
 pub mod domain;
 pub mod error;
+pub mod exchange;
 pub mod output;
 pub mod store;

@@ -3,7 +3,7 @@
 use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
-use strat::{cli, commands, error, output};
+use strat::{cli, commands, output};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -34,9 +34,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // `strat report | head` closes the pipe early; that is not a failure.
-        Err(error::Error::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
-            ExitCode::SUCCESS
-        }
+        Err(e) if e.is_closed_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("strat: {e}");
             ExitCode::from(e.exit_code() as u8)

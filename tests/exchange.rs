@@ -451,14 +451,15 @@ fn csv_export_of_item_list_imports_back() {
         "update",
         "1",
         "--title",
-        "=SUM(A1), \"quoted\"\nline two",
+        "=SUM(A1), \"quoted\"",
+        "--description",
+        "line one\nline two",
     ]);
     let csv = env.ok(&["--format", "csv", "item", "list", "tech-2020"]);
-    // the spreadsheet sees text, not a formula
-    assert!(
-        csv.contains("\"'=SUM(A1), \"\"quoted\"\"\nline two\""),
-        "{csv}"
-    );
+    // the spreadsheet sees text, not a formula, and a note's line break
+    // stays inside its quoted cell
+    assert!(csv.contains("\"'=SUM(A1), \"\"quoted\"\"\""), "{csv}");
+    assert!(csv.contains("\"line one\nline two\""), "{csv}");
     let other = Env::new();
     other.ok(&[
         "strategy",
@@ -478,7 +479,7 @@ fn csv_export_of_item_list_imports_back() {
         .iter()
         .map(|i| i["title"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(titles[0], "=SUM(A1), \"quoted\"\nline two");
+    assert_eq!(titles[0], "=SUM(A1), \"quoted\"");
     assert_eq!(titles.len(), 3);
 }
 

@@ -101,7 +101,7 @@ impl Moves {
 
 pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
     if args.from == args.to {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "FROM and TO are both '{}'; carry items into a different strategy",
             args.from
         )));
@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
             if let Some(r) = &item.reference
                 && db.ref_taken(&args.to, r, None)?
             {
-                return Err(Error::Conflict(format!(
+                return Err(Error::conflict(format!(
                     "item {} has ref '{r}', which {} already uses; change one of the refs first",
                     item.id, args.to
                 )));
@@ -157,16 +157,16 @@ fn select(db: &Db, args: &CarryArgs) -> Result<Vec<Item>> {
         .map(|id| {
             let item = load(db, id)?;
             if item.strategy != args.from {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "item {id} belongs to {}, not {}",
                     item.strategy, args.from
                 )));
             }
             match (item.status, item.carried_to) {
-                (Status::CarriedForward, Some(to)) => Err(Error::Conflict(format!(
+                (Status::CarriedForward, Some(to)) => Err(Error::conflict(format!(
                     "item {id} was already carried forward to {to}; an item is carried once"
                 ))),
-                (s, _) if !s.is_outstanding() => Err(Error::Conflict(format!(
+                (s, _) if !s.is_outstanding() => Err(Error::conflict(format!(
                     "item {id} is {s}, not outstanding; only outstanding items are carried"
                 ))),
                 _ => Ok(item),

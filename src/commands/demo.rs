@@ -1,10 +1,10 @@
 //! `strat demo`: the example portfolio, loaded and reported.
 
-use super::exchange::load_document;
-use super::loader::Loader;
 use super::report::LiveReport;
 use super::{AsOf, Ctx, Outcome, default_db_path};
 use crate::error::{Error, Result};
+use crate::exchange::load::Loader;
+use crate::exchange::load_document;
 use crate::store::Store;
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    return Err(Error::Storage(format!(
+                    return Err(Error::storage(format!(
                         "cannot replace the demo database {}: {e}",
                         path.display()
                     )));
@@ -37,14 +37,14 @@ pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
     let mut store = Store::open(&path)?;
     store.load(true, |db| {
         if !db.is_empty()? {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "{} already holds strategies; the demo loads only into an empty database\n\
                  Run strat demo without --db to use a separate demo database.",
                 path.display()
             )));
         }
-        let mut loader = Loader::for_document(db, ctx)?;
-        load_document(EXAMPLE.as_bytes(), ctx, &mut loader)?;
+        let mut loader = Loader::new(db, &ctx.by, ctx.clock.now, true)?;
+        load_document(EXAMPLE.as_bytes(), ctx.clock.now, &mut loader)?;
         loader.finish()
     })?;
     let as_of = AsOf {

@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand) -> Result<Outcome> {
 }
 
 pub fn not_found_item(id: ItemId) -> Error {
-    Error::NotFound(format!("no item {id}\nFind items with: strat item list"))
+    Error::not_found(format!("no item {id}\nFind items with: strat item list"))
 }
 
 /// The item, or "not found".
@@ -48,8 +48,8 @@ pub fn load(db: &Db, id: ItemId) -> Result<Item> {
 
 fn non_empty_note(note: Option<String>) -> Result<Option<String>> {
     match note {
-        Some(n) if n.trim().is_empty() => Err(Error::Invalid(
-            "the note is empty; write some text, or leave --note out".into(),
+        Some(n) if n.trim().is_empty() => Err(Error::invalid(
+            "the note is empty; write some text, or leave --note out",
         )),
         other => Ok(other),
     }
@@ -66,7 +66,7 @@ pub fn record(
     note: Option<String>,
 ) -> Result<Item> {
     after.updated_at = ctx.clock.now.max(before.updated_at);
-    after.check_consistent().map_err(Error::Invalid)?;
+    after.check_consistent().map_err(Error::invalid)?;
     let event = Event {
         id: 0,
         item: after.id,
@@ -93,7 +93,7 @@ pub fn create(
 ) -> Result<Item> {
     item.created_at = ctx.clock.now;
     item.updated_at = ctx.clock.now;
-    item.check_consistent().map_err(Error::Invalid)?;
+    item.check_consistent().map_err(Error::invalid)?;
     if let Some(r) = &item.reference
         && db.ref_taken(&item.strategy, r, None)?
     {
@@ -114,7 +114,7 @@ pub fn create(
 }
 
 fn ref_conflict(item: &Item, r: &str) -> Error {
-    Error::Conflict(format!(
+    Error::conflict(format!(
         "strategy {} already has an item with ref '{r}'\nChoose another --ref.",
         item.strategy
     ))
@@ -128,14 +128,14 @@ fn text(v: Option<String>) -> Option<String> {
 /// since a delivered item's health is `complete`.
 fn complete(item: &mut Item, on: NaiveDate, today: NaiveDate) -> Result<()> {
     if on > today {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the completion date {on} is in the future; give a date up to today"
         )));
     }
     if let Some(start) = item.start
         && on < start
     {
-        return Err(Error::Invalid(format!(
+        return Err(Error::invalid(format!(
             "the completion date {on} is before the item started ({start}); check --on"
         )));
     }
@@ -149,7 +149,7 @@ fn complete(item: &mut Item, on: NaiveDate, today: NaiveDate) -> Result<()> {
 
 fn check_dates(start: Option<NaiveDate>, due: Option<NaiveDate>) -> Result<()> {
     match (start, due) {
-        (Some(s), Some(d)) if d < s => Err(Error::Invalid(format!(
+        (Some(s), Some(d)) if d < s => Err(Error::invalid(format!(
             "the target date {d} is before the start {s}; give a --due on or after --start"
         ))),
         _ => Ok(()),
@@ -157,10 +157,9 @@ fn check_dates(start: Option<NaiveDate>, due: Option<NaiveDate>) -> Result<()> {
 }
 
 fn carried_status_refused() -> Error {
-    Error::Conflict(
+    Error::conflict(
         "only strat carry-forward sets the status carried-forward\n\
-         Run: strat carry-forward FROM TO --item ID"
-            .into(),
+         Run: strat carry-forward FROM TO --item ID",
     )
 }
 
@@ -197,8 +196,8 @@ fn apply_fields(ctx: &Ctx, item: &mut Item, f: ItemFields) -> Result<bool> {
     let completes = f.status == Some(Status::Completed) && item.status != Status::Completed;
     if completes {
         if f.progress.is_some_and(|p| p != Progress::DONE) {
-            return Err(Error::Invalid(
-                "a completed item has progress 100; leave --progress out".into(),
+            return Err(Error::invalid(
+                "a completed item has progress 100; leave --progress out",
             ));
         }
         complete(item, ctx.clock.today, ctx.clock.today)?;
@@ -207,8 +206,8 @@ fn apply_fields(ctx: &Ctx, item: &mut Item, f: ItemFields) -> Result<bool> {
         item.completed_on = None;
     }
     if item.status == Status::Completed && item.progress != Progress::DONE {
-        return Err(Error::Invalid(
-            "a completed item has progress 100; reopen it with --status in-progress first".into(),
+        return Err(Error::invalid(
+            "a completed item has progress 100; reopen it with --status in-progress first",
         ));
     }
     Ok(completes)
@@ -228,8 +227,7 @@ fn changed(ctx: &Ctx, item: Item, message: String) -> Outcome {
 
 fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
     let mut item = Item::blank(ItemId(0), a.strategy.clone(), ctx.clock.now);
-    item.title =
-        text(Some(a.title)).ok_or_else(|| Error::Invalid("the title cannot be empty".into()))?;
+    item.title = text(Some(a.title)).ok_or_else(|| Error::invalid("the title cannot be empty"))?;
     apply_fields(ctx, &mut item, a.fields)?;
     let note = non_empty_note(a.note)?;
     let item = store.write(|db| {
@@ -301,7 +299,7 @@ fn show(ctx: &Ctx, store: &mut Store, id: ItemId, as_of: Option<DateExpr>) -> Re
                     .map_err(super::damaged)?
                     .pop()
                     .ok_or_else(|| {
-                        Error::NotFound(format!(
+                        Error::not_found(format!(
                             "item {id} did not exist yet at the end of {}",
                             as_of.day
                         ))
@@ -322,9 +320,7 @@ fn show(ctx: &Ctx, store: &mut Store, id: ItemId, as_of: Option<DateExpr>) -> Re
 
 fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
     let title = match a.title {
-        Some(t) => {
-            Some(text(Some(t)).ok_or_else(|| Error::Invalid("the title cannot be empty".into()))?)
-        }
+        Some(t) => Some(text(Some(t)).ok_or_else(|| Error::invalid("the title cannot be empty"))?),
         None => None,
     };
     let note = non_empty_note(a.note)?;
@@ -340,15 +336,14 @@ fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
         || f.due.is_some()
         || f.description.is_some();
     if !changes_asked && note.is_none() {
-        return Err(Error::Invalid(
-            "nothing to change: give a field to change (--status, --progress, --due, …) or --note"
-                .into(),
+        return Err(Error::invalid(
+            "nothing to change: give a field to change (--status, --progress, --due, …) or --note",
         ));
     }
     let item = store.write(|db| {
         let before = load(db, a.id)?;
         if before.status == Status::CarriedForward && changes_asked {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "item {} was carried forward to {}; update that item instead (notes are still welcome here)",
                 before.id,
                 before
@@ -382,7 +377,7 @@ fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
             Action::Completed
         } else if before.diff(&after).is_empty() {
             if note.is_none() {
-                return Err(Error::Invalid(format!(
+                return Err(Error::invalid(format!(
                     "nothing changed: item {} already has those values",
                     before.id
                 )));
@@ -416,7 +411,7 @@ fn done(
                 .completed_on
                 .map(|d| format!(" on {d}"))
                 .unwrap_or_default();
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "item {id} is already {}{when}; only outstanding items can be completed",
                 before.status
             )));
@@ -433,7 +428,7 @@ fn remove(store: &mut Store, id: ItemId) -> Result<Outcome> {
     store.write(|db| {
         let item = load(db, id)?;
         if let Some(other) = item.carried_from.or(item.carried_to) {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "item {id} is linked by carry-forward to {other}, whose history needs it; \
                  it cannot be removed\nTo stop tracking it, set --status cancelled."
             )));

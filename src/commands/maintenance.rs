@@ -1,6 +1,7 @@
 //! `strat backup` and `strat check`.
 
 use super::Outcome;
+use crate::domain::carry::carry_problems;
 use crate::domain::history::{Fault, item_fault, strategy_fault};
 use crate::error::{Error, Result};
 use crate::output::{Block, Cell, Doc, JsonOut, Table, View};
@@ -60,7 +61,7 @@ pub fn check(store: &mut Store) -> Result<Outcome> {
         problems.extend(store.read(rule_problems)?);
     }
     let failure = (!problems.is_empty()).then(|| {
-        Error::Storage(format!(
+        Error::storage(format!(
             "{} has {} problem{}, listed above\nRestore it from a backup, or repair the records named.",
             store.path().display(),
             problems.len(),
@@ -77,7 +78,7 @@ pub fn check(store: &mut Store) -> Result<Outcome> {
 /// item's history; then each strategy's.
 fn rule_problems(db: &Db) -> Result<Vec<String>> {
     let mut problems = Vec::new();
-    let mut links = db.one_sided_carries()?.into_iter().peekable();
+    let mut links = carry_problems(&db.carries(1)?).into_iter().peekable();
     let mut history_problems = Vec::new();
     // One item and its history at a time, so checking holds no more than
     // that and the problems found.
@@ -88,18 +89,8 @@ fn rule_problems(db: &Db) -> Result<Vec<String>> {
             if let Err(e) = item.check_consistent() {
                 problems.push(format!("item {}: {e}", item.id));
             }
-            while let Some((_, other, to)) = links.next_if(|(id, _, _)| *id <= item.id) {
-                problems.push(if to {
-                    format!(
-                        "item {}: carried to {other}, which does not name it as its origin",
-                        item.id
-                    )
-                } else {
-                    format!(
-                        "item {}: carried from {other}, which does not name it as carried to it",
-                        item.id
-                    )
-                });
+            while let Some((id, problem)) = links.next_if(|(id, _)| *id <= item.id) {
+                problems.push(format!("item {id}: {problem}"));
             }
             let id = item.id;
             match item_fault(&item, events) {

@@ -6,10 +6,7 @@ mod demo;
 mod exchange;
 mod item;
 mod listing;
-mod loader;
 mod maintenance;
-mod pieces;
-mod raw;
 mod report;
 mod strategy;
 mod views;
@@ -74,7 +71,7 @@ impl Ctx {
     /// The day a date expression names, counting from today.
     pub fn date(&self, flag: &str, expr: DateExpr) -> Result<NaiveDate> {
         expr.resolve(self.clock.today)
-            .map_err(|e| Error::Invalid(format!("invalid value for {flag}: {e}")))
+            .map_err(|e| Error::invalid(format!("invalid value for {flag}: {e}")))
     }
 
     /// Resolves `--as-of`: the day to compute health for, and the moment
@@ -114,7 +111,7 @@ fn local_moment(day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
 fn end_of_day(day: NaiveDate) -> Result<DateTime<Utc>> {
     day.succ_opt()
         .and_then(|next| local_moment(next, NaiveTime::MIN))
-        .ok_or_else(|| Error::Invalid(format!("{day} is too far in the future for --as-of")))
+        .ok_or_else(|| Error::invalid(format!("{day} is too far in the future for --as-of")))
 }
 
 /// Reads the clock; `STRAT_TODAY` pins the day but keeps the time of day,
@@ -128,13 +125,13 @@ pub fn clock() -> Result<Clock> {
         }),
         Ok(s) => {
             let today = parse_iso(s.trim()).map_err(|why| {
-                Error::Invalid(format!(
+                Error::invalid(format!(
                     "STRAT_TODAY='{s}' {why}\nSet it to a day as YYYY-MM-DD, or unset it."
                 ))
             })?;
             let time = now.with_timezone(&Local).time();
             let now = local_moment(today, time)
-                .ok_or_else(|| Error::Invalid(format!("STRAT_TODAY='{s}' is out of range")))?;
+                .ok_or_else(|| Error::invalid(format!("STRAT_TODAY='{s}' is out of range")))?;
             Ok(Clock { today, now })
         }
     }
@@ -164,7 +161,7 @@ pub fn default_db_path() -> Result<PathBuf> {
                 .map(|h| PathBuf::from(h).join(".local/share"))
         })
         .ok_or_else(|| {
-            Error::Storage("cannot tell where to keep the database: HOME is not set\nGive one with --db PATH or STRAT_DB.".into())
+            Error::storage("cannot tell where to keep the database: HOME is not set\nGive one with --db PATH or STRAT_DB.")
         })?;
     Ok(data.join("strat").join("strat.db"))
 }
@@ -221,7 +218,7 @@ fn init_message(store: &Store) -> Outcome {
 }
 
 fn not_found_strategy(code: &Code) -> Error {
-    Error::NotFound(format!(
+    Error::not_found(format!(
         "no strategy with code '{code}'\nSee the codes with: strat strategy list"
     ))
 }
@@ -265,7 +262,7 @@ fn strategies_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Strategy
         .iter()
         .map(|c| match then.iter().find(|s| &s.code == c) {
             Some(s) => Ok(s.clone()),
-            None if db.strategy(c)?.is_some() => Err(Error::NotFound(format!(
+            None if db.strategy(c)?.is_some() => Err(Error::not_found(format!(
                 "strategy {c} did not exist yet at the end of {}",
                 as_of.day
             ))),
@@ -275,7 +272,7 @@ fn strategies_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Strategy
 }
 
 fn damaged(e: String) -> Error {
-    Error::Storage(format!(
+    Error::storage(format!(
         "the stored history is damaged: {e}\nRun strat check for details."
     ))
 }

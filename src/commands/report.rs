@@ -236,7 +236,7 @@ impl View for LiveReport {
             drop(parts);
             reader
                 .join()
-                .map_err(|_| Error::Bug("the report's reading thread failed".into()))?;
+                .map_err(|_| Error::bug("the report's reading thread failed"))?;
             result
         })
     }
@@ -408,7 +408,7 @@ pub fn outstanding(ctx: &Ctx, store: Store, args: OutstandingArgs) -> Result<Out
         .due_within
         .map(|w| {
             w.until(as_of.day).map_err(|e| {
-                crate::error::Error::Invalid(format!("invalid value for --due-within: {e}"))
+                crate::error::Error::invalid(format!("invalid value for --due-within: {e}"))
             })
         })
         .transpose()?;

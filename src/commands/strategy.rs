@@ -35,13 +35,13 @@ fn add(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<Ou
     let title = f
         .title
         .clone()
-        .ok_or_else(|| Error::Invalid("a strategy needs a title: add --title \"…\"".into()))?;
+        .ok_or_else(|| Error::invalid("a strategy needs a title: add --title \"…\""))?;
     let period = match (f.period, f.starts, f.ends) {
         (Some(p), _, _) => p,
         (None, Some(s), Some(e)) => period(ctx.date("--starts", s)?, ctx.date("--ends", e)?)?,
         _ => {
-            return Err(Error::Invalid(
-                "a strategy needs a period: give --period 2020-2023, or --starts and --ends".into(),
+            return Err(Error::invalid(
+                "a strategy needs a period: give --period 2020-2023, or --starts and --ends",
             ));
         }
     };
@@ -60,7 +60,7 @@ fn add(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<Ou
     apply_details(ctx, &mut strategy, &f)?;
     store.write(|db| {
         if db.strategy(&strategy.code)?.is_some() {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "a strategy with code '{}' already exists\nChoose another code, or change it with: strat strategy edit {}",
                 strategy.code, strategy.code
             )));
@@ -96,7 +96,7 @@ fn detail_of_new(strategy: Strategy, ctx: &Ctx) -> StrategyDetail {
 }
 
 fn period(starts: chrono::NaiveDate, ends: chrono::NaiveDate) -> Result<Period> {
-    Period::new(starts, ends).map_err(|e| Error::Invalid(e.0))
+    Period::new(starts, ends).map_err(|e| Error::invalid(e.0))
 }
 
 /// Sets the optional details given on the command line.
@@ -107,7 +107,7 @@ fn apply_details(ctx: &Ctx, s: &mut Strategy, f: &StrategyFields) -> Result<()> 
     };
     if let Some(title) = &f.title {
         if title.trim().is_empty() {
-            return Err(Error::Invalid("the title cannot be empty".into()));
+            return Err(Error::invalid("the title cannot be empty"));
         }
         s.title = title.clone();
     }
@@ -131,7 +131,7 @@ fn apply_details(ctx: &Ctx, s: &mut Strategy, f: &StrategyFields) -> Result<()> 
     }
     if let Some(code) = &f.supersedes {
         if *code == s.code {
-            return Err(Error::Invalid("a strategy cannot supersede itself".into()));
+            return Err(Error::invalid("a strategy cannot supersede itself"));
         }
         s.supersedes = Some(code.clone());
     }
@@ -140,7 +140,7 @@ fn apply_details(ctx: &Ctx, s: &mut Strategy, f: &StrategyFields) -> Result<()> 
 
 fn check_supersedes(db: &Db, s: &Strategy) -> Result<()> {
     match &s.supersedes {
-        Some(code) if db.strategy(code)?.is_none() => Err(Error::NotFound(format!(
+        Some(code) if db.strategy(code)?.is_none() => Err(Error::not_found(format!(
             "--supersedes names '{code}', which is not a strategy\nSee the codes with: strat strategy list"
         ))),
         _ => Ok(()),
@@ -160,10 +160,9 @@ fn edit(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<O
         && f.supersedes.is_none()
         && f.description.is_none();
     if nothing {
-        return Err(Error::Invalid(
+        return Err(Error::invalid(
             "nothing to change: give at least one of --title, --period, --starts, --ends, \
-             --status, --decision, --adopted, --lead, --department, --supersedes, --description"
-                .into(),
+             --status, --decision, --adopted, --lead, --department, --supersedes, --description",
         ));
     }
     let starts = f.starts.map(|d| ctx.date("--starts", d)).transpose()?;
@@ -185,7 +184,7 @@ fn edit(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<O
         check_supersedes(db, &s)?;
         let changes = before.diff(&s);
         if changes.is_empty() {
-            return Err(Error::Invalid(format!(
+            return Err(Error::invalid(format!(
                 "nothing changed: strategy {code} already has those details"
             )));
         }
@@ -207,13 +206,13 @@ fn remove(store: &mut Store, code: Code, force: bool) -> Result<Outcome> {
         db.strategy(&code)?.ok_or_else(|| not_found_strategy(&code))?;
         let items = db.count_items(&code)?;
         if items > 0 && !force {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "strategy {code} has {items} items\nRemove them first, or add --force to delete them and their history too."
             )));
         }
         let links = db.links_leaving(&code)?;
         if links > 0 {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "{links} items of {code} are linked by carry-forward to items of other strategies, \
                  whose history needs them\nRemove it only together with those strategies' items."
             )));

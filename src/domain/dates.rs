@@ -101,6 +101,9 @@ pub fn parse_iso(s: &str) -> Result<NaiveDate, &'static str> {
         return Err("is not a date");
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    if num(0..4) == 0 {
+        return Err("is in year 0; years run from 1 to 9999");
+    }
     NaiveDate::from_ymd_opt(num(0..4) as i32, num(5..7), num(8..10))
         .ok_or("is not a day of the calendar")
 }
@@ -159,7 +162,8 @@ impl DateExpr {
             DateExpr::EndOfQuarter => end_of_quarter(today.year(), today.month0() / 3 + 1),
             DateExpr::EndOfYear => NaiveDate::from_ymd_opt(today.year(), 12, 31),
         };
-        out.ok_or_else(|| DateError("that date is outside the calendar this tool handles".into()))
+        out.filter(|d| (1..=9999).contains(&d.year()))
+            .ok_or_else(|| DateError("that date falls outside years 1 to 9999".into()))
     }
 }
 
@@ -211,7 +215,8 @@ impl Within {
     /// The last day the duration reaches, counting from `today`.
     pub fn until(self, today: NaiveDate) -> Result<NaiveDate, DateError> {
         shift(today, self.0, self.1)
-            .ok_or_else(|| DateError("that duration reaches past the calendar".into()))
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .ok_or_else(|| DateError("that duration reaches past year 9999".into()))
     }
 }
 

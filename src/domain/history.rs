@@ -5,7 +5,7 @@ use super::model::{Code, Event, Item, Strategy, StrategyEvent, Tracked};
 use super::vocab::Action;
 use super::{NumberMap, NumberSet};
 use chrono::{DateTime, Utc};
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 
 /// What is wrong with a record's history, if anything.
 #[derive(Debug, PartialEq)]
@@ -95,173 +95,122 @@ fn first_state(code: Code, event: &Event) -> Result<Item, String> {
     Ok(item)
 }
 
-/// Checks item histories while a file is read. Each item's history is
-/// replayed as its events arrive, oldest first (as `strat export` lists
-/// them, one item's events between other items'), and compared at the end
-/// with a fingerprint of its item's fields; only the histories this cannot
-/// vouch for need reading back from the database for the full check,
-/// which alone can say what is wrong.
-pub struct StreamCheck {
+/// Judges item histories while an import streams past, so that the
+/// import need not read every history back to replay it. Items and events
+/// may come in any order; an item is vouched for when its events, replayed
+/// in the order they came, reach the item's last update with the values
+/// the item has. Anything else (events out of time order, a history that
+/// does not replay or leads elsewhere) is left for the full check, which
+/// says what is wrong.
+///
+/// The items are remembered by a keyed hash of their tracked fields, not
+/// whole: an export lists every item before any event.
+pub struct StreamJudge {
     keys: RandomState,
-    /// Item number → what its history must lead to; `None` for a number
-    /// seen twice.
-    items: NumberMap<Option<Expected>>,
-    /// The histories under way, by item. A history is judged as soon as
-    /// it reaches its item's last update, so that only these are held.
-    open: NumberMap<Replaying>,
-    /// Items whose histories were judged; an event for one of them after
-    /// that leaves it to the full check.
-    judged: NumberSet,
+    /// Item number → (hash of its tracked fields, its last update).
+    expected: NumberMap<(u64, DateTime<Utc>)>,
+    /// Histories under way, replayed so far.
+    open: NumberMap<Box<Item>>,
     vouched: NumberSet,
+    /// Items left for the full check.
+    doubtful: NumberSet,
 }
 
-/// What an item's history must lead to: its strategy, the fingerprint of
-/// its fields, and the time of its last update.
-struct Expected {
-    code: Code,
-    print: u64,
-    updated_at: DateTime<Utc>,
-}
-
-/// The bytes `Hash` implementations write, kept in order: the same
-/// unambiguous encoding a hasher would have been given piece by piece.
-struct Gathered(Vec<u8>);
-
-impl Hasher for Gathered {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-    }
-
-    fn finish(&self) -> u64 {
-        unreachable!("only gathers bytes for another hasher")
-    }
-}
-
-/// A history being replayed: the order key of its last event, and the
-/// state so far (`None` once it cannot be vouched for). The state is boxed:
-/// some ten thousand histories are under way at once in a 100,000-item
-/// export, and the map that holds them moves its entries as it grows.
-struct Replaying {
-    last: (DateTime<Utc>, i64),
-    state: Option<Box<Item>>,
-}
-
-impl Default for StreamCheck {
+impl Default for StreamJudge {
     fn default() -> Self {
-        StreamCheck {
+        StreamJudge {
             keys: RandomState::new(),
-            items: NumberMap::default(),
+            expected: NumberMap::default(),
             open: NumberMap::default(),
-            judged: NumberSet::default(),
             vouched: NumberSet::default(),
+            doubtful: NumberSet::default(),
         }
     }
 }
 
-impl StreamCheck {
-    /// The tracked fields of an item (those of `Item::FIELDS`), hashed with
-    /// keys of this process's own, so no file can be made to collide on
-    /// purpose. Typed values hash as their text would compare: each type
-    /// has one way of writing a value.
+impl StreamJudge {
     fn fingerprint(&self, item: &Item) -> u64 {
-        // Named in full, so a new field cannot be left out unnoticed.
-        let Item {
-            id: _,
-            strategy: _,
-            reference,
-            title,
-            description,
-            theme,
-            owner,
-            status,
-            progress,
-            start,
-            due,
-            completed_on,
-            rag_override,
-            rag_reason,
-            carried_from,
-            carried_to,
-            created_at: _,
-            updated_at: _,
-        } = item;
-        // SipHash pays for every write it is given, and the fields make
-        // dozens of small ones: they are gathered first and hashed once.
-        let mut bytes = Gathered(Vec::with_capacity(256));
-        (reference, title, description, theme, owner, rag_reason).hash(&mut bytes);
-        (status, progress, start, due, completed_on, rag_override).hash(&mut bytes);
-        (carried_from, carried_to).hash(&mut bytes);
-        self.keys.hash_one(bytes.0)
+        let fields: Vec<Option<String>> = Item::FIELDS.iter().map(|f| item.field(f)).collect();
+        self.keys.hash_one(fields)
     }
 
+    /// Compares a history replayed to its end with the item's hash.
+    fn judge(&mut self, id: i64, state: &Item, print: u64) {
+        if self.fingerprint(state) == print {
+            self.vouched.insert(id);
+        } else {
+            self.doubtful.insert(id);
+        }
+    }
+
+    /// An item of the file.
     pub fn item(&mut self, item: &Item) {
-        let expected = Expected {
-            code: item.strategy.clone(),
-            print: self.fingerprint(item),
-            updated_at: item.updated_at,
-        };
-        self.items
-            .entry(item.id.0)
-            .and_modify(|seen| *seen = None)
-            .or_insert(Some(expected));
+        let id = item.id.0;
+        if self.doubtful.contains(&id) {
+            return;
+        }
+        let print = self.fingerprint(item);
+        match self.open.remove(&id) {
+            Some(state) if state.updated_at == item.updated_at => self.judge(id, &state, print),
+            Some(state) => {
+                self.open.insert(id, state);
+                self.expected.insert(id, (print, item.updated_at));
+            }
+            None => {
+                self.expected.insert(id, (print, item.updated_at));
+            }
+        }
     }
 
+    /// An event of the file.
     pub fn event(&mut self, event: &Event) {
         let id = event.item.0;
-        let key = (event.at, event.id);
-        let expected = match self.items.get(&id) {
-            Some(Some(e)) => Some(e),
-            _ => None,
-        };
-        if let Some(r) = self.open.get_mut(&id) {
-            // Stored histories are ordered by time, then number: a history
-            // in another order is left to the full check.
-            let in_order =
-                key.0 > r.last.0 || (key.0 == r.last.0 && r.last.1 > 0 && key.1 > r.last.1);
-            r.last = key;
-            if !in_order {
-                r.state = None;
-            }
-            if let Some(state) = r.state.as_mut()
-                && state.apply(event).is_err()
-            {
-                r.state = None;
-            }
-        } else if self.judged.contains(&id) {
-            self.vouched.remove(&id);
+        if self.doubtful.contains(&id) {
             return;
-        } else {
-            let state =
-                expected.and_then(|e| first_state(e.code.clone(), event).ok().map(Box::new));
-            self.open.insert(id, Replaying { last: key, state });
         }
-        if expected.is_some_and(|e| e.updated_at == event.at) {
-            self.judge(id);
+        if self.vouched.remove(&id) {
+            // An event after the one the item was judged at.
+            self.doubtful.insert(id);
+            return;
+        }
+        let replayed = match self.open.remove(&id) {
+            Some(mut state) if event.at >= state.updated_at => state.apply(event).map(|()| state),
+            Some(_) => Err("out of order".into()),
+            None => first_state(PLACEHOLDER.parse().expect("a code"), event).map(Box::new),
+        };
+        let state = match replayed {
+            Ok(state) => state,
+            Err(_) => {
+                self.doubtful.insert(id);
+                return;
+            }
+        };
+        match self.expected.get(&id).copied() {
+            Some((print, last)) if last == state.updated_at => {
+                self.expected.remove(&id);
+                self.judge(id, &state, print);
+            }
+            _ => {
+                self.open.insert(id, state);
+            }
         }
     }
 
-    /// Vouches for an item whose history replayed to it, and lets its
-    /// replay go.
-    fn judge(&mut self, id: i64) {
-        let Some(r) = self.open.remove(&id) else {
-            return;
-        };
-        self.judged.insert(id);
-        let print = r.state.as_ref().map(|state| self.fingerprint(state));
-        if matches!((print, self.items.get(&id)), (Some(p), Some(Some(e))) if p == e.print) {
-            self.vouched.insert(id);
-        }
-    }
-
-    /// The numbers of the items whose histories replayed to them.
+    /// The items vouched for, once every record has been seen.
     pub fn finish(mut self) -> NumberSet {
-        let under_way: Vec<i64> = self.open.keys().copied().collect();
-        for id in under_way {
-            self.judge(id);
+        let open: Vec<(i64, Box<Item>)> = self.open.drain().collect();
+        for (id, state) in open {
+            if let Some((print, _)) = self.expected.get(&id).copied() {
+                self.judge(id, &state, print);
+            }
         }
         self.vouched
     }
 }
+
+/// The code a history replayed before its item is seen is filed under:
+/// the strategy is not a tracked field, so it takes no part in judging.
+const PLACEHOLDER: &str = "unknown";
 
 /// Replays strategy events grouped by strategy (each group oldest first,
 /// starting with its `created` event) into the strategies as they stood.
@@ -360,75 +309,62 @@ mod tests {
         item
     }
 
+    #[test]
+    fn a_history_is_judged_against_the_item_it_claims() {
+        let events = history(1, 1);
+        assert_eq!(item_fault(&item(1, "B"), events.clone()), None);
+        assert_eq!(
+            item_fault(&item(1, "C"), events.clone()),
+            Some(Fault::Differs(vec!["title".into()]))
+        );
+        assert_eq!(item_fault(&item(1, "B"), Vec::new()), Some(Fault::Missing));
+        let backwards = vec![events[1].clone(), events[0].clone()];
+        assert!(matches!(
+            item_fault(&item(1, "B"), backwards),
+            Some(Fault::Broken(_))
+        ));
+    }
+
     fn vouched(items: &[Item], events: &[Event]) -> Vec<i64> {
-        let mut check = StreamCheck::default();
-        items.iter().for_each(|i| check.item(i));
-        events.iter().for_each(|e| check.event(e));
-        let mut out: Vec<i64> = check.finish().into_iter().collect();
+        let mut judge = StreamJudge::default();
+        items.iter().for_each(|i| judge.item(i));
+        events.iter().for_each(|e| judge.event(e));
+        let mut out: Vec<i64> = judge.finish().into_iter().collect();
         out.sort();
         out
     }
 
     #[test]
-    fn whole_histories_in_order_are_vouched_for() {
-        let events = [history(1, 1), history(2, 3)].concat();
-        assert_eq!(vouched(&[item(1, "B"), item(2, "B")], &events), [1, 2]);
-    }
-
-    #[test]
-    fn histories_leading_elsewhere_are_not() {
-        let events = [history(1, 1), history(2, 3)].concat();
-        assert_eq!(vouched(&[item(1, "B"), item(2, "C")], &events), [1]);
-    }
-
-    #[test]
-    fn histories_between_other_items_events_are_vouched_for() {
-        // As strat export lists events: by number, which is by time.
+    fn histories_that_lead_to_their_items_are_vouched_for_in_any_order() {
         let (a, b) = (history(1, 1), history(2, 3));
+        let items = [item(1, "B"), item(2, "B")];
+        // As strat export lists them: items, then events by time.
         let apart = [a[0].clone(), b[0].clone(), b[1].clone(), a[1].clone()];
-        assert_eq!(vouched(&[item(1, "B"), item(2, "B")], &apart), [1, 2]);
-        assert_eq!(vouched(&[item(1, "B"), item(2, "C")], &apart), [1]);
+        assert_eq!(vouched(&items, &apart), [1, 2]);
+        // Events before their items.
+        let mut judge = StreamJudge::default();
+        apart.iter().for_each(|e| judge.event(e));
+        items.iter().for_each(|i| judge.item(i));
+        let mut out: Vec<i64> = judge.finish().into_iter().collect();
+        out.sort();
+        assert_eq!(out, [1, 2]);
     }
 
     #[test]
-    fn out_of_order_late_or_unknown_histories_are_left_to_the_full_check() {
+    fn anything_else_is_left_for_the_full_check() {
         let (a, b) = (history(1, 1), history(2, 3));
-        // An event after the item's last update, once its history was judged.
+        let events = [a.clone(), b.clone()].concat();
+        // leads to another title
+        assert_eq!(vouched(&[item(1, "B"), item(2, "C")], &events), [1]);
+        // out of time order
+        assert!(vouched(&[item(1, "B")], &[a[1].clone(), a[0].clone()]).is_empty());
+        // an event after the one the item was judged at
         let mut late = a[1].clone();
         late.id = 9;
-        late.at += chrono::Duration::minutes(5);
         late.changes.clear();
-        let after = [a[0].clone(), a[1].clone(), b[0].clone(), late];
-        assert_eq!(vouched(&[item(1, "B"), item(2, "A")], &after), [2]);
-        let backwards = [a[1].clone(), a[0].clone()];
-        assert!(vouched(&[item(1, "B")], &backwards).is_empty());
+        assert!(vouched(&[item(1, "B")], &[a[0].clone(), a[1].clone(), late]).is_empty());
+        // events of no item, an item of no events
         assert!(vouched(&[], &a).is_empty());
-        // two items under one number: neither can be vouched for
-        assert!(vouched(&[item(1, "B"), item(1, "B")], &a).is_empty());
-    }
-
-    #[test]
-    fn a_change_to_any_tracked_field_changes_the_fingerprint() {
-        let check = StreamCheck::default();
-        let base = item(1, "B");
-        let print = check.fingerprint(&base);
-        for field in Item::FIELDS {
-            let mut other = base.clone();
-            let value = match *field {
-                "status" => "on-hold",
-                "progress" => "42",
-                "start" | "due" | "completed_on" => "2024-02-29",
-                "rag_override" => "amber",
-                "carried_from" | "carried_to" => "9",
-                _ => "x",
-            };
-            other.set_field(field, Some(value)).unwrap();
-            assert_ne!(base.field(field), other.field(field), "{field}");
-            assert_ne!(check.fingerprint(&other), print, "{field}");
-        }
-        // Times and numbers are not tracked fields.
-        let mut later = base.clone();
-        later.updated_at += chrono::Duration::days(1);
-        assert_eq!(check.fingerprint(&later), print);
+        assert!(vouched(&[item(1, "B")], &[]).is_empty());
     }
 }

@@ -1,12 +1,13 @@
 //! Types and rules with no I/O: what a status, a health, a date or a
 //! summary is, and how they are computed.
 
+pub mod carry;
 pub mod dates;
 pub mod health;
 pub mod history;
 pub mod model;
-pub mod plain;
 pub mod summary;
+pub mod text;
 pub mod vocab;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -1,8 +1,9 @@
 //! Strategies, items and events: the records strat keeps, as typed values.
 
 use super::dates::{Period, parse_iso};
+use super::text::TextRule;
 use super::vocab::{Action, Rag, Status, StrategyStatus};
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use std::fmt;
 use std::str::FromStr;
 
@@ -104,131 +105,25 @@ impl fmt::Display for ItemId {
     }
 }
 
-/// A timestamp or date as text, held where it was written (on the stack)
-/// when it has its usual width: most are written only to be copied at once,
-/// bound to a statement or printed.
-pub enum Written {
-    Fixed([u8; 27], usize),
-    Other(String),
-}
-
-impl Written {
-    pub fn as_str(&self) -> &str {
-        match self {
-            Written::Fixed(bytes, len) => {
-                std::str::from_utf8(&bytes[..*len]).expect("digits and separators are ASCII")
-            }
-            Written::Other(s) => s,
-        }
-    }
-
-    /// `pattern` with each of `fields`' places holding its number in
-    /// decimal, zero-padded to the place's width.
-    fn fixed(pattern: &[u8], fields: &[(std::ops::Range<usize>, u32)]) -> Written {
-        let mut text = [0u8; 27];
-        text[..pattern.len()].copy_from_slice(pattern);
-        for (at, n) in fields {
-            let mut n = *n;
-            for digit in text[at.clone()].iter_mut().rev() {
-                *digit = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        }
-        Written::Fixed(text, pattern.len())
-    }
-}
-
-/// Timestamps are stored and shown in one fixed-width UTC form, so that text
-/// order is time order.
-pub fn write_timestamp(t: DateTime<Utc>) -> Written {
-    let (year, nanos) = (t.year(), t.nanosecond());
-    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
-        // Years beyond four digits and leap seconds: chrono's general form.
-        return Written::Other(t.to_rfc3339_opts(SecondsFormat::Micros, true));
-    }
-    // By hand: every item and event stored or shown passes here, and the
-    // general formatter costs several times more.
-    let date = t.date_naive();
-    let secs = t.num_seconds_from_midnight();
-    Written::fixed(
-        b"0000-00-00T00:00:00.000000Z",
-        &[
-            (0..4, year as u32),
-            (5..7, date.month()),
-            (8..10, date.day()),
-            (11..13, secs / 3600),
-            (14..16, secs / 60 % 60),
-            (17..19, secs % 60),
-            (20..26, nanos / 1000),
-        ],
-    )
-}
-
-/// [`write_timestamp`], as a string of its own.
+/// Timestamps are stored and shown in one fixed-width UTC form, with
+/// microseconds (`2024-03-18T09:30:00.000000Z`), so that text order is
+/// time order.
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
-    write_timestamp(t).as_str().to_owned()
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// A date as stored, `YYYY-MM-DD` (chrono's `Display`, written by hand
-/// for the years of four digits).
-pub fn write_date(d: NaiveDate) -> Written {
-    match u32::try_from(d.year()) {
-        Ok(year) if year <= 9999 => Written::fixed(
-            b"0000-00-00",
-            &[(0..4, year), (5..7, d.month()), (8..10, d.day())],
-        ),
-        _ => Written::Other(d.to_string()),
-    }
-}
-
-/// The shape of a stored timestamp: `#` is a digit.
-const STORED_TIMESTAMP: &str = "####-##-##T##:##:##.######Z";
-
-/// Reads any RFC 3339 timestamp and brings it to UTC.
+/// Reads any RFC 3339 timestamp and brings it to UTC; the moment must fall
+/// within years 1 to 9999, which every stored form can hold.
 pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, String> {
-    stored_timestamp(s)
-        .or_else(|| {
-            DateTime::parse_from_rfc3339(s)
-                .ok()
-                .map(|t| t.with_timezone(&Utc))
-        })
-        .ok_or_else(|| format!("'{s}' is not an RFC 3339 timestamp (2024-03-18T09:30:00Z)"))
-}
-
-/// As [`parse_timestamp`], giving the text back as well when it is already
-/// in the stored form, which [`format_timestamp`] would write again.
-pub fn read_timestamp(s: String) -> Result<(DateTime<Utc>, Option<String>), String> {
-    match stored_timestamp(&s) {
-        Some(t) => Ok((t, Some(s))),
-        None => parse_timestamp(&s).map(|t| (t, None)),
+    let t = DateTime::parse_from_rfc3339(s)
+        .map_err(|_| format!("'{s}' is not an RFC 3339 timestamp (2024-03-18T09:30:00Z)"))?
+        .with_timezone(&Utc);
+    if !(1..=9999).contains(&t.year()) {
+        return Err(format!(
+            "'{s}' is outside years 1 to 9999 once brought to UTC"
+        ));
     }
-}
-
-/// A timestamp in the stored form, read directly: every item and event
-/// read passes here, and the general parser costs several times more.
-/// Anything else (offsets, leap seconds) is left to chrono.
-fn stored_timestamp(s: &str) -> Option<DateTime<Utc>> {
-    let b = s.as_bytes();
-    let shape_ok = b.len() == STORED_TIMESTAMP.len()
-        && b.iter().zip(STORED_TIMESTAMP.bytes()).all(|(&c, want)| {
-            if want == b'#' {
-                c.is_ascii_digit()
-            } else {
-                c == want
-            }
-        });
-    if !shape_ok {
-        return None;
-    }
-    let num = |from: usize, to: usize| {
-        b[from..to]
-            .iter()
-            .fold(0u32, |n, c| n * 10 + u32::from(c - b'0'))
-    };
-    let date = NaiveDate::from_ymd_opt(num(0, 4) as i32, num(5, 7), num(8, 10))?;
-    let time =
-        chrono::NaiveTime::from_hms_micro_opt(num(11, 13), num(14, 16), num(17, 19), num(20, 26))?;
-    Some(date.and_time(time).and_utc())
+    Ok(t)
 }
 
 /// A strategy and its period.
@@ -311,6 +206,15 @@ pub trait Tracked {
 
     /// A tracked field as the text events record.
     fn field(&self, name: &str) -> Option<String>;
+
+    /// The text a tracked field may hold: free text for descriptions and
+    /// reasons, one line for everything else.
+    fn rule(name: &str) -> TextRule {
+        match name {
+            "description" | "rag_reason" => TextRule::Prose,
+            _ => TextRule::Label,
+        }
+    }
 
     /// Sets a tracked field from event text; refuses unknown fields and
     /// values that do not parse, so a bad history is caught, not guessed at.
@@ -672,80 +576,25 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_are_written_and_read_as_chrono_does() {
-        let chrono_text = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Micros, true);
-        let chrono_read = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        for text in [
-            "2024-03-18T09:30:00.000000Z",
-            "0001-01-01T00:00:00.000001Z",
-            "9999-12-31T23:59:59.999999Z",
-            "2024-02-29T12:05:09.120034Z",
+    fn timestamps_are_read_as_rfc_3339_and_written_in_the_stored_form() {
+        for (text, stored) in [
+            ("2024-03-18T09:30:00Z", "2024-03-18T09:30:00.000000Z"),
+            ("2024-03-18T10:30:00+01:00", "2024-03-18T09:30:00.000000Z"),
+            ("0001-01-01T00:00:00.000001Z", "0001-01-01T00:00:00.000001Z"),
+            ("9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.999999Z"),
+            ("2016-12-31T23:59:60.5Z", "2016-12-31T23:59:60.500000Z"),
         ] {
-            let t = parse_timestamp(text).unwrap();
-            assert_eq!(t, chrono_read(text), "{text}");
-            assert_eq!(read_timestamp(text.into()), Ok((t, Some(text.into()))));
-            assert_eq!(format_timestamp(t), text);
-            assert_eq!(format_timestamp(t), chrono_text(t));
-            let day = t.date_naive();
-            assert_eq!(write_date(day).as_str(), day.to_string());
+            assert_eq!(format_timestamp(parse_timestamp(text).unwrap()), stored);
         }
-        for day in [
-            NaiveDate::from_ymd_opt(-1, 12, 31).unwrap(),
-            NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap(),
-            NaiveDate::from_ymd_opt(999, 9, 9).unwrap(),
-        ] {
-            assert_eq!(write_date(day).as_str(), day.to_string());
-        }
-        // other RFC 3339 forms still go through chrono
-        let (t, kept) = read_timestamp("2024-03-18T10:30:00+01:00".into()).unwrap();
-        assert_eq!(
-            (format_timestamp(t), kept),
-            ("2024-03-18T09:30:00.000000Z".into(), None)
-        );
-        assert_eq!(
-            format_timestamp(parse_timestamp("2024-03-18T10:30:00+01:00").unwrap()),
-            "2024-03-18T09:30:00.000000Z"
-        );
-        let leap = chrono_read("2016-12-31T23:59:60.5Z");
-        assert_eq!(format_timestamp(leap), chrono_text(leap));
-        // A leap second in the stored shape is read by chrono and written
-        // again, not kept as read.
-        let (t, kept) = read_timestamp("2016-12-31T23:59:60.500000Z".into()).unwrap();
-        assert_eq!(
-            (format_timestamp(t), kept),
-            ("2016-12-31T23:59:60.500000Z".into(), None)
-        );
         for bad in [
             "2023-02-29T00:00:00.000000Z",
             "2024-03-18T24:00:00.000000Z",
-            "2024-03-18T09:30:00.00000xZ",
             "2024-03-18 09:30:00",
+            "0000-01-01T00:30:00+01:00",
+            "0001-01-01T00:30:00+01:00",
+            "yesterday",
         ] {
             assert!(parse_timestamp(bad).is_err(), "{bad}");
-        }
-    }
-
-    proptest::proptest! {
-        /// Written by hand, timestamps and dates read as chrono writes them,
-        /// over chrono's whole range of years.
-        #[test]
-        fn written_as_chrono_writes(secs in -8_000_000_000_000i64..8_000_000_000_000, micros in 0u32..1_000_000) {
-            let t = DateTime::from_timestamp(secs, micros * 1000).unwrap();
-            let (ours, day) = (write_timestamp(t), t.date_naive());
-            proptest::prop_assert_eq!(ours.as_str(), t.to_rfc3339_opts(SecondsFormat::Micros, true));
-            let ours = write_date(day);
-            proptest::prop_assert_eq!(ours.as_str(), day.to_string());
-        }
-
-        /// Text of the stored shape is kept as read only when writing the
-        /// time it reads as gives the same text back. (A leap second, which
-        /// chrono reads, is written again rather than kept.)
-        #[test]
-        fn kept_text_is_what_would_be_written(text in "[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-6][0-9]:[0-6][0-9]\\.[0-9]{6}Z") {
-            if let Ok((t, Some(kept))) = read_timestamp(text.clone()) {
-                proptest::prop_assert_eq!(&kept, &text);
-                proptest::prop_assert_eq!(kept, format_timestamp(t));
-            }
         }
     }
 

@@ -105,8 +105,8 @@ impl<'a> JsonOut<'a> {
             serde_json::to_writer(&mut w, value)
         };
         written.map_err(|e| match e.io_error_kind() {
-            Some(kind) => Error::Output(kind.into()),
-            None => Error::Bug(format!("JSON encoding failed: {e}")),
+            Some(kind) => Error::from(std::io::Error::from(kind)),
+            None => Error::bug(format!("JSON encoding failed: {e}")),
         })?;
         w.flush()?;
         Ok(())

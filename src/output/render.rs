@@ -205,7 +205,7 @@ impl Rows<'_> {
 }
 
 fn csv_bug(e: csv::Error) -> Error {
-    Error::Bug(format!("CSV encoding failed: {e}"))
+    Error::bug(format!("CSV encoding failed: {e}"))
 }
 
 /// A cell as CSV text: formulas defused, bars as their number.

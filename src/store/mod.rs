@@ -1,10 +1,11 @@
 //! Everything SQLite: opening a database safely, the schema and its
 //! upgrades, transactions, and the queries. No SQL lives outside this module.
 
+mod load;
 mod queries;
 pub(crate) mod schema;
 
-pub use queries::{Cursor, Db, EventText, Inserts};
+pub use queries::{Cursor, Db};
 pub use schema::LATEST_VERSION;
 
 use crate::error::{Error, Result};
@@ -31,7 +32,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         create_if_missing(path)?;
         if is_read_only(path) {
-            return Err(Error::Storage(format!(
+            return Err(Error::storage(format!(
                 "the database {} is read-only
 Make it writable (chmod u+w), or work on a copy.",
                 path.display()
@@ -65,7 +66,7 @@ Make it writable (chmod u+w), or work on a copy.",
         };
         let conn = Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(|e| {
-                Error::Storage(format!(
+                Error::storage(format!(
                     "cannot open the database {}: {e}
 Check the path and its permissions.",
                     path.display()
@@ -91,7 +92,7 @@ Check the path and its permissions.",
     /// reads one consistent snapshot while other processes go on writing.
     pub fn backup_to(&self, target: &Path) -> Result<()> {
         if target.exists() {
-            return Err(Error::Conflict(format!(
+            return Err(Error::conflict(format!(
                 "{} already exists; a backup never overwrites a file\nChoose a new name.",
                 target.display()
             )));
@@ -106,7 +107,7 @@ Check the path and its permissions.",
         };
         copy().map_err(|e| {
             let _ = std::fs::remove_file(target);
-            Error::Storage(format!(
+            Error::storage(format!(
                 "the backup to {} failed: {e}\nNothing was written; check the space and permissions there.",
                 target.display()
             ))
@@ -167,23 +168,15 @@ Check the path and its permissions.",
 
     /// Runs a bulk load `f` in one write transaction, committed when
     /// `commit` is true and otherwise rolled back (a dry run that meets every
-    /// check the real run would). Foreign keys are checked once over the
-    /// whole database before the end rather than at each row: with links
-    /// pointing forward, SQLite's per-row checks cost more than the load.
-    ///
-    /// The schema's CHECKs are not evaluated row by row during the load:
-    /// a loader writes only values of the domain types, which cannot hold
-    /// what a CHECK refuses (and are checked as they are read), and the
-    /// evaluation, JSON parsing above all, costs a quarter of an import.
-    /// `PRAGMA integrity_check`, which `strat check` runs, still verifies
-    /// every CHECK on every row.
+    /// check the real run would). Every CHECK of the schema holds row by
+    /// row. Foreign keys are checked once, over every link, before the end
+    /// rather than at each row: the records of one file may name each other
+    /// in any order, the loader checks every reference as it reads it (and
+    /// names the record that is wrong), and SQLite's lookups row by row
+    /// cost a third of a large import.
     pub fn load<T>(&mut self, commit: bool, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
         self.conn.pragma_update(None, "foreign_keys", false)?;
-        self.conn
-            .pragma_update(None, "ignore_check_constraints", true)?;
         let out = self.load_then_check(commit, f);
-        self.conn
-            .pragma_update(None, "ignore_check_constraints", false)?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
         out
     }
@@ -196,9 +189,9 @@ Check the path and its permissions.",
         let out = f(&db)?;
         let broken = db.broken_links()?;
         if !broken.is_empty() {
-            return Err(Error::Bug(format!(
-                "a load left links to missing records, so it was rolled back:\n{}",
-                broken.join("\n")
+            return Err(Error::bug(format!(
+                "a load left links to missing records, so it was rolled back: {}",
+                broken.join("; ")
             )));
         }
         if commit {
@@ -226,7 +219,7 @@ Check the path and its permissions.",
         self.conn.close().map_err(|(_, e)| Error::from(e))?;
         std::fs::File::open(&path)
             .and_then(|f| f.sync_all())
-            .map_err(|e| Error::Storage(format!("cannot sync {}: {e}", path.display())))
+            .map_err(|e| Error::storage(format!("cannot sync {}: {e}", path.display())))
     }
 }
 
@@ -273,7 +266,7 @@ pub(crate) fn create_if_missing(path: &Path) -> Result<()> {
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
-            Error::Storage(format!(
+            Error::storage(format!(
                 "cannot create the folder {} for the database: {e}\n\
                  Choose another place with --db or STRAT_DB.",
                 dir.display()
@@ -288,7 +281,7 @@ pub(crate) fn create_if_missing(path: &Path) -> Result<()> {
         Ok(_) => Ok(()),
         // Another process created it first: fine, it is the same database.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::Storage(format!(
+        Err(e) => Err(Error::storage(format!(
             "cannot create the database {}: {e}\nChoose another place with --db or STRAT_DB.",
             path.display()
         ))),

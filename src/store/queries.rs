@@ -1,54 +1,23 @@
 //! The queries, all with bound parameters, all run inside a transaction
 //! opened by [`super::Store`].
 
+use crate::domain::carry::Carry;
 use crate::domain::dates::{Period, parse_iso};
 use crate::domain::model::{
-    Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, Written, format_timestamp,
-    parse_timestamp, write_date, write_timestamp,
+    Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp, parse_timestamp,
 };
-use crate::domain::plain::{changes_json, stored_changes};
 use crate::domain::vocab::Status;
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{Type, Value};
-use rusqlite::{Connection, OptionalExtension, Row, Statement, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, Statement, ToSql, params, params_from_iter};
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::str::FromStr;
 
-/// The next free numbers, see [`Db::next_ids`].
-pub struct NextIds {
-    pub item: i64,
-    pub event: i64,
-    pub strategy_event: i64,
-}
-
-/// One column of a foreign key, as `pragma_foreign_key_list` gives it.
-struct LinkColumn {
-    child: String,
-    link: i64,
-    parent: String,
-    from: String,
-    to: Option<String>,
-}
-
-/// The rows of `child` whose `from` names no row of `parent` by `to`.
-fn missing_parents_sql(child: &str, from: &str, parent: &str, to: &str) -> String {
-    // Names cannot be bound parameters; these come from the schema.
-    let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
-    format!(
-        "SELECT c.rowid FROM {child} c WHERE c.{from} IS NOT NULL AND NOT EXISTS \
-         (SELECT 1 FROM {parent} p WHERE p.{to} = c.{from})",
-        child = quote(child),
-        parent = quote(parent),
-        from = quote(from),
-        to = quote(to),
-    )
-}
-
 /// The database as seen from inside one transaction.
 pub struct Db<'c> {
-    conn: &'c Connection,
+    pub(super) conn: &'c Connection,
 }
 
 fn bad_column(idx: usize, msg: String) -> rusqlite::Error {
@@ -216,8 +185,24 @@ fn item_row(row: &Row) -> rusqlite::Result<Item> {
     })
 }
 
+/// An insert of one strategy event: its number `?1`, its strategy
+/// `strategy` (an SQL expression of `?2`), then time, who, action, changes
+/// and note.
+pub(super) fn insert_strategy_event_sql(strategy: &str) -> String {
+    format!(
+        "INSERT INTO strategy_event (id, strategy_id, at, by, action, changes, note) \
+         VALUES (?1, {strategy}, ?3, ?4, ?5, ?6, ?7)"
+    )
+}
+
+/// An insert of one strategy, bound as [`strategy_values`] and its number
+/// (`?12`, NULL for SQLite to choose).
+pub(super) const INSERT_STRATEGY_SQL: &str = "INSERT INTO strategy (code, title, status, starts, ends, decision, adopted, lead, \
+     department, supersedes, description, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+     (SELECT id FROM strategy WHERE code = ?10), ?11, ?12)";
+
 /// A strategy's columns in the order its insert and update bind them.
-fn strategy_values(s: &Strategy) -> [Value; 11] {
+pub(super) fn strategy_values(s: &Strategy) -> [Value; 11] {
     let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
     [
         Value::Text(s.code.to_string()),
@@ -237,301 +222,93 @@ fn strategy_values(s: &Strategy) -> [Value; 11] {
     ]
 }
 
-/// Binds an item as the parameters `first` onwards of an insert of
-/// [`insert_items_sql`] (or the update of [`Db::update_item`]), in the
-/// order of the table: its number last, when the statement gives numbers.
-fn bind_item(
+/// The columns of an item after its strategy and before its number, in
+/// the order [`bind_item`] binds them (as `?2` to `?17`).
+const ITEM_FIELD_COLUMNS: &str = "ref, title, description, theme, owner, status, progress, \
+     start, due, completed_on, rag_override, rag_reason, carried_from, carried_to, created_at, \
+     updated_at";
+
+/// An insert of one item whose strategy is `strategy` (an SQL expression
+/// of `?1`), bound by [`bind_item`].
+pub(super) fn insert_item_sql(strategy: &str) -> String {
+    let marks: Vec<String> = (2..=18).map(|n| format!("?{n}")).collect();
+    format!(
+        "INSERT INTO item (strategy_id, {ITEM_FIELD_COLUMNS}, id) VALUES ({strategy}, {})",
+        marks.join(", ")
+    )
+}
+
+/// Binds an item as an insert of [`insert_item_sql`] (or the update of
+/// [`Db::update_item`]) takes it: its strategy as `?1`, its fields as `?2`
+/// to `?17`, and its number as `?18` (NULL for SQLite to choose one).
+pub(super) fn bind_item(
     stmt: &mut Statement,
-    first: usize,
+    strategy: impl ToSql,
     item: &Item,
-    number: Numbering,
+    number: Option<i64>,
 ) -> rusqlite::Result<()> {
-    // Dates and times are written on the stack: SQLite copies what it is
-    // given at once.
-    let date = |d: Option<NaiveDate>| d.map(write_date);
-    stmt.raw_bind_parameter(first, item.strategy.as_str())?;
-    stmt.raw_bind_parameter(first + 1, &item.reference)?;
-    stmt.raw_bind_parameter(first + 2, &item.title)?;
-    stmt.raw_bind_parameter(first + 3, &item.description)?;
-    stmt.raw_bind_parameter(first + 4, &item.theme)?;
-    stmt.raw_bind_parameter(first + 5, &item.owner)?;
-    stmt.raw_bind_parameter(first + 6, item.status.as_str())?;
-    stmt.raw_bind_parameter(first + 7, item.progress.get())?;
-    stmt.raw_bind_parameter(first + 8, date(item.start).as_ref().map(Written::as_str))?;
-    stmt.raw_bind_parameter(first + 9, date(item.due).as_ref().map(Written::as_str))?;
-    stmt.raw_bind_parameter(
-        first + 10,
-        date(item.completed_on).as_ref().map(Written::as_str),
-    )?;
-    stmt.raw_bind_parameter(first + 11, item.rag_override.map(|r| r.as_str()))?;
-    stmt.raw_bind_parameter(first + 12, &item.rag_reason)?;
-    stmt.raw_bind_parameter(first + 13, item.carried_from.map(|l| l.0))?;
-    stmt.raw_bind_parameter(first + 14, item.carried_to.map(|l| l.0))?;
-    stmt.raw_bind_parameter(first + 15, write_timestamp(item.created_at).as_str())?;
-    stmt.raw_bind_parameter(first + 16, write_timestamp(item.updated_at).as_str())?;
-    match number {
-        Numbering::Given(id) => stmt.raw_bind_parameter(first + 17, id),
-        Numbering::BySqlite => Ok(()),
-    }
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    stmt.raw_bind_parameter(1, strategy)?;
+    stmt.raw_bind_parameter(2, &item.reference)?;
+    stmt.raw_bind_parameter(3, &item.title)?;
+    stmt.raw_bind_parameter(4, &item.description)?;
+    stmt.raw_bind_parameter(5, &item.theme)?;
+    stmt.raw_bind_parameter(6, &item.owner)?;
+    stmt.raw_bind_parameter(7, item.status.as_str())?;
+    stmt.raw_bind_parameter(8, item.progress.get())?;
+    stmt.raw_bind_parameter(9, date(item.start))?;
+    stmt.raw_bind_parameter(10, date(item.due))?;
+    stmt.raw_bind_parameter(11, date(item.completed_on))?;
+    stmt.raw_bind_parameter(12, item.rag_override.map(|r| r.as_str()))?;
+    stmt.raw_bind_parameter(13, &item.rag_reason)?;
+    stmt.raw_bind_parameter(14, item.carried_from.map(|l| l.0))?;
+    stmt.raw_bind_parameter(15, item.carried_to.map(|l| l.0))?;
+    stmt.raw_bind_parameter(16, format_timestamp(item.created_at))?;
+    stmt.raw_bind_parameter(17, format_timestamp(item.updated_at))?;
+    stmt.raw_bind_parameter(18, number)
 }
 
-/// An insert of `rows` items, each bound by [`bind_item`]; as
-/// [`insert_events_sql`], `INSERT OR FAIL` when SQLite numbers them.
-fn insert_items_sql(rows: usize, numbered: bool) -> String {
-    let (verb, columns, id) = if numbered {
-        ("INSERT", ", id", ", ?")
-    } else {
-        ("INSERT OR FAIL", "", "")
-    };
-    let row = format!(
-        "((SELECT id FROM strategy WHERE code = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?{id})"
-    );
-    format!(
-        "{verb} INTO item (strategy_id, ref, title, description, theme, owner, status, progress, \
-         start, due, completed_on, rag_override, rag_reason, carried_from, carried_to, created_at, \
-         updated_at{columns}) VALUES {}",
-        vec![row; rows].join(", ")
-    )
-}
+/// An insert of one event of `item_id`, `?1` to `?7` (see [`bind_event`]).
+pub(super) const INSERT_EVENT_SQL: &str = "INSERT INTO event (item_id, at, by, action, changes, note, id) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
-/// The columns of an event that take work to write out: its time and its
-/// changes, as stored. A bulk load has them written by the thread that
-/// reads the file, so the thread that writes the database only binds them.
-pub struct EventText {
-    at: String,
-    changes: String,
-}
-
-impl EventText {
-    pub fn of(event: &Event) -> EventText {
-        EventText::with_stored(event, None, None)
-    }
-
-    /// As [`EventText::of`], with the text of the event's time and of its
-    /// changes when they are already at hand as stored: the text
-    /// [`read_timestamp`](crate::domain::model::read_timestamp) kept, and
-    /// text [`stored_changes`] read.
-    pub fn with_stored(event: &Event, at: Option<String>, changes: Option<String>) -> EventText {
-        debug_assert!(
-            at.as_ref()
-                .is_none_or(|at| *at == format_timestamp(event.at))
-        );
-        EventText {
-            at: at.unwrap_or_else(|| format_timestamp(event.at)),
-            changes: changes.unwrap_or_else(|| changes_json(&event.changes)),
-        }
-    }
-}
-
-/// Binds an event, with its [`EventText`], as the parameters `first`
-/// onwards of an insert of [`insert_events_sql`]: its number last, when
-/// the statement gives numbers (NULL for a new one).
-fn bind_event(
+/// Binds an event as [`INSERT_EVENT_SQL`] takes it; `number` NULL lets
+/// SQLite choose the next.
+pub(super) fn bind_event(
     stmt: &mut Statement,
-    first: usize,
     event: &Event,
-    text: &EventText,
-    number: Numbering,
+    number: Option<i64>,
 ) -> rusqlite::Result<()> {
-    stmt.raw_bind_parameter(first, event.item.0)?;
-    stmt.raw_bind_parameter(first + 1, &text.at)?;
-    stmt.raw_bind_parameter(first + 2, &event.by)?;
-    stmt.raw_bind_parameter(first + 3, event.action.as_str())?;
-    stmt.raw_bind_parameter(first + 4, &text.changes)?;
-    stmt.raw_bind_parameter(first + 5, &event.note)?;
-    match number {
-        Numbering::Given(id) => stmt.raw_bind_parameter(first + 6, id),
-        Numbering::BySqlite => Ok(()),
-    }
+    stmt.raw_bind_parameter(1, event.item.0)?;
+    stmt.raw_bind_parameter(2, format_timestamp(event.at))?;
+    stmt.raw_bind_parameter(3, &event.by)?;
+    stmt.raw_bind_parameter(4, event.action.as_str())?;
+    stmt.raw_bind_parameter(5, changes_text(&event.changes))?;
+    stmt.raw_bind_parameter(6, &event.note)?;
+    stmt.raw_bind_parameter(7, number)
 }
 
-/// Whether an insert gives each row's number (`None` for a new one) or
-/// leaves every number to SQLite.
-#[derive(Clone, Copy)]
-enum Numbering {
-    Given(Option<i64>),
-    BySqlite,
+/// Changes as the `changes` column holds them: a compact JSON list.
+pub(super) fn changes_text(changes: &[Change]) -> String {
+    serde_json::to_string(changes).expect("a list of texts always serializes")
 }
 
-/// An insert of `rows` events, each bound by [`bind_event`]. Without
-/// numbers it is `INSERT OR FAIL`: SQLite then need not keep a journal to
-/// undo a statement that fails halfway, which a load, undone whole on any
-/// failure, never needs. (A statement that gives numbers keeps one
-/// whatever its conflict clause, for the check that a number is a number.)
-fn insert_events_sql(rows: usize, numbered: bool) -> String {
-    let (verb, columns, row) = if numbered {
-        ("INSERT", ", id", "(?, ?, ?, ?, ?, ?, ?)")
-    } else {
-        ("INSERT OR FAIL", "", "(?, ?, ?, ?, ?, ?)")
-    };
-    format!(
-        "{verb} INTO event (item_id, at, by, action, changes, note{columns}) VALUES {}",
-        vec![row; rows].join(", ")
-    )
-}
-
-/// Events and items written by one statement in a bulk load: SQLite's
-/// work for a statement (cursors, the AUTOINCREMENT counter) is then shared
-/// by them.
-const EVENT_BATCH: usize = 32;
-const ITEM_BATCH: usize = 16;
-
-/// The inserts of a bulk load, prepared once for all its rows: looking a
-/// statement up in the connection's cache for each row cost a tenth of
-/// an import's writing. Rows wait to be written a batch at a time;
-/// [`Inserts::flush`] writes those still waiting.
-pub struct Inserts<'c> {
-    conn: &'c Connection,
-    item: Statement<'c>,
-    /// [`ITEM_BATCH`] items numbered by SQLite.
-    next_items: Statement<'c>,
-    event: Statement<'c>,
-    events: Statement<'c>,
-    /// As `events`, for a batch whose numbers are those SQLite would give.
-    next_events: Statement<'c>,
-    /// Items whose numbers are those SQLite gives them.
-    waiting_items: Vec<Item>,
-    waiting: Vec<(Event, EventText, bool)>,
-    /// The numbers SQLite gives the next item and event written without
-    /// one: one past the highest it has handed out in the table.
-    next_item: i64,
-    next_event: i64,
-}
-
-impl<'c> Inserts<'c> {
-    fn new(conn: &'c Connection, next: &NextIds) -> Result<Inserts<'c>> {
-        Ok(Inserts {
-            conn,
-            item: conn.prepare(&insert_items_sql(1, true))?,
-            next_items: conn.prepare(&insert_items_sql(ITEM_BATCH, false))?,
-            event: conn.prepare(&insert_events_sql(1, true))?,
-            events: conn.prepare(&insert_events_sql(EVENT_BATCH, true))?,
-            next_events: conn.prepare(&insert_events_sql(EVENT_BATCH, false))?,
-            waiting_items: Vec::with_capacity(ITEM_BATCH),
-            waiting: Vec::with_capacity(EVENT_BATCH),
-            next_item: next.item,
-            next_event: next.event,
-        })
-    }
-
-    /// As [`Db::insert_item`]. An export lists items by number, so most
-    /// often an item's number is the one SQLite would give it: such items
-    /// wait to be written a batch at a time. Any other is written at once,
-    /// after those waiting, so that a number taken is the error of its
-    /// own item.
-    pub fn item(&mut self, item: Item, keep_id: bool) -> Result<()> {
-        if !keep_id || item.id.0 == self.next_item {
-            self.next_item += 1;
-            self.waiting_items.push(item);
-            if self.waiting_items.len() == ITEM_BATCH {
-                for (n, item) in self.waiting_items.iter().enumerate() {
-                    bind_item(&mut self.next_items, 1 + 17 * n, item, Numbering::BySqlite)?;
-                }
-                self.next_items.raw_execute()?;
-                self.waiting_items.clear();
-                self.numbered_as_followed("items", self.next_item, ITEM_BATCH)?;
-            }
-            return Ok(());
-        }
-        self.write_waiting_items()?;
-        bind_item(&mut self.item, 1, &item, Numbering::Given(Some(item.id.0)))?;
-        self.item.raw_execute()?;
-        self.next_item = self.next_item.max(item.id.0 + 1);
-        Ok(())
-    }
-
-    /// Writes the items still waiting, one by one, with the numbers SQLite
-    /// would have given them.
-    fn write_waiting_items(&mut self) -> Result<()> {
-        let first = self.next_item - self.waiting_items.len() as i64;
-        for (item, id) in self.waiting_items.drain(..).zip(first..) {
-            bind_item(&mut self.item, 1, &item, Numbering::Given(Some(id)))?;
-            self.item.raw_execute()?;
-        }
-        Ok(())
-    }
-
-    /// Checks that SQLite numbered the `rows` just written as followed
-    /// here, up to `next` (excluded): their numbers must be the file's.
-    fn numbered_as_followed(&self, what: &str, next: i64, rows: usize) -> Result<()> {
-        let last = self.conn.last_insert_rowid();
-        if last == next - 1 {
-            return Ok(());
-        }
-        Err(Error::Bug(format!(
-            "{what} meant to be numbered {} to {} were numbered up to {last}",
-            next - rows as i64,
-            next - 1
-        )))
-    }
-
-    /// As [`Db::insert_event`], once the events waiting are written; `text`
-    /// is [`EventText::of`] the event.
-    pub fn event(&mut self, event: Event, text: EventText, keep_id: bool) -> Result<()> {
-        self.waiting.push((event, text, keep_id));
-        if self.waiting.len() == EVENT_BATCH {
-            self.write_batch()?;
-        }
-        Ok(())
-    }
-
-    /// Writes a full batch. An export numbers its events in the order it
-    /// lists them, so a batch's numbers are most often the very ones SQLite
-    /// would give, and are left to it.
-    fn write_batch(&mut self) -> Result<()> {
-        // SQLite numbers a row given none one past the highest number this
-        // table has handed out; followed here row by row.
-        let mut as_sqlite_would = true;
-        for (event, _, keep_id) in &self.waiting {
-            let id = if *keep_id { event.id } else { self.next_event };
-            as_sqlite_would &= id == self.next_event;
-            self.next_event = self.next_event.max(id + 1);
-        }
-        let (stmt, width) = if as_sqlite_would {
-            (&mut self.next_events, 6)
-        } else {
-            (&mut self.events, 7)
-        };
-        for (n, (event, text, keep_id)) in self.waiting.iter().enumerate() {
-            let number = if as_sqlite_would {
-                Numbering::BySqlite
-            } else {
-                Numbering::Given(keep_id.then_some(event.id))
-            };
-            bind_event(stmt, 1 + width * n, event, text, number)?;
-        }
-        stmt.raw_execute()?;
-        self.waiting.clear();
-        if as_sqlite_would {
-            self.numbered_as_followed("events", self.next_event, EVENT_BATCH)?;
-        }
-        Ok(())
-    }
-
-    /// Writes the items and events still waiting.
-    pub fn flush(&mut self) -> Result<()> {
-        self.write_waiting_items()?;
-        for (event, text, keep_id) in self.waiting.drain(..) {
-            let number = Numbering::Given(keep_id.then_some(event.id));
-            bind_event(&mut self.event, 1, &event, &text, number)?;
-            self.event.raw_execute()?;
-        }
-        Ok(())
-    }
+fn changes_of(row: &Row, idx: usize) -> rusqlite::Result<Vec<Change>> {
+    let text = required(idx, text_ref(row, idx)?)?;
+    serde_json::from_str(text).map_err(|e| bad_column(idx, e.to_string()))
 }
 
 const EVENT_COLUMNS: &str = "e.id, e.item_id, e.at, e.by, e.action, e.changes, e.note";
 const STRATEGY_EVENT_COLUMNS: &str = "e.id, s.code, e.at, e.by, e.action, e.changes, e.note";
 
 fn strategy_event_row(row: &Row) -> rusqlite::Result<StrategyEvent> {
-    let changes: String = row.get(5)?;
     Ok(StrategyEvent {
         id: row.get(0)?,
         strategy: parsed(row, 1)?,
         at: timestamp(row, 2)?,
         by: row.get(3)?,
         action: parsed(row, 4)?,
-        changes: serde_json::from_str(&changes).map_err(|e| bad_column(5, e.to_string()))?,
+        changes: changes_of(row, 5)?,
         note: row.get(6)?,
     })
 }
@@ -559,18 +336,13 @@ fn history_row(row: &Row) -> rusqlite::Result<(Code, Event)> {
 }
 
 fn event_row(row: &Row) -> rusqlite::Result<Event> {
-    let changes: String = row.get(5)?;
-    let changes: Vec<Change> = match stored_changes(&changes) {
-        Some(list) => list,
-        None => serde_json::from_str(&changes).map_err(|e| bad_column(5, e.to_string()))?,
-    };
     Ok(Event {
         id: row.get(0)?,
         item: ItemId(row.get(1)?),
         at: timestamp(row, 2)?,
         by: row.get(3)?,
         action: parsed(row, 4)?,
-        changes,
+        changes: changes_of(row, 5)?,
         note: row.get(6)?,
     })
 }
@@ -601,12 +373,10 @@ impl<'c> Db<'c> {
 
     pub fn insert_strategy(&self, s: &Strategy) -> Result<()> {
         self.conn
-            .prepare_cached(
-                "INSERT INTO strategy (code, title, status, starts, ends, decision, adopted, lead, \
-                 department, supersedes, description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-                 (SELECT id FROM strategy WHERE code = ?10), ?11)",
-            )?
-            .execute(params_from_iter(strategy_values(s)))?;
+            .prepare_cached(INSERT_STRATEGY_SQL)?
+            .execute(params_from_iter(
+                strategy_values(s).into_iter().chain([Value::Null]),
+            ))?;
         Ok(())
     }
 
@@ -652,94 +422,6 @@ impl<'c> Db<'c> {
             .query_row([code.as_str()], |r| r.get(0))?)
     }
 
-    /// The first numbers not yet handed out for items, item events and
-    /// strategy events, so an import can number its records before writing.
-    pub fn next_ids(&self) -> Result<NextIds> {
-        let next = |sql: &str| -> Result<i64> {
-            Ok(self.conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?)
-        };
-        Ok(NextIds {
-            item: next(
-                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'item'), 0), \
-                 coalesce((SELECT max(id) FROM item), 0)) + 1",
-            )?,
-            event: next(
-                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event'), 0), \
-                 coalesce((SELECT max(id) FROM event), 0)) + 1",
-            )?,
-            strategy_event: next(
-                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence \
-                 WHERE name = 'strategy_event'), 0), \
-                 coalesce((SELECT max(id) FROM strategy_event), 0)) + 1",
-            )?,
-        })
-    }
-
-    /// Gives this connection a larger page cache for a bulk load that keeps
-    /// its indexes up to date, so their pages stay in memory instead of
-    /// being written out and read back. A load into an empty database, which
-    /// builds its out-of-order indexes at the end, writes everything else in
-    /// order and needs little more than the usual.
-    pub fn bulk_cache(&self, indexes_kept: bool) -> Result<()> {
-        let kib = if indexes_kept { 32_000 } else { 8_000 };
-        self.conn.pragma_update(None, "cache_size", -kib)?;
-        Ok(())
-    }
-
-    /// Drops the secondary indexes of `table` for a bulk load into an empty
-    /// database and returns their definitions for [`Db::restore_indexes`]:
-    /// SQLite builds an index from all its rows at once in about a third of
-    /// the time it takes to keep it up to date row by row when rows come in
-    /// another order than the index's. Indexes that enforce a UNIQUE
-    /// constraint stay.
-    pub fn suspend_indexes(&self, table: &str) -> Result<Vec<String>> {
-        let indexes: Vec<(String, String)> = self
-            .conn
-            .prepare(
-                "SELECT s.name, s.sql FROM sqlite_schema s \
-                 JOIN pragma_index_list(?1) i ON i.name = s.name \
-                 WHERE i.origin = 'c' ORDER BY s.rowid",
-            )?
-            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (name, _) in &indexes {
-            // A name cannot be a bound parameter; these come from the schema.
-            let quoted = name.replace('"', "\"\"");
-            self.conn
-                .execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
-        }
-        Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
-    }
-
-    /// Builds again the indexes [`Db::suspend_indexes`] dropped, at the end
-    /// of a load, when no other thread of this process has work left: SQLite
-    /// is let sort the entries in pieces on a thread of its own while this
-    /// one goes on reading the table. (The pieces' size follows the page
-    /// cache's; pieces of 2 MB kept both threads busiest.)
-    pub fn restore_indexes(&self, definitions: &[String]) -> Result<()> {
-        if definitions.is_empty() {
-            return Ok(());
-        }
-        let cache: i64 = self
-            .conn
-            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.conn.pragma_update(None, "threads", 1)?;
-        self.conn.pragma_update(None, "cache_size", -2_000)?;
-        let built = definitions
-            .iter()
-            .try_for_each(|sql| self.conn.execute_batch(sql));
-        self.conn.pragma_update(None, "threads", 0)?;
-        self.conn.pragma_update(None, "cache_size", cache)?;
-        Ok(built?)
-    }
-
-    /// Lets links between records of one import point forward; the checks
-    /// run at commit instead of at each row.
-    pub fn defer_foreign_keys(&self) -> Result<()> {
-        self.conn.pragma_update(None, "defer_foreign_keys", true)?;
-        Ok(())
-    }
-
     /// SQLite's foreign key check, one line per row pointing nowhere.
     pub fn foreign_key_problems(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
@@ -755,69 +437,19 @@ impl<'c> Db<'c> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The rows [`Db::foreign_key_problems`] finds, each link looked for
-    /// through an index on it where there is one. SQLite's own check reads
-    /// each table in its order, and so looks up the items of events listed
-    /// by time at random: a tenth of a large import went to it.
-    pub fn broken_links(&self) -> Result<Vec<String>> {
-        let links: Vec<LinkColumn> = self
-            .conn
-            .prepare(
-                "SELECT t.name, f.id, f.\"table\", f.\"from\", f.\"to\" FROM sqlite_schema t \
-                 JOIN pragma_foreign_key_list(t.name) f WHERE t.type = 'table' \
-                 ORDER BY t.name, f.id, f.seq",
-            )?
-            .query_map([], |r| {
-                Ok(LinkColumn {
-                    child: r.get(0)?,
-                    link: r.get(1)?,
-                    parent: r.get(2)?,
-                    from: r.get(3)?,
-                    to: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let simple = links.iter().all(|l| {
-            l.to.is_some()
-                && links
-                    .iter()
-                    .filter(|o| o.child == l.child && o.link == l.link)
-                    .count()
-                    == 1
-        });
-        if !simple {
-            return self.foreign_key_problems();
-        }
-        let mut problems = Vec::new();
-        for l in &links {
-            let to = l.to.as_deref().expect("checked above");
-            let mut stmt = self
-                .conn
-                .prepare(&missing_parents_sql(&l.child, &l.from, &l.parent, to))?;
-            for row in stmt.query_map([], |r| r.get::<_, i64>(0))? {
-                problems.push(format!(
-                    "foreign key: {} row {} points to a missing {}",
-                    l.child, row?, l.parent
-                ));
-            }
-        }
-        Ok(problems)
-    }
-
-    /// Carry links one side of which does not name the other, by the item
-    /// that names it: (item, the item it names, true when carried to it).
-    /// Only items with a link are read, through the links' indexes.
-    pub fn one_sided_carries(&self) -> Result<Vec<(ItemId, ItemId, bool)>> {
+    /// The carry-forward links of every item numbered `from` or more that
+    /// has one, by number, read through the links' indexes.
+    pub fn carries(&self, from: i64) -> Result<Vec<Carry>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, a.carried_to, 1 FROM item a LEFT JOIN item b ON b.id = a.carried_to \
-             WHERE a.carried_to IS NOT NULL AND b.carried_from IS NOT a.id \
-             UNION ALL \
-             SELECT a.id, a.carried_from, 0 FROM item a LEFT JOIN item b ON b.id = a.carried_from \
-             WHERE a.carried_from IS NOT NULL AND b.carried_to IS NOT a.id \
-             ORDER BY 1, 3 DESC",
+            "SELECT id, carried_from, carried_to FROM item \
+             WHERE id >= ?1 AND (carried_from IS NOT NULL OR carried_to IS NOT NULL) ORDER BY id",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((ItemId(r.get(0)?), ItemId(r.get(1)?), r.get(2)?))
+        let rows = stmt.query_map([from], |r| {
+            Ok(Carry {
+                id: ItemId(r.get(0)?),
+                carried_from: r.get::<_, Option<i64>>(1)?.map(ItemId),
+                carried_to: r.get::<_, Option<i64>>(2)?.map(ItemId),
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -871,20 +503,12 @@ impl<'c> Db<'c> {
     /// Stores a new item, under its own number when `keep_id` (import into
     /// an empty database), else under the next free one, which is returned.
     pub fn insert_item(&self, item: &Item, keep_id: bool) -> Result<ItemId> {
-        let mut stmt = self.conn.prepare_cached(&insert_items_sql(1, true))?;
-        bind_item(
-            &mut stmt,
-            1,
-            item,
-            Numbering::Given(keep_id.then_some(item.id.0)),
-        )?;
+        let sql = insert_item_sql("(SELECT id FROM strategy WHERE code = ?1)");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let number = keep_id.then_some(item.id.0);
+        bind_item(&mut stmt, item.strategy.as_str(), item, number)?;
         stmt.raw_execute()?;
         Ok(ItemId(self.conn.last_insert_rowid()))
-    }
-
-    /// The inserts of a bulk load; `next` is [`Db::next_ids`].
-    pub fn inserts(&self, next: &NextIds) -> Result<Inserts<'c>> {
-        Inserts::new(self.conn, next)
     }
 
     /// Writes every field of an item that already exists. Its number,
@@ -897,10 +521,10 @@ impl<'c> Db<'c> {
              updated_at = ?17 WHERE id = ?18 \
              AND strategy_id = (SELECT id FROM strategy WHERE code = ?1) AND created_at = ?16",
         )?;
-        bind_item(&mut stmt, 1, item, Numbering::Given(Some(item.id.0)))?;
+        bind_item(&mut stmt, item.strategy.as_str(), item, Some(item.id.0))?;
         let n = stmt.raw_execute()?;
         if n != 1 {
-            return Err(Error::Bug(format!(
+            return Err(Error::bug(format!(
                 "item {} changed number, strategy or creation time during an update",
                 item.id
             )));
@@ -920,29 +544,24 @@ impl<'c> Db<'c> {
 
     /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
     pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(&insert_events_sql(1, true))?;
-        let number = Numbering::Given(keep_id.then_some(event.id));
-        bind_event(&mut stmt, 1, event, &EventText::of(event), number)?;
+        let mut stmt = self.conn.prepare_cached(INSERT_EVENT_SQL)?;
+        bind_event(&mut stmt, event, keep_id.then_some(event.id))?;
         stmt.raw_execute()?;
         Ok(self.conn.last_insert_rowid())
     }
 
     /// Appends a strategy event; `event.id` is kept when `keep_id`.
     pub fn insert_strategy_event(&self, event: &StrategyEvent, keep_id: bool) -> Result<i64> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO strategy_event (id, strategy_id, at, by, action, changes, note) \
-                 VALUES (?1, (SELECT id FROM strategy WHERE code = ?2), ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                keep_id.then_some(event.id),
-                event.strategy.as_str(),
-                format_timestamp(event.at),
-                event.by,
-                event.action.as_str(),
-                changes_json(&event.changes),
-                event.note,
-            ])?;
+        let sql = insert_strategy_event_sql("(SELECT id FROM strategy WHERE code = ?2)");
+        self.conn.prepare_cached(&sql)?.execute(params![
+            keep_id.then_some(event.id),
+            event.strategy.as_str(),
+            format_timestamp(event.at),
+            event.by,
+            event.action.as_str(),
+            changes_text(&event.changes),
+            event.note,
+        ])?;
         Ok(self.conn.last_insert_rowid())
     }
 
@@ -1107,7 +726,7 @@ impl<'c> Db<'c> {
                 .conn
                 .prepare(&format!("INSERT INTO temp.held_item VALUES ({marks})"))?;
             fill(&mut |item| {
-                bind_item(&mut insert, 1, item, Numbering::Given(Some(item.id.0)))?;
+                bind_item(&mut insert, item.strategy.as_str(), item, Some(item.id.0))?;
                 insert.raw_execute()?;
                 Ok(())
             })?;
@@ -1215,100 +834,6 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect()
-    }
-
-    /// Links to missing records are found as SQLite's own check finds
-    /// them, and events' items are looked up in item order, from their
-    /// index, not in the order of the event table.
-    #[test]
-    fn broken_links_are_those_sqlite_finds() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::schema::prepare(&mut conn, std::path::Path::new(":memory:"), true).unwrap();
-        conn.execute_batch(
-            "PRAGMA foreign_keys = OFF;
-             INSERT INTO strategy (id, code, title, status, starts, ends)
-                 VALUES (1, 's-1', 'S', 'draft', '2024-01-01', '2025-12-31');
-             INSERT INTO item (id, strategy_id, title, status, progress, carried_from,
-                 created_at, updated_at)
-                 VALUES (1, 1, 'A', 'planned', 0, NULL, 't', 't'),
-                        (2, 9, 'B', 'planned', 0, 77, 't', 't');
-             INSERT INTO event (id, item_id, at, by, action, changes)
-                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', 'x', 'created', '[]'),
-                        (2, 5, '2024-01-01T09:00:00.000000Z', 'x', 'created', '[]');",
-        )
-        .unwrap();
-        let db = Db::new(&conn);
-        let mut ours = db.broken_links().unwrap();
-        let mut sqlite = db.foreign_key_problems().unwrap();
-        ours.sort();
-        sqlite.sort();
-        assert_eq!(ours.len(), 3, "{ours:?}");
-        assert_eq!(ours, sqlite);
-        let steps = plan(
-            &conn,
-            &missing_parents_sql("event", "item_id", "item", "id"),
-            &[],
-        );
-        assert!(
-            steps[0].contains("COVERING INDEX event_by_item"),
-            "{steps:?}"
-        );
-    }
-
-    /// Indexes set aside for a load come back as they were, with what
-    /// they index, and the connection's settings are left as found.
-    #[test]
-    fn suspended_indexes_come_back_whole() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::store::schema::prepare(&mut conn, std::path::Path::new(":memory:"), true).unwrap();
-        let schema = |conn: &Connection| -> Vec<(String, Option<String>)> {
-            conn.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect()
-        };
-        let before = schema(&conn);
-        conn.pragma_update(None, "cache_size", -5_000).unwrap();
-        let db = Db::new(&conn);
-        let mut set_aside = db.suspend_indexes("item").unwrap();
-        set_aside.extend(db.suspend_indexes("event").unwrap());
-        let left = schema(&conn);
-        assert!(
-            left.iter()
-                .all(|(name, _)| !name.starts_with("item_by") && !name.starts_with("event_"))
-        );
-        assert!(
-            left.iter()
-                .any(|(name, _)| name == "sqlite_autoindex_item_1")
-        );
-        conn.execute_batch(
-            "INSERT INTO strategy (id, code, title, status, starts, ends)
-                 VALUES (1, 's-1', 'S', 'draft', '2024-01-01', '2025-12-31');
-             INSERT INTO item (id, strategy_id, title, status, progress, created_at, updated_at)
-                 VALUES (1, 1, 'A', 'planned', 0, 't', 't');
-             INSERT INTO event (id, item_id, at, by, action, changes, note)
-                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', 'x', 'noted', '[]', 'n');",
-        )
-        .unwrap();
-        db.restore_indexes(&set_aside).unwrap();
-        assert_eq!(schema(&conn), before);
-        let noted: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM event INDEXED BY event_notes WHERE note IS NOT NULL",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(noted, 1);
-        let setting =
-            |name: &str| -> i64 { conn.pragma_query_value(None, name, |r| r.get(0)).unwrap() };
-        assert_eq!((setting("cache_size"), setting("threads")), (-5_000, 0));
-        let integrity: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(integrity, "ok");
     }
 
     /// Asserts that the plan `steps` of query `name` finds the strategy by

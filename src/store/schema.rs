@@ -53,14 +53,14 @@ pub struct Prepared {
 /// and creates or upgrades the schema.
 pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Prepared> {
     let version = user_version(conn).map_err(|_| {
-        Error::Storage(format!(
+        Error::storage(format!(
             "{} is not a strat database (it is not SQLite, or it is damaged)\n\
              Point --db at the right file, or restore it from a backup.",
             path.display()
         ))
     })?;
     if version > LATEST_VERSION {
-        return Err(Error::Storage(format!(
+        return Err(Error::storage(format!(
             "{} was written by a newer strat (schema version {version}; this one knows up to \
              {LATEST_VERSION})\nInstall the newer strat to use it; the file was not changed.",
             path.display()
@@ -74,7 +74,7 @@ pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Pre
         return Ok(nothing);
     }
     if !writable {
-        return Err(Error::Storage(format!(
+        return Err(Error::storage(format!(
             "{} needs an upgrade (schema version {version} to {LATEST_VERSION}) but is read-only\n\
              Make it writable and run strat again; it will be upgraded, with a backup first.",
             path.display()
@@ -88,7 +88,7 @@ pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Pre
     if version == 0 {
         let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
         if tables > 0 {
-            return Err(Error::Storage(format!(
+            return Err(Error::storage(format!(
                 "{} is an SQLite database of another program, not strat's\n\
                  Point --db at a strat database or a new file.",
                 path.display()
@@ -132,7 +132,7 @@ fn backup_before_upgrade(path: &Path, version: i64) -> Result<PathBuf> {
         .expect("an unused name");
     super::create_if_missing(&target)?;
     let fail = |e: rusqlite::Error| {
-        Error::Storage(format!(
+        Error::storage(format!(
             "cannot write the backup {} before upgrading: {e}\nFree some space and try again; nothing was changed.",
             target.display()
         ))
@@ -147,7 +147,7 @@ fn backup_before_upgrade(path: &Path, version: i64) -> Result<PathBuf> {
         .and_then(|b| b.step(-1))
         .map_err(fail)?;
     if done != rusqlite::backup::StepResult::Done {
-        return Err(Error::Storage(format!(
+        return Err(Error::storage(format!(
             "the backup {} before upgrading could not be completed ({done:?}); nothing was changed\nTry again in a moment.",
             target.display()
         )));
@@ -209,7 +209,7 @@ fn checks_without_in_lists(tx: &Transaction) -> Result<()> {
         )?;
         let wanted = create_table(table);
         if squeeze(&in_lists_as_ors(&stored)) != squeeze(wanted) {
-            return Err(Error::Storage(format!(
+            return Err(Error::storage(format!(
                 "table {table} is not defined as strat defines it, so the database was not \
                  upgraded to schema version 4\nRestore it from a backup, or export it with the \
                  strat that wrote it and import it into a new file."

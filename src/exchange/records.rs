@@ -1,0 +1,511 @@
+//! One record of an import (a JSON object, or a CSV row made into one)
+//! turned into a strategy, item or event with the domain's own types, or
+//! into problems that name the record's place and field. Every value is
+//! checked here, before anything is written: a record that would store
+//! what `strat check` reports, or what the schema forbids, is refused.
+
+use super::json_reader::{Loose, RawRecord};
+use crate::domain::dates::{Period, parse_iso};
+use crate::domain::model::{
+    Change, Code, Event, Item, ItemId, Progress, Strategy, StrategyEvent, Tracked, parse_timestamp,
+};
+use crate::domain::text::TextRule;
+use crate::domain::vocab::{Action, Status, StrategyStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// The highest record number an import takes: JSON's largest exact whole
+/// number, far enough below SQLite's limit that new numbers always fit.
+pub const MAX_NUMBER: i64 = (1 << 53) - 1;
+
+/// Where a record stands in its file: `items[7]` in JSON, `line 7` in CSV.
+#[derive(Debug, Clone, Copy)]
+pub enum Pos {
+    Json(&'static str, usize),
+    Csv(u64),
+}
+
+impl Pos {
+    /// `items[7]` or `line 7`.
+    pub fn at(&self) -> String {
+        match self {
+            Pos::Json(list, n) => format!("{list}[{n}]"),
+            Pos::Csv(line) => format!("line {line}"),
+        }
+    }
+
+    /// `items[7].progress` or `line 7, column progress`.
+    pub fn field(&self, key: &str) -> String {
+        match self {
+            Pos::Json(..) => format!("{}.{key}", self.at()),
+            Pos::Csv(..) => format!("{}, column {key}", self.at()),
+        }
+    }
+}
+
+/// The keys of the document's records, as `strat export` writes them.
+pub const STRATEGY_KEYS: &[&str] = Strategy::FIELDS;
+/// `health` is computed, so it is accepted and ignored.
+pub const ITEM_KEYS: &[&str] = &[
+    "id",
+    "strategy",
+    "ref",
+    "title",
+    "description",
+    "theme",
+    "owner",
+    "status",
+    "progress",
+    "start",
+    "due",
+    "completed_on",
+    "health",
+    "rag_override",
+    "rag_reason",
+    "carried_from",
+    "carried_to",
+    "created_at",
+    "updated_at",
+];
+pub const EVENT_KEYS: &[&str] = &["id", "item", "at", "by", "action", "changes", "note"];
+pub const STRATEGY_EVENT_KEYS: &[&str] =
+    &["id", "strategy", "at", "by", "action", "changes", "note"];
+
+/// One record's fields, each taken out once and checked; what is left at
+/// the end is an unknown field.
+pub struct Fields<'p> {
+    record: RawRecord,
+    pos: Pos,
+    problems: &'p mut Vec<String>,
+    /// Problems there were before this record, to tell whether it is good.
+    before: usize,
+}
+
+impl<'p> Fields<'p> {
+    /// The fields of `record`, which must have been an object.
+    pub fn open(record: RawRecord, pos: Pos, problems: &'p mut Vec<String>) -> Option<Fields<'p>> {
+        if record.not_object {
+            problems.push(format!("{}: expected an object", pos.at()));
+            return None;
+        }
+        let before = problems.len();
+        Some(Fields {
+            record,
+            pos,
+            problems,
+            before,
+        })
+    }
+
+    fn bad(&mut self, key: &str, why: impl Display) {
+        let field = self.pos.field(key);
+        self.problems.push(format!("{field}: {why}"));
+    }
+
+    fn has_problem(&self, key: &str) -> bool {
+        let prefix = format!("{}:", self.pos.field(key));
+        self.problems[self.before..]
+            .iter()
+            .any(|p| p.starts_with(&prefix))
+    }
+
+    /// The value of `key`; `None` when it is missing or null.
+    fn take(&mut self, key: &str) -> Option<Loose> {
+        self.record.take(key)
+    }
+
+    /// A text value that follows `rule`; numbers are taken as their text
+    /// (CSV cells are text).
+    fn text(&mut self, key: &str, rule: TextRule) -> Option<String> {
+        let text = match self.take(key)? {
+            Loose::Text(s) => s,
+            Loose::Int(n) => n.to_string(),
+            other => {
+                self.bad(key, format!("expected text, found {other}"));
+                return None;
+            }
+        };
+        match rule.check(&text) {
+            Ok(()) => Some(text),
+            Err(e) => {
+                self.bad(key, e);
+                None
+            }
+        }
+    }
+
+    /// One line of text, never blank when given.
+    fn label(&mut self, key: &str) -> Option<String> {
+        let text = self.text(key, TextRule::Label)?;
+        if text.trim().is_empty() {
+            self.bad(key, "is blank; leave it out or give a value");
+            return None;
+        }
+        Some(text)
+    }
+
+    fn prose(&mut self, key: &str) -> Option<String> {
+        self.text(key, TextRule::Prose)
+    }
+
+    fn required(&mut self, key: &str) -> Option<String> {
+        let had = self.record.has(key);
+        let v = self.label(key);
+        if v.is_none() && !had {
+            self.bad(key, "is required");
+        }
+        v
+    }
+
+    fn parse<T: FromStr>(&mut self, key: &str, value: Option<String>) -> Option<T>
+    where
+        T::Err: Display,
+    {
+        match value?.parse() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.bad(key, e);
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, key: &str) -> Result<Option<NaiveDate>, ()> {
+        match self.text(key, TextRule::Label) {
+            None if self.has_problem(key) => Err(()),
+            None => Ok(None),
+            Some(s) => parse_iso(&s).map(Some).map_err(|why| {
+                self.bad(key, format!("'{s}' {why} (YYYY-MM-DD)"));
+            }),
+        }
+    }
+
+    fn timestamp(&mut self, key: &str) -> Result<Option<DateTime<Utc>>, ()> {
+        match self.text(key, TextRule::Label) {
+            None if self.has_problem(key) => Err(()),
+            None => Ok(None),
+            Some(s) => parse_timestamp(&s).map(Some).map_err(|e| self.bad(key, e)),
+        }
+    }
+
+    /// A whole number, written as a number or as text (`12`, `#12`).
+    fn int(&mut self, key: &str) -> Result<Option<i64>, ()> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Loose::Int(n)) => Ok(Some(n)),
+            Some(Loose::Other(serde_json::Value::Number(n))) if n.is_u64() => {
+                self.bad(key, format!("{n} is too large a number"));
+                Err(())
+            }
+            Some(Loose::Text(s)) if s.trim().is_empty() => Ok(None),
+            Some(Loose::Text(s)) => s
+                .trim()
+                .trim_start_matches('#')
+                .parse()
+                .map(Some)
+                .map_err(|_| self.bad(key, format!("'{s}' is not a whole number"))),
+            Some(other) => {
+                self.bad(key, format!("expected a whole number, found {other}"));
+                Err(())
+            }
+        }
+    }
+
+    /// A record number: 1 to [`MAX_NUMBER`].
+    fn number(&mut self, key: &str) -> Result<Option<i64>, ()> {
+        match self.int(key)? {
+            Some(n) if !(1..=MAX_NUMBER).contains(&n) => {
+                self.bad(
+                    key,
+                    format!("{n} is not a record number (1 to {MAX_NUMBER}, so that new ones fit)"),
+                );
+                Err(())
+            }
+            n => Ok(n),
+        }
+    }
+
+    /// An event's changes: a list of `{field, from, to}` over `T`'s
+    /// tracked fields, each value text (of the field's kind) or null.
+    fn changes<T: Tracked>(&mut self) -> Option<Vec<Change>> {
+        let read = match self.record.changes.take() {
+            None => return Some(Vec::new()),
+            Some(read) => read.and_then(|changes| {
+                for (n, c) in changes.iter().enumerate() {
+                    check_change::<T>(c).map_err(|why| format!("[{n}] {why}"))?;
+                }
+                Ok(changes)
+            }),
+        };
+        read.map_err(|why| {
+            self.bad(
+                "changes",
+                format!("expected a list of {{field, from, to}}: {why}"),
+            )
+        })
+        .ok()
+    }
+
+    /// Names every field left; says whether the record had no problem, and
+    /// hands back where further problems of the record go.
+    fn finish(self, known: &[&str]) -> (bool, Pos, &'p mut Vec<String>) {
+        let Fields {
+            record,
+            pos,
+            problems,
+            before,
+        } = self;
+        let left = record.values.iter().map(|(k, _)| *k);
+        for key in record.unknown.iter().map(String::as_str).chain(left) {
+            problems.push(format!(
+                "{}: unknown field; known fields are {}",
+                pos.field(key),
+                known.join(", ")
+            ));
+        }
+        (problems.len() == before, pos, problems)
+    }
+}
+
+/// Checks one change of an event of a `T`: a tracked field, and values of
+/// the kind of text the field holds.
+fn check_change<T: Tracked>(c: &Change) -> Result<(), String> {
+    if !T::FIELDS.contains(&c.field.as_str()) {
+        return Err(format!("names '{}', which is not a tracked field", c.field));
+    }
+    let rule = T::rule(&c.field);
+    for (key, value) in [("from", &c.from), ("to", &c.to)] {
+        if let Some(v) = value {
+            rule.check(v).map_err(|e| format!("has {key} that {e}"))?;
+            if rule == TextRule::Label && v.trim().is_empty() {
+                return Err(format!("has a blank {key}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A strategy of the document.
+pub fn strategy(record: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<Strategy> {
+    let mut r = Fields::open(record, pos, problems)?;
+    let code = r.required("code");
+    let code: Option<Code> = r.parse("code", code);
+    let title = r.required("title");
+    let status = r.label("status").unwrap_or_else(|| "draft".into());
+    let status: Option<StrategyStatus> = r.parse("status", Some(status));
+    let starts = r.date("starts");
+    let ends = r.date("ends");
+    let period = match (starts, ends) {
+        (Ok(Some(s)), Ok(Some(e))) => match Period::new(s, e) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                r.bad("ends", e);
+                None
+            }
+        },
+        (Ok(None), _) => {
+            r.bad("starts", "is required");
+            None
+        }
+        (_, Ok(None)) => {
+            r.bad("ends", "is required");
+            None
+        }
+        _ => None,
+    };
+    let adopted = r.date("adopted");
+    let supersedes = r.label("supersedes");
+    let supersedes: Option<Code> = r.parse("supersedes", supersedes);
+    let decision = r.label("decision");
+    let lead = r.label("lead");
+    let department = r.label("department");
+    let description = r.prose("description");
+    let (good, ..) = r.finish(STRATEGY_KEYS);
+    let s = Strategy {
+        code: code?,
+        title: title?,
+        status: status?,
+        period: period?,
+        decision,
+        adopted: adopted.ok()?,
+        lead,
+        department,
+        supersedes,
+        description,
+    };
+    good.then_some(s)
+}
+
+/// An item of the document or a row of a CSV. `default_strategy` fills a
+/// missing `strategy` (a CSV names it once, on the command line); `now` is
+/// when an item without `created_at` is taken as created.
+pub fn item(
+    mut r: Fields,
+    known: &[&str],
+    default_strategy: Option<&Code>,
+    now: DateTime<Utc>,
+) -> Option<Item> {
+    let id = r.number("id");
+    let strategy = match (r.label("strategy"), default_strategy) {
+        (Some(s), _) => r.parse::<Code>("strategy", Some(s)),
+        (None, Some(c)) if !r.has_problem("strategy") => Some(c.clone()),
+        (None, _) => r.required("strategy").and(None),
+    };
+    let reference = r.label("ref");
+    let title = r.required("title");
+    let description = r.prose("description");
+    let theme = r.label("theme");
+    let owner = r.label("owner");
+    let status = r.label("status").unwrap_or_else(|| "planned".into());
+    let status: Option<Status> = r.parse("status", Some(status));
+    let progress = match r.int("progress") {
+        Ok(p) => Progress::new(p.unwrap_or(0))
+            .map_err(|e| r.bad("progress", e))
+            .ok(),
+        Err(()) => None,
+    };
+    let start = r.date("start");
+    let due = r.date("due");
+    let completed_on = r.date("completed_on");
+    let rag = r.label("rag_override");
+    let had_rag = rag.is_some() || r.has_problem("rag_override");
+    let rag_override = r.parse("rag_override", rag);
+    let rag_reason = r.prose("rag_reason");
+    let carried_from = r.number("carried_from");
+    let carried_to = r.number("carried_to");
+    let created_at = r.timestamp("created_at");
+    let updated_at = r.timestamp("updated_at");
+    r.take("health");
+    let (good, pos, problems) = r.finish(known);
+    let created_at = created_at.ok()?.unwrap_or(now);
+    let item = Item {
+        id: ItemId(id.ok()?.unwrap_or(0)),
+        strategy: strategy?,
+        reference,
+        title: title?,
+        description,
+        theme,
+        owner,
+        status: status?,
+        progress: progress?,
+        start: start.ok()?,
+        due: due.ok()?,
+        completed_on: completed_on.ok()?,
+        rag_override: if had_rag { Some(rag_override?) } else { None },
+        rag_reason,
+        carried_from: carried_from.ok()?.map(ItemId),
+        carried_to: carried_to.ok()?.map(ItemId),
+        created_at,
+        updated_at: updated_at.ok()?.unwrap_or(created_at),
+    };
+    if !good {
+        return None;
+    }
+    let why = match item.check_consistent() {
+        Err(e) => Some(("status", e)),
+        Ok(()) if item.updated_at < item.created_at => {
+            Some(("updated_at", "is before created_at".to_string()))
+        }
+        Ok(()) => None,
+    };
+    match why {
+        Some((key, why)) => {
+            problems.push(format!("{}: {why}", pos.field(key)));
+            None
+        }
+        None => Some(item),
+    }
+}
+
+/// The parts every event has, read from `r`: number, time, who, action,
+/// changes (over `T`'s fields) and note, where `actions` are the actions
+/// this kind of event may have.
+struct EventParts {
+    id: Option<i64>,
+    at: DateTime<Utc>,
+    by: String,
+    action: Action,
+    changes: Vec<Change>,
+    note: Option<String>,
+}
+
+fn event_parts<T: Tracked>(r: &mut Fields, actions: &[Action]) -> Option<EventParts> {
+    let id = r.number("id");
+    let at = r.timestamp("at");
+    if matches!(at, Ok(None)) {
+        r.bad("at", "is required");
+    }
+    let by = r.required("by");
+    let action = r.required("action");
+    let action: Option<Action> = r.parse("action", action);
+    if let Some(a) = action
+        && !actions.contains(&a)
+    {
+        r.bad("action", format!("'{a}' does not apply here"));
+    }
+    let changes = r.changes::<T>();
+    let note = r.prose("note");
+    Some(EventParts {
+        id: id.ok()?,
+        at: at.ok()??,
+        by: by?,
+        action: action?,
+        changes: changes?,
+        note,
+    })
+}
+
+/// An item's event. Its number is 0 when the file gives none.
+pub fn event(record: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<Event> {
+    let mut r = Fields::open(record, pos, problems)?;
+    let item = r.number("item");
+    if matches!(item, Ok(None)) {
+        r.bad("item", "is required");
+    }
+    let actions = [
+        Action::Created,
+        Action::Updated,
+        Action::Completed,
+        Action::Noted,
+        Action::CarriedForward,
+        Action::CarriedIn,
+    ];
+    let parts = event_parts::<Item>(&mut r, &actions);
+    let (good, ..) = r.finish(EVENT_KEYS);
+    let p = parts?;
+    let event = Event {
+        id: p.id.unwrap_or(0),
+        item: ItemId(item.ok()??),
+        at: p.at,
+        by: p.by,
+        action: p.action,
+        changes: p.changes,
+        note: p.note,
+    };
+    good.then_some(event)
+}
+
+/// A strategy's event. Its number is 0 when the file gives none.
+pub fn strategy_event(
+    record: RawRecord,
+    pos: Pos,
+    problems: &mut Vec<String>,
+) -> Option<StrategyEvent> {
+    let mut r = Fields::open(record, pos, problems)?;
+    let code = r.required("strategy");
+    let code: Option<Code> = r.parse("strategy", code);
+    let parts = event_parts::<Strategy>(&mut r, &[Action::Created, Action::Updated]);
+    let (good, ..) = r.finish(STRATEGY_EVENT_KEYS);
+    let p = parts?;
+    let event = StrategyEvent {
+        id: p.id.unwrap_or(0),
+        strategy: code?,
+        at: p.at,
+        by: p.by,
+        action: p.action,
+        changes: p.changes,
+        note: p.note,
+    };
+    good.then_some(event)
+}

@@ -1,0 +1,345 @@
+//! Bulk loading, for `strat import`: numbers handed out so far, records
+//! written under the numbers the loader chose, and the settings of one
+//! large write transaction.
+
+use super::Db;
+use super::queries::{
+    INSERT_EVENT_SQL, INSERT_STRATEGY_SQL, bind_event, bind_item, changes_text, insert_item_sql,
+    insert_strategy_event_sql, strategy_values,
+};
+use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp};
+use crate::error::Result;
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params, params_from_iter};
+
+/// The first numbers not yet handed out, see [`Db::next_ids`].
+pub struct NextIds {
+    pub strategy: i64,
+    pub item: i64,
+    pub event: i64,
+    pub strategy_event: i64,
+}
+
+/// One column of a foreign key, as `pragma_foreign_key_list` gives it.
+struct LinkColumn {
+    child: String,
+    link: i64,
+    parent: String,
+    from: String,
+    to: Option<String>,
+}
+
+/// The rows of `child` whose `from` names no row of `parent` by `to`.
+fn missing_parents_sql(child: &str, from: &str, parent: &str, to: &str) -> String {
+    // Names cannot be bound parameters; these come from the schema.
+    let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
+    format!(
+        "SELECT c.rowid FROM {child} c WHERE c.{from} IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM {parent} p WHERE p.{to} = c.{from})",
+        child = quote(child),
+        parent = quote(parent),
+        from = quote(from),
+        to = quote(to),
+    )
+}
+
+impl Db<'_> {
+    /// The number of the strategy `code`, when it exists.
+    pub fn strategy_id(&self, code: &Code) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM strategy WHERE code = ?1")?
+            .query_row([code.as_str()], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The rows [`Db::foreign_key_problems`] finds, each link looked for
+    /// through an index on it where there is one: SQLite's own check reads
+    /// each table in its order, and so looks up the items of events listed
+    /// by time at random, five times slower.
+    pub fn broken_links(&self) -> Result<Vec<String>> {
+        let links: Vec<LinkColumn> = self
+            .conn
+            .prepare(
+                "SELECT t.name, f.id, f.\"table\", f.\"from\", f.\"to\" FROM sqlite_schema t \
+                 JOIN pragma_foreign_key_list(t.name) f WHERE t.type = 'table' \
+                 ORDER BY t.name, f.id, f.seq",
+            )?
+            .query_map([], |r| {
+                Ok(LinkColumn {
+                    child: r.get(0)?,
+                    link: r.get(1)?,
+                    parent: r.get(2)?,
+                    from: r.get(3)?,
+                    to: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let simple = links.iter().all(|l| {
+            l.to.is_some()
+                && links
+                    .iter()
+                    .filter(|o| o.child == l.child && o.link == l.link)
+                    .count()
+                    == 1
+        });
+        if !simple {
+            return self.foreign_key_problems();
+        }
+        let mut problems = Vec::new();
+        for l in &links {
+            let to = l.to.as_deref().expect("checked above");
+            let mut stmt = self
+                .conn
+                .prepare(&missing_parents_sql(&l.child, &l.from, &l.parent, to))?;
+            for row in stmt.query_map([], |r| r.get::<_, i64>(0))? {
+                problems.push(format!(
+                    "foreign key: {} row {} points to a missing {}",
+                    l.child, row?, l.parent
+                ));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Stores a strategy under number `id`; what it supersedes is set
+    /// once every strategy of the load is in.
+    pub fn load_strategy(&self, id: i64, s: &Strategy) -> Result<()> {
+        let mut values = strategy_values(s);
+        values[9] = Value::Null;
+        self.conn
+            .prepare_cached(INSERT_STRATEGY_SQL)?
+            .execute(params_from_iter(
+                values.into_iter().chain([Value::Integer(id)]),
+            ))?;
+        Ok(())
+    }
+
+    /// Stores an item of strategy number `strategy`, under `number` or,
+    /// when `None`, the next one SQLite hands out; returns its number.
+    pub fn load_item(&self, strategy: i64, item: &Item, number: Option<i64>) -> Result<ItemId> {
+        let mut stmt = self.conn.prepare_cached(&insert_item_sql("?1"))?;
+        bind_item(&mut stmt, strategy, item, number)?;
+        stmt.raw_execute()?;
+        Ok(ItemId(self.conn.last_insert_rowid()))
+    }
+
+    /// Stores an event under `number` or the next free one; returns it.
+    pub fn load_event(&self, event: &Event, number: Option<i64>) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(INSERT_EVENT_SQL)?;
+        bind_event(&mut stmt, event, number)?;
+        stmt.raw_execute()?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Stores an event of strategy number `strategy`; returns its number.
+    pub fn load_strategy_event(
+        &self,
+        strategy: i64,
+        event: &StrategyEvent,
+        number: Option<i64>,
+    ) -> Result<i64> {
+        self.conn
+            .prepare_cached(&insert_strategy_event_sql("?2"))?
+            .execute(params![
+                number,
+                strategy,
+                format_timestamp(event.at),
+                event.by,
+                event.action.as_str(),
+                changes_text(&event.changes),
+                event.note,
+            ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The first numbers not yet handed out for items, item events and
+    /// strategy events, so an import can number its records before writing.
+    pub fn next_ids(&self) -> Result<NextIds> {
+        let next = |sql: &str| -> Result<i64> {
+            Ok(self.conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?)
+        };
+        Ok(NextIds {
+            strategy: next("SELECT coalesce(max(id), 0) + 1 FROM strategy")?,
+            item: next(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'item'), 0), \
+                 coalesce((SELECT max(id) FROM item), 0)) + 1",
+            )?,
+            event: next(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event'), 0), \
+                 coalesce((SELECT max(id) FROM event), 0)) + 1",
+            )?,
+            strategy_event: next(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence \
+                 WHERE name = 'strategy_event'), 0), \
+                 coalesce((SELECT max(id) FROM strategy_event), 0)) + 1",
+            )?,
+        })
+    }
+
+    /// Gives this connection a larger page cache for a bulk load that keeps
+    /// its indexes up to date, so their pages stay in memory instead of
+    /// being written out and read back. A load into an empty database, which
+    /// builds its out-of-order indexes at the end, writes everything else in
+    /// order and needs little more than the usual.
+    pub fn bulk_cache(&self, indexes_kept: bool) -> Result<()> {
+        let kib = if indexes_kept { 32_000 } else { 8_000 };
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
+    /// Drops the secondary indexes of `table` for a bulk load into an empty
+    /// database and returns their definitions for [`Db::restore_indexes`]:
+    /// SQLite builds an index from all its rows at once in about a third of
+    /// the time it takes to keep it up to date row by row when rows come in
+    /// another order than the index's. Indexes that enforce a UNIQUE
+    /// constraint stay.
+    pub fn suspend_indexes(&self, table: &str) -> Result<Vec<String>> {
+        let indexes: Vec<(String, String)> = self
+            .conn
+            .prepare(
+                "SELECT s.name, s.sql FROM sqlite_schema s \
+                 JOIN pragma_index_list(?1) i ON i.name = s.name \
+                 WHERE i.origin = 'c' ORDER BY s.rowid",
+            )?
+            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &indexes {
+            // A name cannot be a bound parameter; these come from the schema.
+            let quoted = name.replace('"', "\"\"");
+            self.conn
+                .execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
+        }
+        Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    }
+
+    /// Builds again the indexes [`Db::suspend_indexes`] dropped, at the end
+    /// of a load, when no other thread of this process has work left: SQLite
+    /// is let sort the entries in pieces on a thread of its own while this
+    /// one goes on reading the table. (The pieces' size follows the page
+    /// cache's; pieces of 2 MB kept both threads busiest.)
+    pub fn restore_indexes(&self, definitions: &[String]) -> Result<()> {
+        if definitions.is_empty() {
+            return Ok(());
+        }
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn.pragma_update(None, "threads", 1)?;
+        self.conn.pragma_update(None, "cache_size", -2_000)?;
+        let built = definitions
+            .iter()
+            .try_for_each(|sql| self.conn.execute_batch(sql));
+        self.conn.pragma_update(None, "threads", 0)?;
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        Ok(built?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    /// The plan SQLite chooses for `sql`.
+    fn plan(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// Links to missing records are found as SQLite's own check finds
+    /// them, and events' items are looked up in item order, from their
+    /// index, not in the order of the event table.
+    #[test]
+    fn broken_links_are_those_sqlite_finds() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::prepare(&mut conn, std::path::Path::new(":memory:"), true).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO strategy (id, code, title, status, starts, ends)
+                 VALUES (1, 's-1', 'S', 'draft', '2024-01-01', '2025-12-31');
+             INSERT INTO item (id, strategy_id, title, status, progress, carried_from,
+                 created_at, updated_at)
+                 VALUES (1, 1, 'A', 'planned', 0, NULL, 't', 't'),
+                        (2, 9, 'B', 'planned', 0, 77, 't', 't');
+             INSERT INTO event (id, item_id, at, by, action, changes)
+                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', 'x', 'created', '[]'),
+                        (2, 5, '2024-01-01T09:00:00.000000Z', 'x', 'created', '[]');",
+        )
+        .unwrap();
+        let db = Db::new(&conn);
+        let mut ours = db.broken_links().unwrap();
+        let mut sqlite = db.foreign_key_problems().unwrap();
+        ours.sort();
+        sqlite.sort();
+        assert_eq!(ours.len(), 3, "{ours:?}");
+        assert_eq!(ours, sqlite);
+        let steps = plan(
+            &conn,
+            &missing_parents_sql("event", "item_id", "item", "id"),
+        );
+        assert!(
+            steps[0].contains("COVERING INDEX event_by_item"),
+            "{steps:?}"
+        );
+    }
+
+    /// Indexes set aside for a load come back as they were, with what
+    /// they index, and the connection's settings are left as found.
+    #[test]
+    fn suspended_indexes_come_back_whole() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::store::schema::prepare(&mut conn, std::path::Path::new(":memory:"), true).unwrap();
+        let schema = |conn: &Connection| -> Vec<(String, Option<String>)> {
+            conn.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' ORDER BY name")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let before = schema(&conn);
+        conn.pragma_update(None, "cache_size", -5_000).unwrap();
+        let db = Db::new(&conn);
+        let mut set_aside = db.suspend_indexes("item").unwrap();
+        set_aside.extend(db.suspend_indexes("event").unwrap());
+        let left = schema(&conn);
+        assert!(
+            left.iter()
+                .all(|(name, _)| !name.starts_with("item_by") && !name.starts_with("event_"))
+        );
+        assert!(
+            left.iter()
+                .any(|(name, _)| name == "sqlite_autoindex_item_1")
+        );
+        conn.execute_batch(
+            "INSERT INTO strategy (id, code, title, status, starts, ends)
+                 VALUES (1, 's-1', 'S', 'draft', '2024-01-01', '2025-12-31');
+             INSERT INTO item (id, strategy_id, title, status, progress, created_at, updated_at)
+                 VALUES (1, 1, 'A', 'planned', 0, 't', 't');
+             INSERT INTO event (id, item_id, at, by, action, changes, note)
+                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', 'x', 'noted', '[]', 'n');",
+        )
+        .unwrap();
+        db.restore_indexes(&set_aside).unwrap();
+        assert_eq!(schema(&conn), before);
+        let noted: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM event INDEXED BY event_notes WHERE note IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(noted, 1);
+        let setting =
+            |name: &str| -> i64 { conn.pragma_query_value(None, name, |r| r.get(0)).unwrap() };
+        assert_eq!((setting("cache_size"), setting("threads")), (-5_000, 0));
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+    }
+}
