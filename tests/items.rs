@@ -20,7 +20,10 @@ fn init_creates_an_owner_only_database_and_is_harmless_twice() {
     let before = env.dump();
     env.ok(&["init"]);
     assert_eq!(before, env.dump());
-    assert_eq!(env.query_i64("PRAGMA user_version"), 4);
+    assert_eq!(
+        env.query_i64("PRAGMA user_version"),
+        strat::store::LATEST_VERSION
+    );
 }
 
 #[test]

@@ -7,6 +7,9 @@ use serde_json::Value;
 use std::path::Path;
 
 const FIXTURE_V1: &str = "tests/fixtures/schema-v1.db";
+/// The version 1 fixture upgraded by strat 0.1's schema version 4, which
+/// rewrote the stored table definitions in place.
+const FIXTURE_V4: &str = "tests/fixtures/schema-v4.db";
 
 /// The rows the queries return, as text.
 fn rows(path: &Path, queries: &[&str]) -> String {
@@ -111,6 +114,78 @@ fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
     let r = env.run(&["item", "list"]);
     assert!(!r.stderr.contains("Upgraded"), "{}", r.stderr);
     assert!(!env.dir.path().join("strat.db.v1-backup.2").exists());
+}
+
+#[test]
+fn a_version_4_database_gets_tables_built_anew_and_keeps_every_record() {
+    let env = Env::on("2026-11-23");
+    std::fs::copy(FIXTURE_V4, &env.db).unwrap();
+    let tables = [V1_TABLES, &["SELECT * FROM strategy_event ORDER BY id"]].concat();
+    let original = rows(&env.db, &tables);
+    assert_eq!(version(&env.db), 4);
+    let r = env.run(&["item", "list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("v4-backup"), "{}", r.stderr);
+    assert_eq!(version(&env.db), strat::store::LATEST_VERSION);
+    same(
+        &rows(&env.db, &tables),
+        &original,
+        "upgrade changed the data",
+    );
+    let fresh = Env::new();
+    fresh.ok(&[
+        "strategy",
+        "add",
+        "a-1",
+        "--title",
+        "A",
+        "--period",
+        "2020-2023",
+    ]);
+    assert_eq!(
+        rows(&env.db, &[SCHEMA_SQL]),
+        rows(&fresh.db, &[SCHEMA_SQL]),
+        "the tables are defined as CREATE TABLE defines them in a new database"
+    );
+    assert_eq!(env.query_text("PRAGMA integrity_check"), "ok");
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM pragma_foreign_key_check"),
+        0
+    );
+    let backup = env.dir.path().join("strat.db.v4-backup");
+    same(&rows(&backup, &tables), &original, "the backup differs");
+    // numbers are still never handed out twice
+    let added = env.json(&["item", "add", "tech-2020", "After"]);
+    let highest: i64 = Connection::open_with_flags(&backup, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap()
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'item'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(added["id"].as_i64(), Some(highest + 1));
+}
+
+#[test]
+fn a_row_the_rules_forbid_stops_the_upgrade_and_leaves_the_file_as_it_was() {
+    let env = Env::on("2026-11-23");
+    std::fs::copy(FIXTURE_V4, &env.db).unwrap();
+    {
+        // as an import with the schema's CHECKs switched off could store
+        let conn = Connection::open(&env.db).unwrap();
+        conn.pragma_update(None, "ignore_check_constraints", true)
+            .unwrap();
+        conn.execute("UPDATE item SET ref = '   ' WHERE id = 1", [])
+            .unwrap();
+    }
+    refused(
+        &env,
+        &["item", "list"],
+        "holds a row that strat's rules forbid",
+    );
+    assert_eq!(version(&env.db), 4);
+    assert!(!env.dir.path().join("strat.db.v4-backup").exists());
 }
 
 #[test]

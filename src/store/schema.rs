@@ -4,9 +4,11 @@
 use super::Db;
 use crate::domain::model::{StrategyEvent, Tracked};
 use crate::domain::vocab::Action;
-use crate::error::{Error, Result};
+use crate::error::{Error, Kind, Result};
 use chrono::Utc;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 use std::path::{Path, PathBuf};
 
 /// The whole current schema, applied to a new database. Its parts after
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;
 
 /// What an upgrade to a version does beyond its part of `schema.sql`.
 type Backfill = fn(&Transaction) -> Result<()>;
@@ -23,7 +25,9 @@ type Backfill = fn(&Transaction) -> Result<()>;
 const UPGRADES: &[(i64, Backfill)] = &[
     (2, strategy_history),
     (3, nothing_more),
-    (4, checks_without_in_lists),
+    // Version 4 is reached with version 5's rebuild.
+    (4, nothing_more),
+    (5, tables_built_anew),
 ];
 
 /// The part of `schema.sql` that upgrades a database to `version`.
@@ -66,12 +70,11 @@ pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Pre
             path.display()
         )));
     }
-    let nothing = Prepared { upgraded: None };
     if version == LATEST_VERSION {
         if writable {
             ensure_wal(conn)?;
         }
-        return Ok(nothing);
+        return Ok(Prepared { upgraded: None });
     }
     if !writable {
         return Err(Error::storage(format!(
@@ -81,10 +84,23 @@ pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Pre
         )));
     }
     ensure_wal(conn)?;
+    // An upgrade builds tables anew: with foreign keys on, dropping the old
+    // one would take its children's rows with it. (This can only be set
+    // outside a transaction; the upgrade checks every link itself.)
+    let keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let upgraded = upgrade(conn, path);
+    conn.pragma_update(None, "foreign_keys", keys)?;
+    upgraded
+}
+
+/// Creates the schema in an empty file, or upgrades an older one, in one
+/// transaction.
+fn upgrade(conn: &mut Connection, path: &Path) -> Result<Prepared> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have done the work while this one waited.
     let version = user_version(&tx)?;
-    let mut prepared = nothing;
+    let mut prepared = Prepared { upgraded: None };
     if version == 0 {
         let tables: i64 = tx.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
         if tables > 0 {
@@ -191,49 +207,104 @@ fn strategy_history(tx: &Transaction) -> Result<()> {
     Ok(())
 }
 
-/// The tables whose CHECKs held IN lists before version 4.
-const CHECKED_TABLES: &[&str] = &["strategy", "item", "event", "strategy_event"];
+/// The tables, in an order that copies each after those it names.
+const TABLES: &[&str] = &["strategy", "item", "event", "strategy_event"];
 
-/// Version 4 writes the CHECKs' lists of allowed words as ORs. The stored
-/// rows do not change, so the stored table definitions are rewritten in
-/// place (SQLite's documented way for such changes) instead of copying
-/// every table; each is first proven to differ from this build's only by
-/// its lists, so nothing else can be lost.
-fn checks_without_in_lists(tx: &Transaction) -> Result<()> {
-    let mut rewrites = Vec::new();
-    for &table in CHECKED_TABLES {
+/// Version 5 builds every table anew from `schema.sql` and copies its rows
+/// (each row checked against every CHECK on the way in), so the stored
+/// definitions are those CREATE TABLE wrote. Each table is first proven to
+/// differ from this build's only by how its lists of words are written,
+/// so nothing else can be lost. Foreign keys are off for the rebuild (a
+/// dropped table would otherwise take its children with it) and checked
+/// whole at the end.
+fn tables_built_anew(tx: &Transaction) -> Result<()> {
+    for &table in TABLES {
         let stored: String = tx.query_row(
             "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
             [table],
             |r| r.get(0),
         )?;
-        let wanted = create_table(table);
-        if squeeze(&in_lists_as_ors(&stored)) != squeeze(wanted) {
+        if squeeze(&in_lists_as_ors(&stored)) != squeeze(create_table(table)) {
             return Err(Error::storage(format!(
                 "table {table} is not defined as strat defines it, so the database was not \
-                 upgraded to schema version 4\nRestore it from a backup, or export it with the \
-                 strat that wrote it and import it into a new file."
+                 upgraded to schema version {LATEST_VERSION}\nRestore it from a backup, or export it \
+                 with the strat that wrote it and import it into a new file."
             )));
         }
-        if stored != wanted {
-            rewrites.push((table, wanted));
-        }
     }
-    if rewrites.is_empty() {
-        return Ok(());
+    // Renaming a table leaves the links of other tables naming it as they
+    // are: they name the table built anew.
+    tx.pragma_update(None, "legacy_alter_table", true)?;
+    for &table in TABLES {
+        rebuild(tx, table).map_err(|e| match e.kind() {
+            Kind::Refused => Error::storage(format!(
+                "table {table} holds a row that strat's rules forbid ({}), so the database was \
+                 not upgraded\nRestore it from a backup, or export it with the strat that wrote \
+                 it and import it into a new file.",
+                e.message()
+            )),
+            _ => e,
+        })?;
     }
-    let version: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
-    tx.pragma_update(None, "writable_schema", true)?;
-    for (table, sql) in rewrites {
+    tx.pragma_update(None, "legacy_alter_table", false)?;
+    let broken = Db::new(tx).foreign_key_problems()?;
+    if let Some(first) = broken.first() {
+        return Err(Error::storage(format!(
+            "the database holds links to missing records ({first}), so it was not upgraded\n\
+             Restore it from a backup, or run strat check with the strat that wrote it."
+        )));
+    }
+    Ok(())
+}
+
+/// Builds `table` anew under its own name, with its rows, its indexes and
+/// the highest number it has handed out.
+fn rebuild(tx: &Transaction, table: &str) -> Result<()> {
+    let old = format!("{table}_before_v{LATEST_VERSION}");
+    let seq: Option<i64> = tx
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?1",
+            [table],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // Names cannot be bound parameters; these are strat's own.
+    tx.execute_batch(&format!("ALTER TABLE {table} RENAME TO {old}"))?;
+    tx.execute_batch(create_table(table))?;
+    // A copy with no WHERE would move the rows' bytes unchecked (SQLite's
+    // transfer of whole records between tables alike).
+    tx.execute_batch(&format!(
+        "INSERT INTO {table} SELECT * FROM {old} WHERE true; DROP TABLE {old};"
+    ))?;
+    for index in indexes_of(table) {
+        tx.execute_batch(index)?;
+    }
+    if let Some(seq) = seq {
         tx.execute(
-            "UPDATE sqlite_schema SET sql = ?2 WHERE type = 'table' AND name = ?1",
-            [table, sql],
+            "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1",
+            params![table, seq],
+        )?;
+        tx.execute(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT ?1, ?2 \
+             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
+            params![table, seq],
         )?;
     }
-    // A new schema version makes every connection read the definitions again.
-    tx.pragma_update(None, "schema_version", version + 1)?;
-    tx.pragma_update(None, "writable_schema", false)?;
     Ok(())
+}
+
+/// The `CREATE INDEX` statements of `schema.sql` for `table`.
+fn indexes_of(table: &str) -> Vec<&'static str> {
+    let on = format!(" ON {table}(");
+    SCHEMA
+        .split(';')
+        .map(str::trim)
+        .filter_map(|statement| {
+            let start = statement.find("CREATE INDEX")?;
+            let index = &statement[start..];
+            index.contains(&on).then_some(index)
+        })
+        .collect()
 }
 
 /// The `CREATE TABLE` statement for `table` in `schema.sql`, as SQLite
@@ -297,7 +368,7 @@ mod tests {
         for (v, _) in UPGRADES {
             let sql = part(*v);
             assert!(sql.starts_with(&format!("-- Version {v}:")), "{sql}");
-            assert!(sql.contains("CREATE") || *v == 4, "{sql}");
+            assert!(sql.contains("CREATE") || *v >= 4, "{sql}");
         }
         assert!(part(2).contains("strategy_event"));
         assert!(!part(2).contains("CREATE TABLE item"));
@@ -312,8 +383,19 @@ mod tests {
         assert_eq!(in_lists_as_ors("no lists here"), "no lists here");
         assert!(create_table("event").starts_with("CREATE TABLE event ("));
         assert!(create_table("event").ends_with(") STRICT"));
-        for table in CHECKED_TABLES {
+        for table in TABLES {
             assert!(!create_table(table).contains(" IN ("), "{table}");
         }
+        assert_eq!(indexes_of("item").len(), 4);
+        assert_eq!(indexes_of("event").len(), 2);
+        assert_eq!(indexes_of("strategy_event").len(), 1);
+        assert!(indexes_of("strategy").is_empty());
+        assert!(
+            indexes_of("event")
+                .iter()
+                .all(|i| i.starts_with("CREATE INDEX") && !i.contains(';')),
+            "{:?}",
+            indexes_of("event")
+        );
     }
 }
