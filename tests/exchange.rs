@@ -875,3 +875,170 @@ fn how_a_file_is_laid_out_does_not_change_what_is_stored() {
         "SELECT group_concat(changes, char(10)) FROM (SELECT changes FROM event ORDER BY id)";
     assert_eq!(compact.query_text(changes), env.query_text(changes));
 }
+
+/// An export of `busy()` with one change made by `edit`, into a fresh
+/// database: refused with exit 2 naming `expected`, nothing written.
+fn edited_export_is_refused(edit: impl FnOnce(&mut Value), expected: &[&str]) {
+    let env = busy();
+    let mut doc = env.json(&["export"]);
+    edit(&mut doc);
+    let fresh = Env::new();
+    let file = write(&fresh, "edited.json", &doc);
+    refused_naming(&fresh, &["import", &file], expected);
+    assert_eq!(fresh.dump(), "<no database>");
+}
+
+#[test]
+fn a_time_outside_years_1_to_9999_is_refused() {
+    edited_export_is_refused(
+        |doc| doc["events"][0]["at"] = json!("0000-01-01T00:30:00+01:00"),
+        &["events[0].at", "outside years 1 to 9999"],
+    );
+    edited_export_is_refused(
+        |doc| doc["items"][0]["created_at"] = json!("+10000-01-01T00:00:00Z"),
+        &["items[0].created_at"],
+    );
+    edited_export_is_refused(
+        |doc| doc["items"][0]["due"] = json!("0000-06-01"),
+        &["items[0].due", "year 0"],
+    );
+}
+
+#[test]
+fn control_characters_and_blank_names_are_refused() {
+    edited_export_is_refused(
+        |doc| doc["items"][0]["title"] = json!("\u{0}Corporate OneDrive"),
+        &["items[0].title", "\\x00"],
+    );
+    edited_export_is_refused(
+        |doc| doc["items"][1]["owner"] = json!("x\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}"),
+        &["items[1].owner", "\\x1b"],
+    );
+    edited_export_is_refused(
+        |doc| doc["items"][0]["ref"] = json!("   "),
+        &["items[0].ref", "blank"],
+    );
+    edited_export_is_refused(
+        |doc| doc["events"][0]["by"] = json!("tester\u{1b}[2J"),
+        &["events[0].by", "\\x1b"],
+    );
+    edited_export_is_refused(
+        |doc| doc["events"][0]["changes"][0]["to"] = json!("T\u{7}"),
+        &["events[0].changes", "\\x07"],
+    );
+    // a note may hold line breaks and tabs, nothing else
+    edited_export_is_refused(
+        |doc| doc["strategies"][0]["description"] = json!("one\n\ttwo\u{8}"),
+        &["strategies[0].description", "\\x08"],
+    );
+}
+
+#[test]
+fn numbers_that_leave_no_room_for_new_ones_are_refused() {
+    edited_export_is_refused(
+        |doc| {
+            let last = doc["items"].as_array().unwrap().len() - 1;
+            doc["items"][last]["id"] = json!(i64::MAX);
+        },
+        &["items[", ".id", "9223372036854775807"],
+    );
+    edited_export_is_refused(
+        |doc| doc["events"][3]["id"] = json!(9_007_199_254_740_992_i64),
+        &["events[3].id"],
+    );
+    // the highest number allowed still leaves room
+    let env = Env::new();
+    let doc = json!({
+        "format": "strat", "version": 1,
+        "strategies": [{"code": "s-1", "title": "S", "starts": "2024-01-01", "ends": "2025-12-31"}],
+        "items": [{"id": 9_007_199_254_740_991_i64, "strategy": "s-1", "title": "Last"}]
+    });
+    env.ok(&["import", &write(&env, "high.json", &doc)]);
+    env.ok(&["item", "add", "s-1", "After"]);
+}
+
+#[test]
+fn carry_links_that_go_round_in_a_circle_are_refused() {
+    let env = Env::new();
+    let doc = json!({
+        "format": "strat", "version": 1,
+        "strategies": [{"code": "s-1", "title": "S", "starts": "2024-01-01", "ends": "2025-12-31"}],
+        "items": [
+            {"id": 1, "strategy": "s-1", "title": "A", "status": "carried-forward",
+             "carried_from": 2, "carried_to": 2},
+            {"id": 2, "strategy": "s-1", "title": "B", "status": "carried-forward",
+             "carried_from": 1, "carried_to": 1}
+        ]
+    });
+    refused_naming(
+        &env,
+        &["import", &write(&env, "circle.json", &doc)],
+        &["items[0]", "go round in a circle (#1 → #2 → #1)"],
+    );
+    assert_eq!(env.dump(), "<no database>");
+    let one_sided = json!({
+        "format": "strat", "version": 1,
+        "strategies": [{"code": "s-1", "title": "S", "starts": "2024-01-01", "ends": "2025-12-31"}],
+        "items": [
+            {"id": 1, "strategy": "s-1", "title": "A", "status": "carried-forward", "carried_to": 2},
+            {"id": 2, "strategy": "s-1", "title": "B"}
+        ]
+    });
+    refused_naming(
+        &env,
+        &["import", &write(&env, "one-sided.json", &one_sided)],
+        &["items[0]", "does not name it as its origin"],
+    );
+}
+
+#[test]
+fn check_reports_a_circle_of_two_carry_links() {
+    let env = busy();
+    env.ok(&["carry-forward", "tech-2020", "digital-2024", "--item", "2"]);
+    let carried = env.query_i64("SELECT carried_to FROM item WHERE id = 2");
+    // as a file edited by hand could hold: each names the other both ways
+    env.exec(&format!(
+        "UPDATE item SET carried_from = {carried} WHERE id = 2; \
+         UPDATE item SET carried_to = 2, status = 'carried-forward' WHERE id = {carried};"
+    ));
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains(&format!("go round in a circle (#2 → #{carried} → #2)")),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn the_document_s_keys_may_come_in_any_order() {
+    let env = busy();
+    let doc = env.json(&["export"]);
+    // as `jq -S` writes it: every object's keys sorted, events first
+    let sorted: Value = serde_json::from_str(&serde_json::to_string(&doc).unwrap()).unwrap();
+    fn sort_keys(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                let mut out = serde_json::Map::new();
+                for k in keys {
+                    out.insert(k.clone(), sort_keys(&m[k]));
+                }
+                Value::Object(out)
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sort_keys).collect()),
+            other => other.clone(),
+        }
+    }
+    let sorted = sort_keys(&sorted);
+    let text = serde_json::to_string_pretty(&sorted).unwrap();
+    assert!(
+        text.find("\"events\"") < text.find("\"strategies\""),
+        "events come first"
+    );
+    let fresh = Env::new();
+    fresh.ok(&["import", &write_text(&fresh, "sorted.json", &text)]);
+    assert_eq!(fresh.json(&["export"]), doc);
+}

@@ -616,3 +616,26 @@ fn item_note_prints_the_item_for_programs() {
     let quiet = env.run(&["item", "note", "1", "Still waiting"]);
     assert_eq!((quiet.code, quiet.stdout.as_str()), (0, ""));
 }
+
+#[test]
+fn control_characters_in_names_and_notes_are_refused() {
+    let env = Env::new().with_tech_2020();
+    for args in [
+        &[
+            "item",
+            "add",
+            "tech-2020",
+            "x\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}",
+        ][..],
+        &["item", "update", "1", "--owner", "a\u{1b}[2Jb"],
+        &["item", "update", "1", "--note", "bell\u{7}"],
+        &["item", "note", "1", "\u{1}"],
+        &["--by", "me\u{1b}[31m", "item", "note", "1", "fine"],
+        &["strategy", "edit", "tech-2020", "--lead", "a\tb"],
+    ] {
+        let err = env.fails(args, 2);
+        assert!(err.contains("control character"), "{args:?}: {err}");
+    }
+    // a note may hold line breaks and tabs
+    env.ok(&["item", "note", "1", "first line\n\tsecond line"]);
+}

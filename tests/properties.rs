@@ -283,3 +283,202 @@ proptest! {
         prop_assert_eq!(second.ok(&["export"]), exported);
     }
 }
+
+/// A portfolio with a history of every kind (updates, notes, a pinned
+/// health, completion, carry-forward), exported once for the run.
+fn rich_export() -> &'static Value {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let env = Env::on("2024-06-30");
+        for args in [
+            &[
+                "strategy",
+                "add",
+                "a-1",
+                "--title",
+                "First",
+                "--period",
+                "2020-2023",
+            ][..],
+            &[
+                "strategy",
+                "add",
+                "b-2",
+                "--title",
+                "Second",
+                "--period",
+                "2024-2027",
+                "--supersedes",
+                "a-1",
+            ],
+            &[
+                "item",
+                "add",
+                "a-1",
+                "Replace the SAN",
+                "--ref",
+                "T01",
+                "--due",
+                "2023-03-31",
+                "--owner",
+                "Infra",
+            ],
+            &[
+                "item",
+                "add",
+                "a-1",
+                "Teams telephony",
+                "--start",
+                "2021-01-01",
+                "--due",
+                "2024-12-31",
+            ],
+            &[
+                "item",
+                "add",
+                "b-2",
+                "Intune",
+                "--theme",
+                "Devices",
+                "--description",
+                "All\nlaptops",
+            ],
+            &[
+                "item",
+                "update",
+                "1",
+                "--progress",
+                "60",
+                "--status",
+                "in-progress",
+                "--note",
+                "started",
+            ],
+            &[
+                "item",
+                "update",
+                "2",
+                "--rag",
+                "amber",
+                "--reason",
+                "supplier late",
+            ],
+            &["item", "done", "3", "--note", "done"],
+            &["carry-forward", "a-1", "b-2", "--item", "1"],
+        ] {
+            env.ok(args);
+        }
+        env.json(&["export"])
+    })
+}
+
+/// A place in a document that holds a value: list, record, key, and for
+/// an event's changes, which change and which of its keys.
+type Place = (String, usize, String, Option<(usize, String)>);
+
+/// Every place in `doc` that holds a value.
+fn places(doc: &Value) -> Vec<Place> {
+    let mut out = Vec::new();
+    for list in ["strategies", "items", "events", "strategy_events"] {
+        for (n, record) in doc[list].as_array().unwrap().iter().enumerate() {
+            for (key, value) in record.as_object().unwrap() {
+                out.push((list.to_string(), n, key.clone(), None));
+                for (c, change) in value.as_array().into_iter().flatten().enumerate() {
+                    for k in ["field", "from", "to"] {
+                        if change.get(k).is_some() {
+                            out.push((list.to_string(), n, key.clone(), Some((c, k.to_string()))));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Values a file edited by hand, or by someone hostile, might hold.
+fn corruption() -> impl Strategy<Value = Value> {
+    prop::sample::select(vec![
+        json!(null),
+        json!(""),
+        json!("   "),
+        json!("\u{0}x"),
+        json!("x\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}"),
+        json!("line\nbreak"),
+        json!("0000-01-01T00:30:00+01:00"),
+        json!("9999-12-31T23:59:59Z"),
+        json!("2021-02-30"),
+        json!("0000-06-01"),
+        json!("completed"),
+        json!("carried-forward"),
+        json!("red"),
+        json!("b-2"),
+        json!("Bad Code"),
+        json!(0),
+        json!(-1),
+        json!(1),
+        json!(3),
+        json!(101),
+        json!(1.5),
+        json!(i64::MAX),
+        json!(u64::MAX),
+        json!(true),
+        json!([]),
+        json!({}),
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// One value of an export changed to anything: the import is refused,
+    /// writing nothing, or what it stored works with every command.
+    #[test]
+    fn a_corrupted_export_is_refused_whole_or_works_everywhere(
+        pick in any::<prop::sample::Index>(),
+        value in corruption(),
+    ) {
+        let mut doc = rich_export().clone();
+        let all = places(&doc);
+        let (list, n, key, change) = pick.get(&all).clone();
+        let target = &mut doc[&list][n][&key];
+        match &change {
+            None => *target = value.clone(),
+            Some((c, k)) => target[*c][k] = value.clone(),
+        }
+        let env = Env::on("2024-06-30");
+        let file = env.dir.path().join("corrupt.json");
+        std::fs::write(&file, doc.to_string()).unwrap();
+        let r = env.run(&["import", file.to_str().unwrap()]);
+        let place = format!("{list}[{n}].{key} {change:?} = {value}");
+        prop_assert!(
+            !r.stderr.contains("panicked") && r.code != 1,
+            "{}: exit {}\n{}", place, r.code, r.stderr
+        );
+        if r.code != 0 {
+            prop_assert!([2, 3].contains(&r.code), "{}: exit {}\n{}", place, r.code, r.stderr);
+            prop_assert_eq!(env.dump(), "<no database>", "{}: a refused import wrote", place);
+            return Ok(());
+        }
+        for args in [
+            &["check"][..],
+            &["export"],
+            &["report"],
+            &["report", "--as-of", "2022-12-31"],
+            &["report", "--as-of", "2024-06-30"],
+            &["outstanding", "--as-of", "2021-06-30"],
+        ] {
+            let r = env.run(args);
+            prop_assert_eq!(r.code, 0, "{}: {:?} after import\n{}", place, args, r.stderr);
+        }
+        let ids: Vec<String> = env.json(&["item", "list"]).as_array().unwrap().iter()
+            .map(|i| i["id"].to_string())
+            .collect();
+        for id in &ids {
+            for args in [&["item", "history", id.as_str()][..], &["item", "show", id]] {
+                let r = env.run(args);
+                prop_assert_eq!(r.code, 0, "{}: {:?}\n{}", place, args, r.stderr);
+            }
+        }
+    }
+}

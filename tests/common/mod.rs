@@ -162,6 +162,13 @@ impl Env {
         conn.query_row(sql, [], |r| r.get(0)).expect("query")
     }
 
+    /// Changes the database behind strat's back, as a damaged or hand-edited
+    /// file would be.
+    pub fn exec(&self, sql: &str) {
+        let conn = Connection::open(&self.db).expect("open db");
+        conn.execute_batch(sql).expect("exec");
+    }
+
     /// A text answer to a plain query.
     pub fn query_text(&self, sql: &str) -> String {
         let conn = Connection::open_with_flags(&self.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
