@@ -1,7 +1,7 @@
 //! Rendering: a command hands over a [`View`]; this module prints it as a
 //! terminal table, JSON, CSV or Markdown. Nothing here decides what to show.
 
-mod grid;
+mod piped_table;
 mod render;
 pub mod shapes;
 

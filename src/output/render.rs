@@ -1,6 +1,6 @@
 //! The four formats.
 
-use super::grid::Grid;
+use super::piped_table::PipedTable;
 use super::{Block, Cell, JsonOut, Table, View, progress_bar};
 use crate::cli::Format;
 use crate::domain::vocab::Health;
@@ -139,7 +139,7 @@ impl<'w> Doc<'w> {
                 style,
                 out,
             ),
-            Kind::Text(_) => How::Grid(Grid::new(&headers), out),
+            Kind::Text(_) => How::PipedTable(PipedTable::new(&headers), out),
         };
         Ok(Rows { how })
     }
@@ -152,7 +152,7 @@ enum How<'d> {
     /// Fitted to a terminal's window: every row is needed to size the
     /// columns and wrap words, so the table is held and drawn whole.
     Fitted(Table, Style, &'d mut dyn Write),
-    Grid(Grid, &'d mut dyn Write),
+    PipedTable(PipedTable, &'d mut dyn Write),
 }
 
 /// The rows of a table being written; [`Rows::finish`] ends it.
@@ -172,7 +172,7 @@ impl Rows<'_> {
                 writeln!(out, "| {} |", cells.join(" | "))?;
             }
             How::Fitted(t, _, _) => t.rows.push(cells),
-            How::Grid(g, _) => {
+            How::PipedTable(g, _) => {
                 let texts: Vec<(Cow<str>, bool)> = cells
                     .iter()
                     .map(|c| (plain_cow(c), matches!(c, Cell::Int(_))))
@@ -191,11 +191,11 @@ impl Rows<'_> {
                 out.write_all(terminal_table(&t, style).as_bytes())?;
                 out.write_all(b"\n")?;
             }
-            How::Grid(g, out) => {
+            How::PipedTable(g, out) => {
                 if g.fits() {
                     g.write(out)?;
                 } else {
-                    out.write_all(grid_by_comfy(&g).as_bytes())?;
+                    out.write_all(piped_table_by_comfy(&g).as_bytes())?;
                 }
                 out.write_all(b"\n")?;
             }
@@ -310,8 +310,8 @@ fn terminal_table(t: &Table, style: Style) -> String {
     table.to_string()
 }
 
-/// A grid's rows drawn by comfy-table, for lines too wide for [`Grid`].
-fn grid_by_comfy(grid: &Grid) -> String {
+/// A grid's rows drawn by comfy-table, for lines too wide for [`PipedTable`].
+fn piped_table_by_comfy(grid: &PipedTable) -> String {
     let mut table = comfy(Style::default());
     let mut rows = grid.rows();
     let headers: Vec<&str> = rows
@@ -493,15 +493,15 @@ mod tests {
     }
 
     /// The first row is the header, which is never aligned right.
-    fn grid_of(rows: &[Vec<(String, bool)>]) -> Grid {
-        let mut grid = Grid::default();
+    fn piped_table_of(rows: &[Vec<(String, bool)>]) -> PipedTable {
+        let mut grid = PipedTable::default();
         for (n, row) in rows.iter().enumerate() {
             grid.row(row.iter().map(|(t, right)| (t.as_str(), *right && n > 0)));
         }
         grid
     }
 
-    fn drawn(grid: &Grid) -> String {
+    fn drawn(grid: &PipedTable) -> String {
         let mut out = Vec::new();
         grid.write(&mut out).unwrap();
         String::from_utf8(out).unwrap()
@@ -512,7 +512,7 @@ mod tests {
         /// them, whatever the cells hold: wide and zero-width characters,
         /// lines, blanks, rows shorter or longer than the header.
         #[test]
-        fn grids_are_drawn_as_comfy_table_draws_them(
+        fn piped_tables_are_drawn_as_comfy_table_draws_them(
             rows in proptest::collection::vec(
                 proptest::collection::vec(
                     ("(|[a-z ]{1,12}|[█░漢é\u{301}\t-]{1,6}|[a-z]{1,5}\n[a-z ]{0,8}|\n)", proptest::bool::ANY),
@@ -521,9 +521,9 @@ mod tests {
                 1..8,
             )
         ) {
-            let grid = grid_of(&rows);
+            let grid = piped_table_of(&rows);
             proptest::prop_assert!(grid.fits());
-            proptest::prop_assert_eq!(drawn(&grid), grid_by_comfy(&grid));
+            proptest::prop_assert_eq!(drawn(&grid), piped_table_by_comfy(&grid));
         }
     }
 
@@ -546,13 +546,13 @@ mod tests {
     /// A table larger than a block of text spans several, and reads back
     /// whole: cells that would cross a block's end start the next one.
     #[test]
-    fn grids_span_blocks_of_text() {
+    fn piped_tables_span_blocks_of_text() {
         let mut rows = vec![vec![("n".to_string(), false), ("text".to_string(), false)]];
         for n in 0..12_000 {
             let text = format!("{n} ").repeat(1 + n % 50);
             rows.push(vec![(n.to_string(), true), (text, false)]);
         }
-        let grid = grid_of(&rows);
+        let grid = piped_table_of(&rows);
         assert!(grid.block_count() > 1, "{} block", grid.block_count());
         let back: Vec<Vec<(&str, bool)>> = grid.rows().collect();
         assert_eq!(back.len(), rows.len());
@@ -560,20 +560,20 @@ mod tests {
             let want: Vec<(&str, bool)> = want.iter().map(|(t, r)| (t.as_str(), *r)).collect();
             assert_eq!(got, &want);
         }
-        assert_eq!(drawn(&grid), grid_by_comfy(&grid));
+        assert_eq!(drawn(&grid), piped_table_by_comfy(&grid));
     }
 
     /// comfy-table splits a line wider than a `u16`; such a table is
     /// drawn by comfy-table itself.
     #[test]
-    fn lines_too_wide_for_a_grid_go_to_comfy_table() {
+    fn lines_too_wide_for_a_piped_table_go_to_comfy_table() {
         let long = "word ".repeat(14_000);
         let t = Table {
             headers: vec!["note"],
             rows: vec![vec![Cell::from(long.trim_end())]],
         };
         let expected = terminal_table(&t, Style::default()) + "\n";
-        let mut grid = Grid::new(&["note"]);
+        let mut grid = PipedTable::new(&["note"]);
         grid.row([(long.trim_end(), false)]);
         assert!(!grid.fits());
         assert_eq!(

@@ -20,7 +20,7 @@ const BLOCK: usize = 1 << 20;
 
 /// The rows of a table collected for writing, cell texts back to back.
 #[derive(Default)]
-pub struct Grid {
+pub struct PipedTable {
     blocks: Vec<String>,
     /// For each cell, in order: its text's length, shifted left two bits;
     /// bit 1 says its text starts a new block, bit 0 that it is aligned
@@ -32,9 +32,9 @@ pub struct Grid {
     widths: Vec<usize>,
 }
 
-impl Grid {
-    pub fn new(headers: &[&str]) -> Grid {
-        let mut grid = Grid::default();
+impl PipedTable {
+    pub fn new(headers: &[&str]) -> PipedTable {
+        let mut grid = PipedTable::default();
         grid.row(headers.iter().map(|h| (*h, false)));
         grid
     }
