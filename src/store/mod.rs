@@ -1,11 +1,20 @@
-//! Everything SQLite: opening a database safely, the schema and its
-//! upgrades, transactions, and the queries. No SQL lives outside this module.
+//! Everything SQLite: opening a database safely (here), the schema and its
+//! upgrades (`schema`), each record's columns (`rows`), the queries of each
+//! table (`strategies`, `items`, `events`), bulk loading (`load`) and the
+//! database's own checks (`checks`). No SQL lives outside this module.
 
+mod checks;
+mod db;
+mod events;
+mod items;
 mod load;
-mod queries;
+#[cfg(test)]
+mod query_plans;
+mod rows;
 pub(crate) mod schema;
+mod strategies;
 
-pub use queries::{Cursor, Db};
+pub use db::{Cursor, Db};
 pub use schema::LATEST_VERSION;
 
 use crate::error::{Error, Result};

@@ -1,0 +1,72 @@
+//! The database as one transaction sees it, and rows read as a query goes.
+
+use crate::domain::model::{Code, format_timestamp};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Row};
+
+/// The database as seen from inside one transaction.
+pub struct Db<'c> {
+    pub(super) conn: &'c Connection,
+}
+
+/// Rows of a query read one at a time, each made into a `T`: for documents
+/// written while they are read, which never hold what they list whole.
+pub struct Cursor<'s, T> {
+    rows: rusqlite::Rows<'s>,
+    make: fn(&Row) -> rusqlite::Result<T>,
+}
+
+impl<T> Cursor<'_, T> {
+    /// The next row, `None` after the last.
+    pub fn fetch(&mut self) -> Result<Option<T>> {
+        Ok(match self.rows.next()? {
+            Some(row) => Some((self.make)(row)?),
+            None => None,
+        })
+    }
+}
+
+/// The condition for one strategy (bound as ?1) or for all. Two texts, not
+/// `?1 IS NULL OR …`, so the one-strategy query is planned on the code's
+/// index instead of a scan.
+pub(super) fn scope(code: Option<&Code>) -> &'static str {
+    match code {
+        Some(_) => "s.code = ?1",
+        None => "?1 IS NULL",
+    }
+}
+
+/// `?2` for `e.at < ?2`: the cutoff, or a text after every timestamp.
+pub(super) fn before(cutoff: Option<DateTime<Utc>>) -> String {
+    cutoff.map_or_else(|| "~".to_string(), format_timestamp)
+}
+
+impl<'c> Db<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Db { conn }
+    }
+
+    pub(super) fn cursor<T, R>(
+        &self,
+        sql: &str,
+        values: impl rusqlite::Params,
+        make: fn(&Row) -> rusqlite::Result<T>,
+        f: impl FnOnce(&mut Cursor<T>) -> Result<R>,
+    ) -> Result<R> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut cursor = Cursor {
+            rows: stmt.query(values)?,
+            make,
+        };
+        f(&mut cursor)
+    }
+
+    /// True when the database holds no strategy at all.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(!self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM strategy)")?
+            .query_row([], |r| r.get::<_, bool>(0))?)
+    }
+}

@@ -1,0 +1,158 @@
+//! Item events: appended, one item's history, every history in order of
+//! items, and each item's latest note.
+
+use super::Db;
+use super::db::{Cursor, before, scope};
+use super::rows::*;
+use crate::domain::model::{Code, Event, Item, ItemId};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use std::collections::HashMap;
+
+pub(super) fn history_sql(code: Option<&Code>) -> String {
+    format!(
+        "SELECT {EVENT_COLUMNS}, s.code FROM event e JOIN item i ON i.id = e.item_id \
+         JOIN strategy s ON s.id = i.strategy_id \
+         WHERE {} AND e.at < ?2 ORDER BY e.item_id, e.at, e.id",
+        scope(code)
+    )
+}
+
+/// Unordered: the latest note of each item is picked while reading, which
+/// spares sorting every note of the portfolio.
+pub(super) fn notes_sql(code: Option<&Code>) -> String {
+    match code {
+        Some(_) => "SELECT e.item_id, e.at, e.id, e.note FROM event e \
+             JOIN item i ON i.id = e.item_id JOIN strategy s ON s.id = i.strategy_id \
+             WHERE s.code = ?1 AND e.note IS NOT NULL AND e.at < ?2"
+            .into(),
+        None => "SELECT e.item_id, e.at, e.id, e.note FROM event e \
+             WHERE ?1 IS NULL AND e.note IS NOT NULL AND e.at < ?2"
+            .into(),
+    }
+}
+
+impl Db<'_> {
+    /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
+    pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
+        let mut stmt = self.conn.prepare_cached(INSERT_EVENT_SQL)?;
+        bind_event(&mut stmt, event, keep_id.then_some(event.id))?;
+        stmt.raw_execute()?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// One item's history, oldest first.
+    pub fn events_of(&self, item: ItemId) -> Result<Vec<Event>> {
+        let sql =
+            format!("SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id = ?1 ORDER BY e.at, e.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([item.0], event_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The events of one strategy's items (or all items) with the code of
+    /// the item's strategy, before `cutoff` when given, grouped by item and
+    /// oldest first within each item.
+    pub fn history(
+        &self,
+        code: Option<&Code>,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(Code, Event)>> {
+        let sql = history_sql(code);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], history_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Calls `f` with each item numbered `from` or more that `wanted`
+    /// picks, and its history, oldest first, one item at a time, so any
+    /// number of items can be checked in little memory. Rows of other
+    /// items are stepped over without being read.
+    pub fn each_history(
+        &self,
+        from: i64,
+        wanted: impl Fn(i64) -> bool,
+        mut f: impl FnMut(Item, Vec<Event>),
+    ) -> Result<()> {
+        let items_sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE i.id >= ?1 ORDER BY i.id"
+        );
+        let events_sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id >= ?1 \
+             ORDER BY e.item_id, e.at, e.id"
+        );
+        let mut items_stmt = self.conn.prepare(&items_sql)?;
+        let mut events_stmt = self.conn.prepare(&events_sql)?;
+        use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
+        let mut items = items_stmt.query([from])?;
+        let mut events = events_stmt.query([from])?;
+        // The event row under the cursor: its item, and whether it was read.
+        let mut event_item = events.next()?.map(|r| r.get::<_, i64>(1)).transpose()?;
+        while let Some(row) = items.next()? {
+            let id: i64 = row.get(0)?;
+            let keep = wanted(id);
+            let item = keep.then(|| item_row(row)).transpose()?;
+            let mut history = Vec::new();
+            while let Some(e) = event_item.filter(|e| *e <= id) {
+                if keep && e == id {
+                    history.push(event_row(events.get().expect("a row is under the cursor"))?);
+                }
+                event_item = events.next()?.map(|r| r.get::<_, i64>(1)).transpose()?;
+            }
+            if let Some(item) = item {
+                f(item, history);
+            }
+        }
+        Ok(())
+    }
+
+    /// The events of every item before `cutoff`, with the code of the
+    /// item's strategy, grouped by item (by number) and oldest first;
+    /// read as `f` goes.
+    pub fn each_history_event<R>(
+        &self,
+        cutoff: DateTime<Utc>,
+        f: impl FnOnce(&mut Cursor<(Code, Event)>) -> Result<R>,
+    ) -> Result<R> {
+        let values = params![None::<&str>, before(Some(cutoff))];
+        self.cursor(&history_sql(None), values, history_row, f)
+    }
+
+    /// Every event, by number, read as `f` goes.
+    pub fn each_event<R>(&self, f: impl FnOnce(&mut Cursor<Event>) -> Result<R>) -> Result<R> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM event e ORDER BY e.id");
+        self.cursor(&sql, [], event_row, f)
+    }
+
+    /// The latest note on each item of a strategy (or all), before `cutoff`.
+    pub fn latest_notes(
+        &self,
+        code: Option<&Code>,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<HashMap<ItemId, String>> {
+        let sql = notes_sql(code);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![code.map(Code::as_str), before(cutoff)])?;
+        // The latest is the one with the greatest (time, number).
+        let mut latest: HashMap<ItemId, (String, i64, String)> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let (item, at, id) = (
+                ItemId(r.get(0)?),
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            );
+            match latest.get(&item) {
+                Some((a, n, _)) if (a.as_str(), *n) >= (at.as_str(), id) => {}
+                _ => {
+                    latest.insert(item, (at, id, r.get(3)?));
+                }
+            }
+        }
+        Ok(latest
+            .into_iter()
+            .map(|(item, (_, _, note))| (item, note))
+            .collect())
+    }
+}

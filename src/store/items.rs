@@ -1,0 +1,213 @@
+//! Items: one at a time, a strategy's, every one as it is read, and in
+//! order of their targets.
+
+use super::Db;
+use super::db::{Cursor, scope};
+use super::rows::*;
+use crate::domain::carry::Carry;
+use crate::domain::model::{Code, Item, ItemId};
+use crate::domain::vocab::Status;
+use crate::error::{Error, Result};
+use rusqlite::{OptionalExtension, params, params_from_iter};
+
+/// Unordered: one strategy's items come by status from its index, and
+/// sorting them by number here would copy every row through a sorter.
+pub(super) fn items_sql(code: Option<&Code>) -> String {
+    format!(
+        "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+         WHERE {}",
+        scope(code)
+    )
+}
+
+/// Items in one of `statuses` statuses (bound first), of `codes`
+/// strategies (bound next; all when none), soonest due first, undated
+/// last, then by number.
+pub(super) fn items_by_due_sql(codes: usize, statuses: usize) -> String {
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    let of = if codes == 0 {
+        String::new()
+    } else {
+        format!("AND s.code IN ({}) ", marks(codes))
+    };
+    format!(
+        "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+         WHERE i.status IN ({}) {of}ORDER BY i.due IS NULL, i.due, i.id",
+        marks(statuses)
+    )
+}
+
+impl Db<'_> {
+    pub fn item(&self, id: ItemId) -> Result<Option<Item>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE i.id = ?1"
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id.0], item_row)
+            .optional()?)
+    }
+
+    /// The items of one strategy, or of all when `code` is `None`, by number.
+    pub fn items(&self, code: Option<&Code>) -> Result<Vec<Item>> {
+        let sql = items_sql(code);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([code.map(Code::as_str)], item_row)?;
+        let mut items: Vec<Item> = rows.collect::<rusqlite::Result<_>>()?;
+        items.sort_by_cached_key(|i| i.id);
+        Ok(items)
+    }
+
+    /// True when another item of the strategy already uses `reference`.
+    pub fn ref_taken(&self, code: &Code, reference: &str, except: Option<ItemId>) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM item i JOIN strategy s ON s.id = i.strategy_id \
+                 WHERE s.code = ?1 AND i.ref = ?2 AND i.id IS NOT ?3)",
+            )?
+            .query_row(
+                params![code.as_str(), reference, except.map(|i| i.0)],
+                |r| r.get(0),
+            )?)
+    }
+
+    /// Stores a new item, under its own number when `keep_id` (import into
+    /// an empty database), else under the next free one, which is returned.
+    pub fn insert_item(&self, item: &Item, keep_id: bool) -> Result<ItemId> {
+        let sql = insert_item_sql("(SELECT id FROM strategy WHERE code = ?1)");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let number = keep_id.then_some(item.id.0);
+        bind_item(&mut stmt, item.strategy.as_str(), item, number)?;
+        stmt.raw_execute()?;
+        Ok(ItemId(self.conn.last_insert_rowid()))
+    }
+
+    /// Writes every field of an item that already exists. Its number,
+    /// strategy and creation time never change.
+    pub fn update_item(&self, item: &Item) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "UPDATE item SET ref = ?2, title = ?3, description = ?4, theme = ?5, owner = ?6, \
+             status = ?7, progress = ?8, start = ?9, due = ?10, completed_on = ?11, \
+             rag_override = ?12, rag_reason = ?13, carried_from = ?14, carried_to = ?15, \
+             updated_at = ?17 WHERE id = ?18 \
+             AND strategy_id = (SELECT id FROM strategy WHERE code = ?1) AND created_at = ?16",
+        )?;
+        bind_item(&mut stmt, item.strategy.as_str(), item, Some(item.id.0))?;
+        let n = stmt.raw_execute()?;
+        if n != 1 {
+            return Err(Error::bug(format!(
+                "item {} changed number, strategy or creation time during an update",
+                item.id
+            )));
+        }
+        Ok(())
+    }
+
+    /// Removes an item and its events.
+    pub fn delete_item(&self, id: ItemId) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM item WHERE id = ?1")?
+            .execute([id.0])?;
+        Ok(())
+    }
+
+    /// Items numbered `from` or more that have no history yet.
+    pub fn items_without_history(&self, from: i64) -> Result<Vec<Item>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE i.id >= ?1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.item_id = i.id) \
+             ORDER BY i.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([from], item_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every event, in the order they were recorded (for export).
+    /// Every item, by number, read as `f` goes (see [`Cursor`]).
+    pub fn each_item<R>(&self, f: impl FnOnce(&mut Cursor<Item>) -> Result<R>) -> Result<R> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             ORDER BY i.id"
+        );
+        self.cursor(&sql, [], item_row, f)
+    }
+
+    /// Every item of the strategies `codes` (all when empty) in
+    /// `statuses`, soonest due first, those without a due date last, then
+    /// by number; read as `f` goes.
+    pub fn each_item_by_due<R>(
+        &self,
+        codes: &[Code],
+        statuses: &[Status],
+        f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
+    ) -> Result<R> {
+        let sql = items_by_due_sql(codes.len(), statuses.len());
+        let values = statuses
+            .iter()
+            .map(|s| s.as_str())
+            .chain(codes.iter().map(Code::as_str));
+        self.cursor(&sql, params_from_iter(values), item_row, f)
+    }
+
+    /// The items `fill` hands over, read back as [`Db::each_item_by_due`]
+    /// orders them, as `f` goes. They are held in a temporary table, which
+    /// SQLite keeps in a file beside a cache of a few pages: a list sorted
+    /// after it is rebuilt (a past day's) need not hold its items in memory.
+    /// The table is created and dropped in the caller's transaction, so a
+    /// failure anywhere leaves nothing behind.
+    pub fn each_held_by_due<R>(
+        &self,
+        fill: impl FnOnce(&mut dyn FnMut(&Item) -> Result<()>) -> Result<()>,
+        f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
+    ) -> Result<R> {
+        // The columns in the order bind_item binds them.
+        self.conn.execute_batch(
+            "CREATE TEMP TABLE held_item (strategy TEXT, ref TEXT, title TEXT, description TEXT, \
+             theme TEXT, owner TEXT, status TEXT, progress INTEGER, start TEXT, due TEXT, \
+             completed_on TEXT, rag_override TEXT, rag_reason TEXT, carried_from INTEGER, \
+             carried_to INTEGER, created_at TEXT, updated_at TEXT, id INTEGER)",
+        )?;
+        {
+            let marks = vec!["?"; 18].join(", ");
+            let mut insert = self
+                .conn
+                .prepare(&format!("INSERT INTO temp.held_item VALUES ({marks})"))?;
+            fill(&mut |item| {
+                bind_item(&mut insert, item.strategy.as_str(), item, Some(item.id.0))?;
+                insert.raw_execute()?;
+                Ok(())
+            })?;
+        }
+        let out = self.cursor(
+            "SELECT id, strategy, ref, title, description, theme, owner, status, progress, start, \
+             due, completed_on, rag_override, rag_reason, carried_from, carried_to, created_at, \
+             updated_at FROM temp.held_item ORDER BY due IS NULL, due, id",
+            [],
+            item_row,
+            f,
+        )?;
+        self.conn.execute_batch("DROP TABLE temp.held_item")?;
+        Ok(out)
+    }
+
+    /// The carry-forward links of every item numbered `from` or more that
+    /// has one, by number, read through the links' indexes.
+    pub fn carries(&self, from: i64) -> Result<Vec<Carry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, carried_from, carried_to FROM item \
+             WHERE id >= ?1 AND (carried_from IS NOT NULL OR carried_to IS NOT NULL) ORDER BY id",
+        )?;
+        let rows = stmt.query_map([from], |r| {
+            Ok(Carry {
+                id: ItemId(r.get(0)?),
+                carried_from: r.get::<_, Option<i64>>(1)?.map(ItemId),
+                carried_to: r.get::<_, Option<i64>>(2)?.map(ItemId),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,141 @@
+//! Strategies and the history of their own details.
+
+use super::Db;
+use super::db::{Cursor, before, scope};
+use super::rows::*;
+use crate::domain::model::{Code, Strategy, StrategyEvent, format_timestamp};
+use crate::error::Result;
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params, params_from_iter};
+
+impl Db<'_> {
+    pub fn strategy(&self, code: &Code) -> Result<Option<Strategy>> {
+        let sql = format!("SELECT {STRATEGY_COLUMNS} FROM strategy s WHERE s.code = ?1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([code.as_str()], strategy_row)
+            .optional()?)
+    }
+
+    /// All strategies, oldest period first.
+    pub fn strategies(&self) -> Result<Vec<Strategy>> {
+        let sql = format!("SELECT {STRATEGY_COLUMNS} FROM strategy s ORDER BY s.starts, s.code");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], strategy_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn insert_strategy(&self, s: &Strategy) -> Result<()> {
+        self.conn
+            .prepare_cached(INSERT_STRATEGY_SQL)?
+            .execute(params_from_iter(
+                strategy_values(s).into_iter().chain([Value::Null]),
+            ))?;
+        Ok(())
+    }
+
+    pub fn update_strategy(&self, s: &Strategy) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE strategy SET title = ?2, status = ?3, starts = ?4, ends = ?5, \
+                 decision = ?6, adopted = ?7, lead = ?8, department = ?9, \
+                 supersedes = (SELECT id FROM strategy WHERE code = ?10), description = ?11 \
+                 WHERE code = ?1",
+            )?
+            .execute(params_from_iter(strategy_values(s)))?;
+        Ok(())
+    }
+
+    /// Removes a strategy with its items and their events.
+    pub fn delete_strategy(&self, code: &Code) -> Result<()> {
+        self.conn
+            .prepare_cached("DELETE FROM strategy WHERE code = ?1")?
+            .execute([code.as_str()])?;
+        Ok(())
+    }
+
+    /// Items of `code` linked by carry-forward to items of other strategies.
+    pub fn links_leaving(&self, code: &Code) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             JOIN item o ON o.id IN (i.carried_from, i.carried_to) \
+             WHERE s.code = ?1 AND o.strategy_id <> s.id",
+            )?
+            .query_row([code.as_str()], |r| r.get(0))?)
+    }
+
+    pub fn count_items(&self, code: &Code) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM item WHERE strategy_id = \
+                 (SELECT id FROM strategy WHERE code = ?1)",
+            )?
+            .query_row([code.as_str()], |r| r.get(0))?)
+    }
+
+    /// Appends a strategy event; `event.id` is kept when `keep_id`.
+    pub fn insert_strategy_event(&self, event: &StrategyEvent, keep_id: bool) -> Result<i64> {
+        let sql = insert_strategy_event_sql("(SELECT id FROM strategy WHERE code = ?2)");
+        self.conn.prepare_cached(&sql)?.execute(params![
+            keep_id.then_some(event.id),
+            event.strategy.as_str(),
+            format_timestamp(event.at),
+            event.by,
+            event.action.as_str(),
+            changes_text(&event.changes),
+            event.note,
+        ])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The history of one strategy's details (or all), before `cutoff`
+    /// when given, grouped by strategy and oldest first.
+    pub fn strategy_history(
+        &self,
+        code: Option<&Code>,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<Vec<StrategyEvent>> {
+        let sql = format!(
+            "SELECT {STRATEGY_EVENT_COLUMNS} \
+             FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
+             WHERE {} AND e.at < ?2 ORDER BY s.id, e.at, e.id",
+            scope(code)
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![code.map(Code::as_str), before(cutoff)],
+            strategy_event_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Strategies that have no history yet, oldest first.
+    pub fn strategies_without_history(&self) -> Result<Vec<Strategy>> {
+        let sql = format!(
+            "SELECT {STRATEGY_COLUMNS} FROM strategy s WHERE NOT EXISTS \
+             (SELECT 1 FROM strategy_event e WHERE e.strategy_id = s.id) ORDER BY s.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], strategy_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every strategy event, grouped by strategy and oldest first (as
+    /// [`Db::strategy_history`] lists them), read as `f` goes.
+    pub fn each_strategy_event<R>(
+        &self,
+        f: impl FnOnce(&mut Cursor<StrategyEvent>) -> Result<R>,
+    ) -> Result<R> {
+        let sql = format!(
+            "SELECT {STRATEGY_EVENT_COLUMNS} \
+             FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
+             ORDER BY s.id, e.at, e.id"
+        );
+        self.cursor(&sql, [], strategy_event_row, f)
+    }
+}
