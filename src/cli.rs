@@ -14,8 +14,8 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "strat", version, about, max_term_width = 100)]
 pub struct Cli {
-    /// The database file [default: strat/strat.db in the data directory]
-    #[arg(long, global = true, env = "STRAT_DB", value_name = "PATH")]
+    /// The database file [default: STRAT_DB, else strat/strat.db in the data directory]
+    #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
     /// How to print data
@@ -92,7 +92,7 @@ impl Command {
     }
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum StrategyCommand {
     /// Add a strategy
     Add {
@@ -125,7 +125,7 @@ pub enum StrategyCommand {
 }
 
 /// The details of a strategy; all optional so `edit` can change any subset.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct StrategyFields {
     #[arg(long, value_parser = label)]
     pub title: Option<String>,

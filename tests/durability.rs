@@ -255,3 +255,121 @@ fn check_finds_rows_the_schema_refuses() {
         serde_json::json!(["integrity: CHECK constraint failed in event"])
     );
 }
+
+#[test]
+fn eight_processes_creating_one_new_database_all_succeed() {
+    for round in 0..5 {
+        let env = Env::new();
+        thread::scope(|s| {
+            for w in 0..8 {
+                let env = &env;
+                s.spawn(move || {
+                    let code = format!("s-{w}");
+                    let args = [
+                        "strategy",
+                        "add",
+                        &code,
+                        "--title",
+                        "S",
+                        "--period",
+                        "2024-2027",
+                    ];
+                    let r = env.run(&args);
+                    assert_eq!(r.code, 0, "round {round}, {args:?}: {}", r.stderr);
+                });
+            }
+        });
+        assert_eq!(env.query_i64("SELECT count(*) FROM strategy"), 8);
+        assert_eq!(env.json(&["check"])["ok"], true);
+        let left: Vec<String> = std::fs::read_dir(env.dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|f| f.contains(".new-"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+}
+
+#[test]
+fn what_a_killed_creation_left_is_removed_by_the_next() {
+    let env = Env::new();
+    // As an import killed into a new path leaves it: a process that is gone.
+    let gone = {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        child.id()
+    };
+    let leftover = env.dir.path().join(format!(".strat.db.new-{gone}"));
+    for suffix in ["", "-wal"] {
+        std::fs::write(format!("{}{suffix}", leftover.display()), "half a database").unwrap();
+    }
+    // One of a process still running is left alone.
+    let running = env
+        .dir
+        .path()
+        .join(format!(".strat.db.new-{}", std::process::id()));
+    std::fs::write(&running, "in the making").unwrap();
+    let file = env.dir.path().join("p.json");
+    std::fs::write(&file, synthetic_export(2, 5)).unwrap();
+    env.ok(&["import", file.to_str().unwrap()]);
+    assert!(!leftover.exists());
+    assert!(
+        !env.dir
+            .path()
+            .join(format!(".strat.db.new-{gone}-wal"))
+            .exists()
+    );
+    assert!(running.exists());
+}
+
+#[test]
+fn an_import_from_a_pipe_reads_it_once() {
+    let env = Env::new();
+    let file = env.dir.path().join("p.json");
+    std::fs::write(&file, synthetic_export(2, 5)).unwrap();
+    let fifo = env.dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut child = env
+        .std_cmd()
+        .args(["import", fifo.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The writer's end: opened once, written, closed.
+    std::fs::write(&fifo, std::fs::read(&file).unwrap()).unwrap();
+    let started = Instant::now();
+    let out = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("the import waited for a second read of the pipe");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    assert!(out.success());
+    assert_eq!(items_in(&env), 5);
+}
+
+#[test]
+fn a_backup_through_a_link_to_nothing_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new().with_tech_2020();
+    let link = env.dir.path().join("latest.db");
+    let target = env.dir.path().join("copies/2026-12-01.db");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink("copies/2026-12-01.db", &link).unwrap();
+    env.ok(&["backup", link.to_str().unwrap()]);
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    // and a backup never overwrites what a link points to
+    let err = env.fails(&["backup", link.to_str().unwrap()], 4);
+    assert!(err.contains("already exists"), "{err}");
+}

@@ -3,6 +3,7 @@
 mod common;
 use common::Env;
 use serde_json::json;
+use std::path::Path;
 
 #[test]
 fn init_creates_an_owner_only_database_and_is_harmless_twice() {
@@ -577,12 +578,86 @@ fn write_commands_print_data_only_for_programs() {
 }
 
 #[test]
-fn reading_a_missing_database_leaves_no_file() {
+fn a_missing_database_is_not_found_and_nothing_is_created() {
     let env = Env::new();
-    assert_eq!(env.json(&["item", "list"]), json!([]));
-    env.ok(&["report"]);
-    env.fails(&["item", "show", "1"], 3);
-    assert!(!env.db.exists());
+    let backup = env.dir.path().join("copy.db");
+    let backup = backup.to_str().unwrap();
+    for args in [
+        &["item", "list"][..],
+        &["report"],
+        &["item", "show", "1"],
+        &["export"],
+        &["check"],
+        &["backup", backup],
+        &["item", "add", "tech-2020", "X"],
+        &["item", "note", "1", "x"],
+        &["carry-forward", "a-1", "b-2"],
+        &["strategy", "remove", "a-1"],
+    ] {
+        let err = env.fails(args, 3);
+        assert!(err.contains("no strat database at"), "{args:?}: {err}");
+        assert!(err.contains("strat init"), "{args:?}: {err}");
+        assert!(!env.db.exists(), "{args:?} made the database");
+        assert!(!Path::new(backup).exists(), "{args:?} made the backup");
+    }
+    // a write that fails on a new path leaves no file either
+    env.fails(
+        &[
+            "strategy",
+            "add",
+            "b-2",
+            "--title",
+            "B",
+            "--period",
+            "2024-2027",
+            "--supersedes",
+            "a-1",
+        ],
+        3,
+    );
+    let left: Vec<_> = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(!env.db.exists(), "{left:?}");
+    assert!(
+        !left
+            .iter()
+            .any(|f| f.to_string_lossy().contains("strat.db")),
+        "{left:?}"
+    );
+    // and one that works creates the database whole
+    env.ok(&[
+        "strategy",
+        "add",
+        "a-1",
+        "--title",
+        "A",
+        "--period",
+        "2020-2023",
+    ]);
+    assert_eq!(env.json(&["check"])["ok"], true);
+}
+
+#[test]
+fn an_empty_strat_db_counts_as_unset_and_memory_is_refused() {
+    let env = Env::new();
+    let r = env
+        .cmd()
+        .env("STRAT_DB", "")
+        .args(["init"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(env.dir.path().join("data/strat/strat.db").exists());
+    let err = env.fails(&["--db", ":memory:", "init"], 2);
+    assert!(err.contains(":memory:"), "{err}");
 }
 
 /// `strategy edit` prints the strategy as `strategy show` does for

@@ -177,10 +177,25 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
         std::fs::File::open(&args.file)
             .map_err(|e| Error::invalid(format!("cannot read {}: {e}", args.file.display())))
     };
-    open()?; // before any database is touched
+    // Opened once, before any database is touched: a pipe or a process
+    // substitution (`<(…)`) can be read only once.
+    let opened = std::cell::RefCell::new(Some(open()?));
     let now = ctx.clock.now;
     let load = |db: &Db| -> Result<Counts> {
-        let file = open()?;
+        let file = match opened.borrow_mut().take() {
+            Some(file) => file,
+            // Read again only when another process made the database while
+            // this import ran, and only from a file that can be.
+            None if args.file.is_file() => open()?,
+            None => {
+                return Err(Error::conflict(format!(
+                    "another strat process created {} while this import read {}, which \
+                     cannot be read twice; nothing was imported\nRun the import again.",
+                    db_path.display(),
+                    args.file.display()
+                )));
+            }
+        };
         let mut loader = Loader::new(db, &ctx.by, now, args.strategy.is_none())?;
         match &args.strategy {
             Some(code) => load_csv(file, code, now, &mut loader)?,
@@ -193,7 +208,7 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
     } else if db_path.exists() {
         Store::open(db_path)?.load(true, load)?
     } else {
-        load_into_new(db_path, load)?
+        Store::create(db_path, |store| store.load(true, load))?
     };
     let what = format!(
         "{} strategies, {} items, {} events",
@@ -208,48 +223,4 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
         format!("Imported {what} from {}.", args.file.display())
     };
     Ok(Outcome::default().said(message))
-}
-
-/// Imports into a database that does not exist yet by building it under a
-/// temporary name beside it and linking it into place only when the load
-/// succeeded: a failed import leaves no file behind, and a database another
-/// process created meanwhile is never replaced.
-fn load_into_new(db_path: &Path, load: impl Fn(&Db) -> Result<Counts>) -> Result<Counts> {
-    let name = db_path
-        .file_name()
-        .map_or("strat.db".into(), |n| n.to_string_lossy().into_owned());
-    let temp = db_path.with_file_name(format!(".{name}.import-{}", std::process::id()));
-    let remove_temp = || {
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = temp.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(p);
-        }
-    };
-    remove_temp();
-    let loaded = Store::open_scratch(&temp).and_then(|mut store| {
-        let counts = store.load(true, &load)?;
-        store.seal()?;
-        Ok(counts)
-    });
-    let counts = match loaded {
-        Ok(counts) => counts,
-        Err(e) => {
-            remove_temp();
-            return Err(e);
-        }
-    };
-    // The store is closed here, so the file stands alone without its WAL.
-    let linked = std::fs::hard_link(&temp, db_path);
-    remove_temp();
-    match linked {
-        Ok(()) => Ok(counts),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            Store::open(db_path)?.load(true, load)
-        }
-        Err(e) => Err(Error::storage(format!(
-            "cannot create the database {}: {e}\nChoose another place with --db or STRAT_DB.",
-            db_path.display()
-        ))),
-    }
 }

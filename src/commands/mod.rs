@@ -11,7 +11,7 @@ mod report;
 mod strategy;
 mod views;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, StrategyCommand};
 use crate::domain::Clock;
 use crate::domain::dates::{DateExpr, parse_iso};
 use crate::domain::history::{rebuild, rebuild_strategies};
@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::output::View;
 use crate::store::{Db, Store};
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, TimeZone, Utc};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What a command hands back: data for stdout, a message for stderr.
 #[derive(Default)]
@@ -172,15 +172,25 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         clock: clock()?,
         by: who(cli.by),
     };
+    let given = given_db(cli.db)?;
     if let Command::Demo = cli.command {
-        return demo::run(&ctx, cli.db.as_deref());
+        return demo::run(&ctx, given.as_deref());
     }
-    let path = match cli.db {
-        Some(p) => p,
+    let path = match given {
+        Some(path) => path,
         None => default_db_path()?,
     };
     if let Command::Import(args) = cli.command {
         return exchange::import(&ctx, &path, args);
+    }
+    if !path.exists() {
+        return match cli.command {
+            Command::Init => Store::create(&path, |_| Ok(())).map(|()| init_message(&path)),
+            Command::Strategy(cmd @ StrategyCommand::Add { .. }) => {
+                Store::create(&path, |store| strategy::run(&ctx, store, cmd.clone()))
+            }
+            _ => Err(no_database(&path)),
+        };
     }
     let mut store = if cli.command.writes() {
         Store::open(&path)?
@@ -189,7 +199,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     };
     let note = store.upgrade_note();
     let mut outcome = match cli.command {
-        Command::Init => Ok(init_message(&store)),
+        Command::Init => Ok(init_message(&path)),
         Command::Demo | Command::Import(_) => unreachable!("handled above"),
         Command::Strategy(cmd) => strategy::run(&ctx, &mut store, cmd),
         Command::Item(cmd) => item::run(&ctx, store, cmd),
@@ -209,10 +219,32 @@ pub fn run(cli: Cli) -> Result<Outcome> {
     Ok(outcome)
 }
 
-fn init_message(store: &Store) -> Outcome {
+/// The database `--db`, else `STRAT_DB`, names; an empty one counts as
+/// not given.
+fn given_db(flag: Option<PathBuf>) -> Result<Option<PathBuf>> {
+    let given = flag.or_else(|| std::env::var_os("STRAT_DB").map(PathBuf::from));
+    match given.filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) if p.as_os_str() == ":memory:" => Err(Error::invalid(
+            "--db :memory: would keep the portfolio only while the command runs\n\
+             Give the path of a file.",
+        )),
+        given => Ok(given),
+    }
+}
+
+/// For commands that need a database that is not there.
+fn no_database(path: &Path) -> Error {
+    Error::not_found(format!(
+        "no strat database at {}\nCreate one with: strat init (or strat import FILE), \
+         or point --db or STRAT_DB at yours.",
+        path.display()
+    ))
+}
+
+fn init_message(path: &Path) -> Outcome {
     Outcome::default().said(format!(
         "Database ready at {} (schema version {}).",
-        store.path().display(),
+        path.display(),
         crate::store::LATEST_VERSION
     ))
 }

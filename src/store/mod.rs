@@ -209,10 +209,67 @@ Check the path and its permissions.",
         Ok(out)
     }
 
+    /// Creates the database at `path`, which does not exist yet, and runs
+    /// `f` on it: the file is built under a temporary name beside it and
+    /// linked into place only when `f` succeeded, so a failed command leaves
+    /// no file behind, and no other process ever sees a file half made. If
+    /// another process made the database meanwhile, `f` runs again on that
+    /// one. Leftovers of creations whose process is gone are removed first.
+    pub fn create<T>(path: &Path, mut f: impl FnMut(&mut Store) -> Result<T>) -> Result<T> {
+        let name = path
+            .file_name()
+            .map_or("strat.db".into(), |n| n.to_string_lossy().into_owned());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::storage(format!(
+                    "cannot create the folder {} for the database: {e}\n\
+                     Choose another place with --db or STRAT_DB.",
+                    dir.display()
+                ))
+            })?;
+            remove_leftovers(dir, &name);
+        }
+        let temp = path.with_file_name(format!(".{name}{NEW_MARK}{}", std::process::id()));
+        let remove_temp = || {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = temp.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        };
+        remove_temp();
+        let built = Store::open_scratch(&temp).and_then(|mut store| {
+            let out = f(&mut store)?;
+            store.seal()?;
+            Ok(out)
+        });
+        let out = match built {
+            Ok(out) => out,
+            Err(e) => {
+                remove_temp();
+                return Err(e);
+            }
+        };
+        // The store is closed, so the file stands alone without its WAL.
+        let linked = std::fs::hard_link(&temp, path);
+        remove_temp();
+        match linked {
+            Ok(()) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    // The new name is on disk only once its folder is.
+                    let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+                }
+                Ok(out)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => f(&mut Store::open(path)?),
+            Err(e) => Err(cannot_create(path, &e)),
+        }
+    }
+
     /// Opens a new database file that nothing else uses yet, for one bulk
     /// load: its rollback journal is kept in memory and nothing is synced
     /// until [`Store::seal`], since a failed load throws the file away.
-    pub fn open_scratch(path: &Path) -> Result<Store> {
+    fn open_scratch(path: &Path) -> Result<Store> {
         let mut store = Store::open(path)?;
         store.conn.pragma_update(None, "journal_mode", "MEMORY")?;
         store.conn.pragma_update(None, "synchronous", "OFF")?;
@@ -221,7 +278,7 @@ Check the path and its permissions.",
     }
 
     /// Ends a scratch load: back to WAL, closed, and the file synced to disk.
-    pub fn seal(self) -> Result<()> {
+    fn seal(self) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         schema::ensure_wal(&self.conn)?;
         let path = self.path.clone();
@@ -261,6 +318,59 @@ impl Flusher {
     }
 }
 
+/// Where a symbolic link that points to nothing yet would have the file
+/// made (SQLite follows the link, and would make it with the umask's
+/// permissions); any other path as it is.
+fn dangling_link_target(path: &Path) -> PathBuf {
+    let mut at = path.to_path_buf();
+    // A bound, for links that point at each other.
+    for _ in 0..40 {
+        let Ok(next) = std::fs::read_link(&at) else {
+            break;
+        };
+        at = match at.parent() {
+            Some(dir) if next.is_relative() => dir.join(next),
+            _ => next,
+        };
+    }
+    at
+}
+
+/// What the temporary name of a database being made carries, before the
+/// number of the process making it.
+const NEW_MARK: &str = ".new-";
+
+/// Removes what a creation of `.NAME.new-PID…` left behind when process
+/// PID is gone (killed partway). Where processes cannot be looked up (no
+/// `/proc`), nothing is removed.
+fn remove_leftovers(dir: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.is_dir() {
+        return;
+    }
+    let prefix = format!(".{name}{NEW_MARK}");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if !pid.is_empty() && !proc.join(&pid).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn cannot_create(path: &Path, e: &std::io::Error) -> Error {
+    Error::storage(format!(
+        "cannot create the database {}: {e}\nChoose another place with --db or STRAT_DB.",
+        path.display()
+    ))
+}
+
 /// True when the file's permissions forbid writing (checked from the mode
 /// bits, so it holds even for a user who could override them).
 fn is_read_only(path: &Path) -> bool {
@@ -273,6 +383,7 @@ pub(crate) fn create_if_missing(path: &Path) -> Result<()> {
     if path.exists() {
         return Ok(());
     }
+    let path = &dangling_link_target(path);
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
             Error::storage(format!(
