@@ -31,6 +31,8 @@ pub struct Error {
     hint: Option<String>,
     /// For output errors: what the system said, to tell a closed pipe.
     io: Option<std::io::ErrorKind>,
+    /// SQLite could not read or write a file (a full disk is one cause).
+    disk_io: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -52,6 +54,7 @@ impl Error {
             message,
             hint,
             io: None,
+            disk_io: false,
         }
     }
 
@@ -77,6 +80,7 @@ impl Error {
             message: format!("internal error: {}", message.into()),
             hint: Some("Please report this with the command you ran.".into()),
             io: None,
+            disk_io: false,
         }
     }
 
@@ -103,6 +107,7 @@ impl Error {
             message,
             hint: None,
             io: None,
+            disk_io: false,
         }
     }
 
@@ -118,6 +123,12 @@ impl Error {
 
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// True when SQLite could not read or write one of its files, which
+    /// may be a full disk ([`crate::store::explain_disk_io`] tells).
+    pub fn is_disk_io(&self) -> bool {
+        self.disk_io
     }
 
     /// True for output that stopped because its reader went away
@@ -162,7 +173,18 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode as C;
         let Some(code) = e.sqlite_error_code() else {
-            return Error::bug(format!("database call failed: {e}"));
+            return match e {
+                // A stored value strat cannot read: the file was damaged,
+                // or changed by another tool.
+                rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::InvalidColumnType(..)
+                | rusqlite::Error::IntegralValueOutOfRange(..)
+                | rusqlite::Error::Utf8Error(..) => Error::storage(format!(
+                    "the database holds a value strat cannot read ({e}); it is damaged\n\
+                     Run strat check to see what, or restore it from a backup."
+                )),
+                _ => Error::bug(format!("database call failed: {e}")),
+            };
         };
         match code {
             C::DatabaseBusy | C::DatabaseLocked => Error::storage(
@@ -179,9 +201,13 @@ impl From<rusqlite::Error> for Error {
             C::DiskFull => Error::storage(
                 "the disk is full; nothing was changed\nFree some space and try again.",
             ),
-            C::CannotOpen | C::PermissionDenied | C::SystemIoFailure => Error::storage(format!(
-                "cannot read or write the database: {e}\nCheck the path and its permissions."
-            )),
+            C::CannotOpen | C::PermissionDenied | C::SystemIoFailure => {
+                let mut out = Error::storage(format!(
+                    "cannot read or write the database: {e}\nCheck the path and its permissions."
+                ));
+                out.disk_io = true;
+                out
+            }
             C::ConstraintViolation => Error::new(
                 Kind::Refused,
                 format!("a rule of the database refused the change: {e}"),

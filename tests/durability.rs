@@ -373,3 +373,72 @@ fn a_backup_through_a_link_to_nothing_is_readable_by_its_owner_only() {
     let err = env.fails(&["backup", link.to_str().unwrap()], 4);
     assert!(err.contains("already exists"), "{err}");
 }
+
+/// Runs `script` with `$DIR` a small filesystem, in a mount namespace of
+/// its own, holding a copy of the test's database as `$DIR/s.db` and then
+/// filled to the last byte; `$STRAT` is the binary. `None` where this
+/// machine cannot make such a filesystem.
+fn on_a_full_disk(env: &Env, script: &str) -> Option<String> {
+    let full = env.dir.path().join("full");
+    std::fs::create_dir_all(&full).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin!("strat");
+    let setup = format!(
+        "mount -t tmpfs -o size=512k tmpfs {dir} || exit 97; \
+         cp {db} {dir}/s.db; dd if=/dev/zero of={dir}/filler bs=1k 2>/dev/null; \
+         DIR={dir}; STRAT={bin}; {script}",
+        dir = full.display(),
+        db = env.db.display(),
+        bin = bin.display()
+    );
+    let out = env
+        .std_cmd_named("unshare")
+        .args(["-m", "sh", "-c", &setup])
+        .output();
+    match out {
+        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        _ => {
+            eprintln!("skipped: this machine cannot mount a small filesystem to fill");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_full_disk_is_said_to_be_full_and_changes_nothing() {
+    let env = Env::new().with_tech_2020();
+    env.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    let script = format!(
+        "for args in 'item note 1 hello' 'item list' 'check' 'export'; do \
+           $STRAT --db $DIR/s.db $args >/dev/null 2>{err}; \
+           echo \"$args|$?|$(head -1 {err})\"; done; \
+         $STRAT --db $DIR/new.db strategy add a-1 --title A --period 2020-2023 2>/dev/null; \
+         echo \"add|$?|$(ls -a $DIR | tr '\\n' ' ')\"; \
+         cmp -s {db} $DIR/s.db && echo same; true",
+        err = env.dir.path().join("err").display(),
+        db = env.db.display(),
+    );
+    let Some(out) = on_a_full_disk(&env, &script) else {
+        return;
+    };
+    let runs: Vec<Vec<&str>> = out
+        .lines()
+        .filter(|l| l.contains('|'))
+        .map(|l| l.split('|').collect())
+        .collect();
+    assert_eq!(runs.len(), 5, "{out}");
+    for run in &runs {
+        assert_eq!(run[1], "5", "{run:?}");
+        if run[0] == "add" {
+            assert!(
+                !run[2].contains("new.db"),
+                "a failed add left a file: {run:?}"
+            );
+        } else {
+            assert!(run[2].contains("the disk is full"), "{run:?}");
+        }
+    }
+    assert!(
+        out.lines().any(|l| l == "same"),
+        "the database changed:\n{out}"
+    );
+}

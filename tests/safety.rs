@@ -365,3 +365,88 @@ fn a_damaged_history_stops_a_past_days_list() {
         }
     }
 }
+
+/// A damaged file: any command fails with exit 5 and a message of one or
+/// two lines, never a bug's exit 1 or a dump of what it found. (Where the
+/// damage missed what the command reads, it works; where it changed a value
+/// into another that looks sound, such as an item's number, the command
+/// answers for the value it finds: not found, or a conflict.)
+fn damaged_or_fine(env: &Env, args: &[&str], what: &str) {
+    let r = env.run(args);
+    assert!(
+        [0, 3, 4, 5].contains(&r.code),
+        "{what}: {args:?} exit {}\n{}",
+        r.code,
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{what}: {}", r.stderr);
+    if r.code != 0 {
+        assert!(
+            r.stderr.trim().lines().count() <= 2,
+            "{what}: {args:?}\n{}",
+            r.stderr
+        );
+    }
+}
+
+const DAMAGE_CHECKS: &[&[&str]] = &[
+    &["item", "list"],
+    &["report", "--as-of", "2022-06-30"],
+    &["item", "history", "4"],
+    &["export"],
+    &["check"],
+    &["item", "update", "4", "--progress", "5"],
+];
+
+#[test]
+fn a_flipped_bit_anywhere_is_storage_damage_for_every_command() {
+    let whole = Env::on("2026-11-23");
+    whole.ok(&["demo"]);
+    whole.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    let bytes = std::fs::read(&whole.db).unwrap();
+    // Every page, at a few places in it: headers, pointers, records, text.
+    let places: Vec<usize> = (0..bytes.len() / 4096)
+        .flat_map(|page| [3, 9, 700, 2100, 3900].map(|at| page * 4096 + at))
+        .filter(|at| *at >= 100)
+        .collect();
+    assert!(places.len() > 50, "{}", places.len());
+    for (n, at) in places.into_iter().enumerate() {
+        let env = Env::on("2026-11-23");
+        let mut damaged = bytes.clone();
+        damaged[at] ^= 1 << (n % 8);
+        std::fs::write(&env.db, &damaged).unwrap();
+        for args in DAMAGE_CHECKS {
+            damaged_or_fine(&env, args, &format!("bit {} of byte {at}", n % 8));
+        }
+    }
+}
+
+#[test]
+fn a_dropped_table_or_a_bad_schema_version_is_storage_damage() {
+    for (sql, said) in [
+        ("DROP TABLE event", "its table event is missing"),
+        ("PRAGMA user_version = -3", "schema version, -3"),
+        (
+            "PRAGMA writable_schema = 1; \
+             UPDATE sqlite_schema SET sql = replace(sql, '[0-9]', '[0%9]') WHERE name = 'event'",
+            "its table event is not defined as strat defines it",
+        ),
+    ] {
+        let env = Env::on("2026-11-23");
+        env.ok(&["demo"]);
+        env.exec(sql);
+        for args in DAMAGE_CHECKS {
+            let err = env.fails(args, 5);
+            assert!(err.contains(said), "{sql}: {args:?}\n{err}");
+            assert!(err.trim().lines().count() <= 2, "{err}");
+        }
+    }
+    // A dropped index slows commands down; check names it.
+    let env = Env::on("2026-11-23");
+    env.ok(&["demo"]);
+    env.exec("DROP INDEX event_by_item");
+    env.ok(&["item", "history", "4"]);
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 5);
+    assert!(r.stdout.contains("index event_by_item"), "{}", r.stdout);
+}

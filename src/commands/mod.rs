@@ -180,33 +180,38 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Some(path) => path,
         None => default_db_path()?,
     };
-    if let Command::Import(args) = cli.command {
-        return exchange::import(&ctx, &path, args);
+    run_on(&ctx, cli.command, &path).map_err(|e| crate::store::explain_disk_io(e, &path))
+}
+
+/// Runs `command` on the database at `path`.
+fn run_on(ctx: &Ctx, command: Command, path: &Path) -> Result<Outcome> {
+    if let Command::Import(args) = command {
+        return exchange::import(ctx, path, args);
     }
     if !path.exists() {
-        return match cli.command {
-            Command::Init => Store::create(&path, |_| Ok(())).map(|()| init_message(&path)),
+        return match command {
+            Command::Init => Store::create(path, |_| Ok(())).map(|()| init_message(path)),
             Command::Strategy(cmd @ StrategyCommand::Add { .. }) => {
-                Store::create(&path, |store| strategy::run(&ctx, store, cmd.clone()))
+                Store::create(path, |store| strategy::run(ctx, store, cmd.clone()))
             }
-            _ => Err(no_database(&path)),
+            _ => Err(no_database(path)),
         };
     }
-    let mut store = if cli.command.writes() {
-        Store::open(&path)?
+    let mut store = if command.writes() {
+        Store::open(path)?
     } else {
-        Store::open_for_reading(&path)?
+        Store::open_for_reading(path)?
     };
     let note = store.upgrade_note();
-    let mut outcome = match cli.command {
-        Command::Init => Ok(init_message(&path)),
+    let mut outcome = match command {
+        Command::Init => Ok(init_message(path)),
         Command::Demo | Command::Import(_) => unreachable!("handled above"),
-        Command::Strategy(cmd) => strategy::run(&ctx, &mut store, cmd),
-        Command::Item(cmd) => item::run(&ctx, store, cmd),
-        Command::Outstanding(args) => report::outstanding(&ctx, store, args),
-        Command::Report(args) => report::report(&ctx, store, args),
-        Command::CarryForward(args) => carry::run(&ctx, &mut store, args),
-        Command::Export(args) => exchange::export(&ctx, store, args),
+        Command::Strategy(cmd) => strategy::run(ctx, &mut store, cmd),
+        Command::Item(cmd) => item::run(ctx, store, cmd),
+        Command::Outstanding(args) => report::outstanding(ctx, store, args),
+        Command::Report(args) => report::report(ctx, store, args),
+        Command::CarryForward(args) => carry::run(ctx, &mut store, args),
+        Command::Export(args) => exchange::export(ctx, store, args),
         Command::Backup { file } => maintenance::backup(&mut store, &file),
         Command::Check => maintenance::check(&mut store),
     }?;

@@ -97,9 +97,12 @@ impl Db<'_> {
         )?;
         bind_item(&mut stmt, item.strategy.as_str(), item, Some(item.id.0))?;
         let n = stmt.raw_execute()?;
+        // The row read inside this transaction is not the row there: only a
+        // damaged table or index can do that.
         if n != 1 {
-            return Err(Error::bug(format!(
-                "item {} changed number, strategy or creation time during an update",
+            return Err(Error::storage(format!(
+                "item {} is not stored as it was read; the database is damaged\n\
+                 Run strat check to see what, or restore it from a backup.",
                 item.id
             )));
         }

@@ -135,6 +135,7 @@ Check the path and its permissions.",
             }
         }
         problems.extend(Db::new(&self.conn).foreign_key_problems()?);
+        problems.extend(schema::index_faults(&self.conn)?);
         Ok(problems)
     }
 
@@ -334,6 +335,36 @@ fn dangling_link_target(path: &Path) -> PathBuf {
         };
     }
     at
+}
+
+/// `e`, or, when it is SQLite failing to read or write beside `path` and the
+/// disk there has no room left, a full disk said as one.
+pub fn explain_disk_io(e: Error, path: &Path) -> Error {
+    if !e.is_disk_io() {
+        return e;
+    }
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    // SQLite does not say why a write failed; a page-sized write beside the
+    // database does.
+    let probe = dir.join(format!(".strat-space-{}", std::process::id()));
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut f| {
+            std::io::Write::write_all(&mut f, &[0; 4096])?;
+            f.sync_all()
+        })
+        .is_err_and(|e| e.kind() == std::io::ErrorKind::StorageFull);
+    let _ = std::fs::remove_file(&probe);
+    if full {
+        Error::storage("the disk is full; nothing was changed\nFree some space and try again.")
+    } else {
+        e
+    }
 }
 
 /// What the temporary name of a database being made carries, before the

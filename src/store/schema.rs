@@ -56,13 +56,26 @@ pub struct Prepared {
 /// Checks the file is a strat database it may use, sets the journal mode,
 /// and creates or upgrades the schema.
 pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Prepared> {
-    let version = user_version(conn).map_err(|_| {
-        Error::storage(format!(
-            "{} is not a strat database (it is not SQLite, or it is damaged)\n\
-             Point --db at the right file, or restore it from a backup.",
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                Error::storage(format!(
+                    "{} is not a strat database (it is not SQLite, or it is damaged)\n\
+                     Point --db at the right file, or restore it from a backup.",
+                    path.display()
+                ))
+            }
+            // A full disk, a lock held too long, a file that cannot be read.
+            _ => Error::from(e),
+        })?;
+    if version < 0 {
+        return Err(Error::storage(format!(
+            "{} is damaged: its schema version, {version}, is not one strat writes\n\
+             Restore it from a backup, or point --db at the right file.",
             path.display()
-        ))
-    })?;
+        )));
+    }
     if version > LATEST_VERSION {
         return Err(Error::storage(format!(
             "{} was written by a newer strat (schema version {version}; this one knows up to \
@@ -71,6 +84,13 @@ pub fn prepare(conn: &mut Connection, path: &Path, writable: bool) -> Result<Pre
         )));
     }
     if version == LATEST_VERSION {
+        if let Some(fault) = table_fault(conn)? {
+            return Err(Error::storage(format!(
+                "{} is damaged: {fault}\n\
+                 Restore it from a backup, or point --db at the right file.",
+                path.display()
+            )));
+        }
         if writable {
             ensure_wal(conn)?;
         }
@@ -205,6 +225,50 @@ fn strategy_history(tx: &Transaction) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// What is wrong with the file's tables, if anything: one missing, or
+/// defined otherwise than `schema.sql` defines it (a damaged definition
+/// could refuse every change, or let any through).
+fn table_fault(conn: &Connection) -> Result<Option<String>> {
+    let mut stmt =
+        conn.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1")?;
+    for &table in TABLES {
+        let stored: Option<String> = stmt.query_row([table], |r| r.get(0)).optional()?;
+        match stored {
+            None => return Ok(Some(format!("its table {table} is missing"))),
+            Some(sql) if sql != create_table(table) => {
+                return Ok(Some(format!(
+                    "its table {table} is not defined as strat defines it"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(None)
+}
+
+/// The indexes of `schema.sql` that the file does not have as defined
+/// there: commands still work without them, more slowly, so `check` says.
+pub fn index_faults(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1")?;
+    let mut faults = Vec::new();
+    for table in TABLES {
+        for index in indexes_of(table) {
+            let name = index
+                .split_whitespace()
+                .nth(2)
+                .expect("CREATE INDEX name ON …");
+            let stored: Option<String> = stmt.query_row([name], |r| r.get(0)).optional()?;
+            if stored.as_deref() != Some(index) {
+                faults.push(format!(
+                    "schema: index {name} is missing or defined otherwise"
+                ));
+            }
+        }
+    }
+    Ok(faults)
 }
 
 /// The tables, in an order that copies each after those it names.

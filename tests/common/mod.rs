@@ -38,7 +38,12 @@ impl Env {
     /// A command with the test's database, clock and user; colour off, and
     /// HOME inside the temporary folder so nothing outside is touched.
     pub fn std_cmd(&self) -> std::process::Command {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin!("strat"));
+        self.std_cmd_named(assert_cmd::cargo::cargo_bin!("strat"))
+    }
+
+    /// Another program, with the environment strat gets.
+    pub fn std_cmd_named(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+        let mut c = std::process::Command::new(program);
         c.env("STRAT_DB", &self.db)
             .env("STRAT_TODAY", &self.today)
             .env("STRAT_USER", "tester")
