@@ -20,8 +20,19 @@ fn main() -> ExitCode {
                 format
             };
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            output::render(view.as_ref(), format, output::Style::detect(), &mut stdout)?;
-            stdout.flush()?;
+            let written =
+                output::render(view.as_ref(), format, output::Style::detect(), &mut stdout)
+                    .and_then(|()| Ok(stdout.flush()?));
+            match (written, &outcome.made) {
+                (Err(e), Some(made)) if !e.is_closed_pipe() => {
+                    eprintln!("{made}");
+                    eprintln!(
+                        "strat: the change was made, but its output could not be written: {e}"
+                    );
+                    return Ok(());
+                }
+                (written, _) => written?,
+            }
         }
         if let Some(message) = &outcome.message {
             eprintln!("{message}");

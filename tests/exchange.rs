@@ -1042,3 +1042,40 @@ fn the_document_s_keys_may_come_in_any_order() {
     fresh.ok(&["import", &write_text(&fresh, "sorted.json", &text)]);
     assert_eq!(fresh.json(&["export"]), doc);
 }
+
+#[test]
+fn export_import_export_is_the_identity_whatever_order_strategies_were_added_in() {
+    let env = Env::new();
+    // Added latest first, and edited in turn, so their histories interleave.
+    for args in [
+        &[
+            "strategy",
+            "add",
+            "digital-2024",
+            "--title",
+            "Digital",
+            "--period",
+            "2024-2027",
+        ][..],
+        &[
+            "strategy",
+            "add",
+            "tech-2020",
+            "--title",
+            "Technology",
+            "--period",
+            "2020-2023",
+        ],
+        &["strategy", "edit", "digital-2024", "--lead", "CIO"],
+        &["strategy", "edit", "tech-2020", "--status", "adopted"],
+        &["strategy", "edit", "digital-2024", "--status", "adopted"],
+        &["item", "add", "digital-2024", "Intune"],
+        &["item", "add", "tech-2020", "OneDrive"],
+    ] {
+        env.ok(args);
+    }
+    let first = env.ok(&["export"]);
+    let again = Env::new();
+    again.ok(&["import", &write_text(&again, "p.json", &first)]);
+    assert_eq!(again.ok(&["export"]), first);
+}

@@ -714,3 +714,78 @@ fn control_characters_in_names_and_notes_are_refused() {
     // a note may hold line breaks and tabs
     env.ok(&["item", "note", "1", "first line\n\tsecond line"]);
 }
+
+#[test]
+fn a_change_whose_output_cannot_be_written_still_says_it_was_made() {
+    let env = Env::new().with_tech_2020();
+    let full = || std::fs::File::create("/dev/full").unwrap();
+    let out = env
+        .std_cmd()
+        .args(["--format", "json", "item", "add", "tech-2020", "Intune"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let id = env.query_i64("SELECT max(id) FROM item");
+    assert!(err.contains(&format!("#{id}")), "{err}");
+    assert!(err.contains("the change was made"), "{err}");
+    assert_eq!(
+        env.query_text(&format!("SELECT title FROM item WHERE id = {id}")),
+        "Intune"
+    );
+    // carry-forward prints its table: the same holds
+    env.ok(&[
+        "strategy",
+        "add",
+        "digital-2024",
+        "--title",
+        "D",
+        "--period",
+        "2024-2027",
+    ]);
+    let out = env
+        .std_cmd()
+        .args(["carry-forward", "tech-2020", "digital-2024", "--item", "2"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("Carried 1 item from tech-2020 to digital-2024: #2 → #"),
+        "{err}"
+    );
+    // a read whose output cannot be written is a failure
+    let out = env
+        .std_cmd()
+        .args(["item", "list"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn dates_outside_years_1_to_9999_are_refused_naming_the_flag() {
+    let env = Env::new().with_tech_2020();
+    for (args, flag) in [
+        (&["item", "update", "1", "--due", "+99999y"][..], "--due"),
+        (&["item", "update", "1", "--due", "FY9999-Q4"], "--due"),
+        (&["item", "update", "1", "--start", "0000-06-01"], "--start"),
+        (
+            &["item", "add", "tech-2020", "X", "--due=-999999w"],
+            "--due",
+        ),
+        (&["outstanding", "--due-within", "99999y"], "--due-within"),
+        (&["report", "--as-of", "+8000y"], "--as-of"),
+    ] {
+        let err = env.fails(args, 2);
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(
+            err.lines().filter(|l| !l.trim().is_empty()).count() <= 2,
+            "{err}"
+        );
+    }
+    env.ok(&["item", "update", "1", "--due", "9999-12-31"]);
+}

@@ -134,12 +134,28 @@ pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
                 .collect::<Result<Vec<_>>>()
         })?
     };
-    Ok(Outcome::show(Moves {
+    let made = (!args.dry_run).then(|| {
+        let moved: Vec<String> = moves
+            .iter()
+            .filter_map(|(from, to)| to.map(|to| format!("{} → {to}", from.id)))
+            .collect();
+        format!(
+            "Carried {} item{} from {} to {}: {}.",
+            moved.len(),
+            if moved.len() == 1 { "" } else { "s" },
+            args.from,
+            args.to,
+            moved.join(", ")
+        )
+    });
+    let mut out = Outcome::show(Moves {
         from: args.from,
         to: args.to,
         dry_run: args.dry_run,
         moves,
-    }))
+    });
+    out.made = made;
+    Ok(out)
 }
 
 /// The items to move: the named ones (each must be outstanding in FROM),

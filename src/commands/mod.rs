@@ -35,6 +35,9 @@ pub struct Outcome {
     /// The command printed its data but did not succeed (`check` with
     /// problems): this error sets the exit code.
     pub failure: Option<Error>,
+    /// What the command changed, said on stderr should its data fail to be
+    /// written: the change stands, and a script must not make it twice.
+    pub made: Option<String>,
 }
 
 impl Outcome {
@@ -47,9 +50,11 @@ impl Outcome {
 
     /// The changed record, for `--format json` and friends, and a message.
     fn changed(view: impl View + 'static, message: impl Into<String>) -> Outcome {
+        let message = message.into();
         Outcome {
             view: Some(Box::new(view)),
-            message: Some(message.into()),
+            made: Some(message.clone()),
+            message: Some(message),
             for_programs: true,
             ..Outcome::default()
         }

@@ -125,16 +125,16 @@ impl Db<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Every strategy event, grouped by strategy and oldest first (as
-    /// [`Db::strategy_history`] lists them), read as `f` goes.
+    /// Every strategy event, by number, read as `f` goes. (Their strategies'
+    /// own numbers follow the order an import meets them in, so they cannot
+    /// order an export that must come back the same.)
     pub fn each_strategy_event<R>(
         &self,
         f: impl FnOnce(&mut Cursor<StrategyEvent>) -> Result<R>,
     ) -> Result<R> {
         let sql = format!(
             "SELECT {STRATEGY_EVENT_COLUMNS} \
-             FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
-             ORDER BY s.id, e.at, e.id"
+             FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id ORDER BY e.id"
         );
         self.cursor(&sql, [], strategy_event_row, f)
     }
