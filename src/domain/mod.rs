@@ -3,6 +3,7 @@
 
 pub mod carry;
 pub mod dates;
+pub mod fields;
 pub mod health;
 pub mod history;
 pub mod model;

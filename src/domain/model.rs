@@ -1,6 +1,7 @@
 //! Strategies, items and events: the records strat keeps, as typed values.
 
 use super::dates::{Period, parse_iso};
+use super::fields;
 use super::text::TextRule;
 use super::vocab::{Action, Rag, Status, StrategyStatus};
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
@@ -275,24 +276,6 @@ pub trait Tracked {
     }
 }
 
-/// The item fields that events track.
-const ITEM_FIELDS: &[&str] = &[
-    "ref",
-    "title",
-    "description",
-    "theme",
-    "owner",
-    "status",
-    "progress",
-    "start",
-    "due",
-    "completed_on",
-    "rag_override",
-    "rag_reason",
-    "carried_from",
-    "carried_to",
-];
-
 fn text(s: &Option<String>) -> Option<String> {
     s.clone()
 }
@@ -312,14 +295,6 @@ fn parse_opt<T>(
 
 fn date(s: &str) -> Result<NaiveDate, String> {
     parse_iso(s).map_err(|why| format!("'{s}' {why} (YYYY-MM-DD)"))
-}
-
-fn item_number(s: &str) -> Result<ItemId, String> {
-    s.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(ItemId)
-        .ok_or_else(|| format!("'{s}' is not an item number"))
 }
 
 impl Item {
@@ -395,63 +370,26 @@ impl Item {
 }
 
 impl Tracked for Item {
-    const FIELDS: &'static [&'static str] = ITEM_FIELDS;
+    const FIELDS: &'static [&'static str] = &fields::TRACKED;
 
     fn field(&self, name: &str) -> Option<String> {
-        match name {
-            "ref" => text(&self.reference),
-            "title" => Some(self.title.clone()),
-            "description" => text(&self.description),
-            "theme" => text(&self.theme),
-            "owner" => text(&self.owner),
-            "status" => Some(self.status.to_string()),
-            "progress" => Some(self.progress.to_string()),
-            "start" => show(&self.start),
-            "due" => show(&self.due),
-            "completed_on" => show(&self.completed_on),
-            "rag_override" => show(&self.rag_override),
-            "rag_reason" => text(&self.rag_reason),
-            "carried_from" => self.carried_from.map(|i| i.0.to_string()),
-            "carried_to" => self.carried_to.map(|i| i.0.to_string()),
-            _ => None,
-        }
+        let f = fields::field(name).filter(|f| f.tracked)?;
+        // No tracked field is computed for a day.
+        (f.get)(self, NaiveDate::MIN).text()
     }
 
     fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
-        let owned = || value.map(str::to_string);
-        match name {
-            "ref" => self.reference = owned(),
-            "title" => {
-                self.title = value
-                    .filter(|t| !t.trim().is_empty())
-                    .ok_or("title: an item needs a title")?
-                    .to_string()
-            }
-            "description" => self.description = owned(),
-            "theme" => self.theme = owned(),
-            "owner" => self.owner = owned(),
-            "status" => {
-                self.status = value
-                    .ok_or("status: an item always has a status")?
-                    .parse()
-                    .map_err(|e| format!("status: {e}"))?
-            }
-            "progress" => {
-                self.progress = value
-                    .ok_or("progress: an item always has a progress")?
-                    .parse()
-                    .map_err(|e| format!("progress: {e}"))?
-            }
-            "start" => self.start = parse_opt(name, value, date)?,
-            "due" => self.due = parse_opt(name, value, date)?,
-            "completed_on" => self.completed_on = parse_opt(name, value, date)?,
-            "rag_override" => self.rag_override = parse_opt(name, value, str::parse)?,
-            "rag_reason" => self.rag_reason = owned(),
-            "carried_from" => self.carried_from = parse_opt(name, value, item_number)?,
-            "carried_to" => self.carried_to = parse_opt(name, value, item_number)?,
-            other => return Err(format!("'{other}' is not a field events can change")),
+        match fields::field(name)
+            .filter(|f| f.tracked)
+            .and_then(|f| f.set)
+        {
+            Some(set) => set(self, value.map(fields::FieldInput::Text)),
+            None => Err(format!("'{name}' is not a field events can change")),
         }
-        Ok(())
+    }
+
+    fn rule(name: &str) -> TextRule {
+        fields::field(name).map_or(TextRule::Label, fields::ItemField::rule)
     }
 }
 
