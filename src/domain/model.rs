@@ -298,6 +298,12 @@ fn date(s: &str) -> Result<NaiveDate, String> {
 }
 
 impl Item {
+    /// An item whose every field is still to be read (from a row of the
+    /// database): its number, strategy and times are placeholders.
+    pub(crate) fn unread() -> Item {
+        Item::blank(ItemId(0), Code(String::new()), DateTime::UNIX_EPOCH)
+    }
+
     /// An item before its `created` event is applied: nothing set yet.
     pub fn blank(id: ItemId, strategy: Code, at: DateTime<Utc>) -> Item {
         Item {

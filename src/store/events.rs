@@ -75,8 +75,9 @@ impl Db<'_> {
         wanted: impl Fn(i64) -> bool,
         mut f: impl FnMut(Item, Vec<Event>),
     ) -> Result<()> {
+        let item_columns = item_columns();
         let items_sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+            "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
              WHERE i.id >= ?1 ORDER BY i.id"
         );
         let events_sql = format!(

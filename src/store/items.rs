@@ -10,11 +10,35 @@ use crate::domain::vocab::Status;
 use crate::error::{Error, Result};
 use rusqlite::{OptionalExtension, params, params_from_iter};
 
+/// The update of every field of an item, bound by [`bind_item`]: the
+/// item is found by its number, and must still have its strategy and its
+/// creation time, which never change.
+fn update_item_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        let columns: Vec<&str> = bound_columns().split(", ").collect();
+        let place = |column: &str| columns.iter().position(|c| *c == column).expect("a column") + 2;
+        let set: Vec<String> = columns
+            .iter()
+            .filter(|c| **c != "created_at")
+            .map(|c| format!("{c} = ?{}", place(c)))
+            .collect();
+        format!(
+            "UPDATE item SET {} WHERE id = ?{} \
+         AND strategy_id = (SELECT id FROM strategy WHERE code = ?1) AND created_at = ?{}",
+            set.join(", "),
+            columns.len() + 2,
+            place("created_at")
+        )
+    })
+}
+
 /// Unordered: one strategy's items come by status from its index, and
 /// sorting them by number here would copy every row through a sorter.
 pub(super) fn items_sql(code: Option<&Code>) -> String {
+    let item_columns = item_columns();
     format!(
-        "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+        "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
          WHERE {}",
         scope(code)
     )
@@ -30,8 +54,9 @@ pub(super) fn items_by_due_sql(codes: usize, statuses: usize) -> String {
     } else {
         format!("AND s.code IN ({}) ", marks(codes))
     };
+    let item_columns = item_columns();
     format!(
-        "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+        "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
          WHERE i.status IN ({}) {of}ORDER BY i.due IS NULL, i.due, i.id",
         marks(statuses)
     )
@@ -39,8 +64,9 @@ pub(super) fn items_by_due_sql(codes: usize, statuses: usize) -> String {
 
 impl Db<'_> {
     pub fn item(&self, id: ItemId) -> Result<Option<Item>> {
+        let item_columns = item_columns();
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+            "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
              WHERE i.id = ?1"
         );
         Ok(self
@@ -88,13 +114,7 @@ impl Db<'_> {
     /// Writes every field of an item that already exists. Its number,
     /// strategy and creation time never change.
     pub fn update_item(&self, item: &Item) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(
-            "UPDATE item SET ref = ?2, title = ?3, description = ?4, theme = ?5, owner = ?6, \
-             status = ?7, progress = ?8, start = ?9, due = ?10, completed_on = ?11, \
-             rag_override = ?12, rag_reason = ?13, carried_from = ?14, carried_to = ?15, \
-             updated_at = ?17 WHERE id = ?18 \
-             AND strategy_id = (SELECT id FROM strategy WHERE code = ?1) AND created_at = ?16",
-        )?;
+        let mut stmt = self.conn.prepare_cached(update_item_sql())?;
         bind_item(&mut stmt, item.strategy.as_str(), item, Some(item.id.0))?;
         let n = stmt.raw_execute()?;
         // The row read inside this transaction is not the row there: only a
@@ -119,8 +139,9 @@ impl Db<'_> {
 
     /// Items numbered `from` or more that have no history yet.
     pub fn items_without_history(&self, from: i64) -> Result<Vec<Item>> {
+        let item_columns = item_columns();
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+            "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
              WHERE i.id >= ?1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.item_id = i.id) \
              ORDER BY i.id"
         );
@@ -132,8 +153,9 @@ impl Db<'_> {
     /// Every event, in the order they were recorded (for export).
     /// Every item, by number, read as `f` goes (see [`Cursor`]).
     pub fn each_item<R>(&self, f: impl FnOnce(&mut Cursor<Item>) -> Result<R>) -> Result<R> {
+        let item_columns = item_columns();
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id \
+            "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
              ORDER BY i.id"
         );
         self.cursor(&sql, [], item_row, f)
@@ -167,15 +189,14 @@ impl Db<'_> {
         fill: impl FnOnce(&mut dyn FnMut(&Item) -> Result<()>) -> Result<()>,
         f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
     ) -> Result<R> {
-        // The columns in the order bind_item binds them.
-        self.conn.execute_batch(
-            "CREATE TEMP TABLE held_item (strategy TEXT, ref TEXT, title TEXT, description TEXT, \
-             theme TEXT, owner TEXT, status TEXT, progress INTEGER, start TEXT, due TEXT, \
-             completed_on TEXT, rag_override TEXT, rag_reason TEXT, carried_from INTEGER, \
-             carried_to INTEGER, created_at TEXT, updated_at TEXT, id INTEGER)",
-        )?;
+        // The columns in the order bind_item binds them; values are kept
+        // as bound (no declared types).
+        let columns = bound_columns();
+        self.conn.execute_batch(&format!(
+            "CREATE TEMP TABLE held_item (strategy, {columns}, id)"
+        ))?;
         {
-            let marks = vec!["?"; 18].join(", ");
+            let marks = vec!["?"; bound_columns().split(", ").count() + 2].join(", ");
             let mut insert = self
                 .conn
                 .prepare(&format!("INSERT INTO temp.held_item VALUES ({marks})"))?;
@@ -186,9 +207,9 @@ impl Db<'_> {
             })?;
         }
         let out = self.cursor(
-            "SELECT id, strategy, ref, title, description, theme, owner, status, progress, start, \
-             due, completed_on, rag_override, rag_reason, carried_from, carried_to, created_at, \
-             updated_at FROM temp.held_item ORDER BY due IS NULL, due, id",
+            &format!(
+                "SELECT id, strategy, {columns} FROM temp.held_item ORDER BY due IS NULL, due, id"
+            ),
             [],
             item_row,
             f,

@@ -2,7 +2,7 @@
 
 use super::events::{history_sql, notes_sql};
 use super::items::{items_by_due_sql, items_sql};
-use super::rows::{EVENT_COLUMNS, ITEM_COLUMNS};
+use super::rows::{EVENT_COLUMNS, item_columns};
 use crate::domain::model::Code;
 use rusqlite::{Connection, params_from_iter};
 
@@ -62,11 +62,12 @@ fn one_strategy_queries_use_indexes() {
         &["planned", "in-progress", "on-hold", "tech-2020"],
     );
     one_strategy_plan("outstanding", &steps);
+    let item_columns = item_columns();
     for (name, sql) in [
         (
             "item by number",
             format!(
-                "SELECT {ITEM_COLUMNS} FROM item i JOIN strategy s ON s.id = i.strategy_id WHERE i.id = ?1"
+                "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id WHERE i.id = ?1"
             ),
         ),
         (

@@ -2,14 +2,16 @@
 //! bound parameters: one place per table, shared by every query of it.
 
 use crate::domain::dates::{Period, parse_iso};
+use crate::domain::fields::{FieldInput, FieldValue, ITEM_FIELDS, ItemField};
 use crate::domain::model::{
     Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp, parse_timestamp,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::{Type, Value};
+use rusqlite::types::{Type, Value, ValueRef};
 use rusqlite::{Row, Statement, ToSql};
 use std::fmt::Display;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 pub(super) fn bad_column(idx: usize, msg: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, msg.into())
@@ -83,32 +85,61 @@ pub(super) fn strategy_row(row: &Row) -> rusqlite::Result<Strategy> {
     })
 }
 
-pub(super) const ITEM_COLUMNS: &str = "i.id, s.code, i.ref, i.title, i.description, i.theme, i.owner, \
-     i.status, i.progress, i.start, i.due, i.completed_on, i.rag_override, i.rag_reason, \
-     i.carried_from, i.carried_to, i.created_at, i.updated_at";
+/// An item's stored fields, in the order queries select them: its number,
+/// its strategy's code, then the rest as the table of fields lists them.
+fn stored_fields() -> impl Iterator<Item = &'static ItemField> {
+    ITEM_FIELDS.iter().filter(|f| f.stored)
+}
 
-pub(super) fn item_row(row: &Row) -> rusqlite::Result<Item> {
-    let progress: i64 = row.get(8)?;
-    Ok(Item {
-        id: ItemId(row.get(0)?),
-        strategy: parsed(row, 1)?,
-        reference: row.get(2)?,
-        title: row.get(3)?,
-        description: row.get(4)?,
-        theme: row.get(5)?,
-        owner: row.get(6)?,
-        status: parsed(row, 7)?,
-        progress: crate::domain::model::Progress::new(progress).map_err(|e| bad_column(8, e))?,
-        start: date_opt(row, 9)?,
-        due: date_opt(row, 10)?,
-        completed_on: date_opt(row, 11)?,
-        rag_override: parsed_opt(row, 12)?,
-        rag_reason: row.get(13)?,
-        carried_from: row.get::<_, Option<i64>>(14)?.map(ItemId),
-        carried_to: row.get::<_, Option<i64>>(15)?.map(ItemId),
-        created_at: timestamp(row, 16)?,
-        updated_at: timestamp(row, 17)?,
+/// The fields [`bind_item`] binds as `?2` onwards: all stored but the
+/// number and the strategy, which each statement places itself.
+fn bound_fields() -> impl Iterator<Item = &'static ItemField> {
+    stored_fields().filter(|f| f.name != "id" && f.name != "strategy")
+}
+
+/// The columns of [`stored_fields`] as a query of `item i JOIN strategy s`
+/// selects them: `i.id, s.code, i.ref, …`.
+pub(super) fn item_columns() -> &'static str {
+    static COLUMNS: OnceLock<String> = OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let columns: Vec<String> = stored_fields()
+            .map(|f| match f.name {
+                "strategy" => "s.code".to_string(),
+                name => format!("i.{name}"),
+            })
+            .collect();
+        columns.join(", ")
     })
+}
+
+/// The columns of [`bound_fields`], as an insert names them.
+pub(super) fn bound_columns() -> &'static str {
+    static COLUMNS: OnceLock<String> = OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        bound_fields()
+            .map(|f| f.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// An item from a row of [`item_columns`], each field set through the
+/// table of fields, so a value the domain cannot read is an error.
+pub(super) fn item_row(row: &Row) -> rusqlite::Result<Item> {
+    let mut item = Item::unread();
+    for (idx, field) in stored_fields().enumerate() {
+        let set = field.set.expect("every stored field can be set");
+        let value = match row.get_ref(idx)? {
+            ValueRef::Null => None,
+            ValueRef::Integer(n) => Some(FieldInput::Int(n)),
+            ValueRef::Text(t) => Some(FieldInput::Text(
+                std::str::from_utf8(t).map_err(|e| rusqlite::Error::Utf8Error(idx, e))?,
+            )),
+            other => return Err(bad_column(idx, format!("holds {:?}", other.data_type()))),
+        };
+        set(&mut item, value).map_err(|e| bad_column(idx, e))?;
+    }
+    Ok(item)
 }
 
 /// An insert of one strategy event: its number `?1`, its strategy
@@ -148,50 +179,43 @@ pub(super) fn strategy_values(s: &Strategy) -> [Value; 11] {
     ]
 }
 
-/// The columns of an item after its strategy and before its number, in
-/// the order [`bind_item`] binds them (as `?2` to `?17`).
-pub(super) const ITEM_FIELD_COLUMNS: &str = "ref, title, description, theme, owner, status, progress, \
-     start, due, completed_on, rag_override, rag_reason, carried_from, carried_to, created_at, \
-     updated_at";
-
 /// An insert of one item whose strategy is `strategy` (an SQL expression
 /// of `?1`), bound by [`bind_item`].
 pub(super) fn insert_item_sql(strategy: &str) -> String {
-    let marks: Vec<String> = (2..=18).map(|n| format!("?{n}")).collect();
+    let n = bound_fields().count();
+    let marks: Vec<String> = (2..=n + 2).map(|n| format!("?{n}")).collect();
     format!(
-        "INSERT INTO item (strategy_id, {ITEM_FIELD_COLUMNS}, id) VALUES ({strategy}, {})",
+        "INSERT INTO item (strategy_id, {}, id) VALUES ({strategy}, {})",
+        bound_columns(),
         marks.join(", ")
     )
 }
 
 /// Binds an item as an insert of [`insert_item_sql`] (or the update of
 /// [`Db::update_item`]) takes it: its strategy as `?1`, its fields as `?2`
-/// to `?17`, and its number as `?18` (NULL for SQLite to choose one).
+/// onwards, and its number last (NULL for SQLite to choose one). Returns
+/// how many parameters it bound.
 pub(super) fn bind_item(
     stmt: &mut Statement,
     strategy: impl ToSql,
     item: &Item,
     number: Option<i64>,
-) -> rusqlite::Result<()> {
-    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+) -> rusqlite::Result<usize> {
     stmt.raw_bind_parameter(1, strategy)?;
-    stmt.raw_bind_parameter(2, &item.reference)?;
-    stmt.raw_bind_parameter(3, &item.title)?;
-    stmt.raw_bind_parameter(4, &item.description)?;
-    stmt.raw_bind_parameter(5, &item.theme)?;
-    stmt.raw_bind_parameter(6, &item.owner)?;
-    stmt.raw_bind_parameter(7, item.status.as_str())?;
-    stmt.raw_bind_parameter(8, item.progress.get())?;
-    stmt.raw_bind_parameter(9, date(item.start))?;
-    stmt.raw_bind_parameter(10, date(item.due))?;
-    stmt.raw_bind_parameter(11, date(item.completed_on))?;
-    stmt.raw_bind_parameter(12, item.rag_override.map(|r| r.as_str()))?;
-    stmt.raw_bind_parameter(13, &item.rag_reason)?;
-    stmt.raw_bind_parameter(14, item.carried_from.map(|l| l.0))?;
-    stmt.raw_bind_parameter(15, item.carried_to.map(|l| l.0))?;
-    stmt.raw_bind_parameter(16, format_timestamp(item.created_at))?;
-    stmt.raw_bind_parameter(17, format_timestamp(item.updated_at))?;
-    stmt.raw_bind_parameter(18, number)
+    let mut at = 2;
+    for field in bound_fields() {
+        // No stored field is computed for a day.
+        match (field.get)(item, NaiveDate::MIN) {
+            FieldValue::None => stmt.raw_bind_parameter(at, rusqlite::types::Null)?,
+            FieldValue::Int(n) => stmt.raw_bind_parameter(at, n)?,
+            FieldValue::Text(t) => stmt.raw_bind_parameter(at, t)?,
+            FieldValue::Progress(p) => stmt.raw_bind_parameter(at, p.get())?,
+            other => stmt.raw_bind_parameter(at, other.text())?,
+        }
+        at += 1;
+    }
+    stmt.raw_bind_parameter(at, number)?;
+    Ok(at)
 }
 
 /// An insert of one event of `item_id`, `?1` to `?7` (see [`bind_event`]).
