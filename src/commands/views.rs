@@ -6,7 +6,7 @@ use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
 use crate::error::Result;
 use crate::output::shapes::{
-    EventJson, ITEM_COLUMNS, ItemColumn, ItemJson, StrategyJson, to_value,
+    EventJson, ItemColumn, ItemJson, StrategyJson, item_columns, to_value,
 };
 use crate::output::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
 use chrono::NaiveDate;
@@ -216,14 +216,14 @@ impl ItemList {
         if self.outstanding {
             columns.push(overdue);
         }
-        let headers: Vec<&'static str> = columns.iter().map(|(name, _)| *name).collect();
+        let headers: Vec<&'static str> = columns.iter().map(ItemColumn::name).collect();
         let on = self.on;
         // The table starts once reading has: a read that fails at once
         // prints nothing.
         self.items.read(&mut |next| {
             let mut rows = doc.table(headers.clone())?;
             while let Some(i) = next()? {
-                rows.row(columns.iter().map(|(_, cell)| cell(&i, on)).collect())?;
+                rows.row(columns.iter().map(|c| c.cell(&i, on)).collect())?;
             }
             rows.finish()
         })
@@ -253,19 +253,19 @@ impl View for ItemList {
         const SHOWN: [&str; 9] = [
             "id", "strategy", "ref", "title", "owner", "status", "progress", "due", "health",
         ];
-        let shown: Vec<ItemColumn> = ITEM_COLUMNS
-            .into_iter()
-            .filter(|(name, _)| SHOWN.contains(name))
+        let shown: Vec<ItemColumn> = item_columns()
+            .filter(|c| SHOWN.contains(&c.name()))
             .collect();
-        self.table(doc, &shown, ("days overdue", overdue_cell))
+        self.table(doc, &shown, ItemColumn::Made("days overdue", overdue_cell))
     }
 
     /// Every field of each item, for spreadsheets and `import FILE.csv`.
     fn csv(&self, doc: &mut Doc) -> Result<()> {
+        let every: Vec<ItemColumn> = item_columns().collect();
         self.table(
             doc,
-            &ITEM_COLUMNS,
-            ("days_overdue", |i, on| Cell::Int(days_overdue(i, on))),
+            &every,
+            ItemColumn::Made("days_overdue", |i, on| Cell::Int(days_overdue(i, on))),
         )
     }
 }

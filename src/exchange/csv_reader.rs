@@ -5,9 +5,9 @@
 use super::json_reader::{Loose, RawRecord};
 use super::load::Loader;
 use super::records::{self, Fields, Pos};
+use crate::domain::fields::CSV_COLUMNS as ITEM_CSV_COLUMNS;
 use crate::domain::model::Code;
 use crate::error::{Error, Result};
-use crate::output::shapes::ITEM_CSV_COLUMNS;
 use chrono::{DateTime, Utc};
 use std::io::Read;
 
@@ -71,7 +71,7 @@ pub fn load_csv(
         };
         let pos = Pos::Csv(line);
         let item = Fields::open(cells, pos, loader.problems_mut())
-            .and_then(|fields| records::item(fields, ITEM_CSV_COLUMNS, Some(code), now));
+            .and_then(|fields| records::item(fields, &ITEM_CSV_COLUMNS, Some(code), now));
         let Some(item) = item else {
             continue;
         };

@@ -6,11 +6,12 @@
 
 use super::json_reader::{Loose, RawRecord};
 use crate::domain::dates::{Period, parse_iso};
+use crate::domain::fields::{FieldInput, ITEM_FIELDS, ItemField, JSON_KEYS, Kind};
 use crate::domain::model::{
-    Change, Code, Event, Item, ItemId, Progress, Strategy, StrategyEvent, Tracked, parse_timestamp,
+    Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked, parse_timestamp,
 };
 use crate::domain::text::TextRule;
-use crate::domain::vocab::{Action, Status, StrategyStatus};
+use crate::domain::vocab::{Action, StrategyStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Display;
 use std::str::FromStr;
@@ -46,28 +47,9 @@ impl Pos {
 
 /// The keys of the document's records, as `strat export` writes them.
 pub const STRATEGY_KEYS: &[&str] = Strategy::FIELDS;
-/// `health` is computed, so it is accepted and ignored.
-pub const ITEM_KEYS: &[&str] = &[
-    "id",
-    "strategy",
-    "ref",
-    "title",
-    "description",
-    "theme",
-    "owner",
-    "status",
-    "progress",
-    "start",
-    "due",
-    "completed_on",
-    "health",
-    "rag_override",
-    "rag_reason",
-    "carried_from",
-    "carried_to",
-    "created_at",
-    "updated_at",
-];
+/// Every field of the table of fields (`health` is computed, so it is
+/// accepted and ignored).
+pub const ITEM_KEYS: &[&str] = &JSON_KEYS;
 pub const EVENT_KEYS: &[&str] = &["id", "item", "at", "by", "action", "changes", "note"];
 pub const STRATEGY_EVENT_KEYS: &[&str] =
     &["id", "strategy", "at", "by", "action", "changes", "note"];
@@ -212,6 +194,31 @@ impl<'p> Fields<'p> {
         }
     }
 
+    /// The value of field `f` of the table of fields, checked for its
+    /// kind: text of its rule (one line never blank), or a whole number,
+    /// numbers within [`MAX_NUMBER`]. `Err` when the problem is noted.
+    fn input(&mut self, f: &ItemField) -> Result<Option<Input>, ()> {
+        match f.kind {
+            Kind::Number => {
+                match self.int(f.name)? {
+                    Some(n) if !(0..=MAX_NUMBER).contains(&n) && f.name != "progress" => {
+                        self.bad(
+                        f.name,
+                        format!("{n} is not a record number (1 to {MAX_NUMBER}, so that new ones fit)"),
+                    );
+                        Err(())
+                    }
+                    n => Ok(n.map(Input::Int)),
+                }
+            }
+            Kind::Text(TextRule::Prose) => Ok(self.prose(f.name).map(Input::Text)),
+            Kind::Text(TextRule::Label) | Kind::Word => match self.label(f.name) {
+                None if self.has_problem(f.name) => Err(()),
+                text => Ok(text.map(Input::Text)),
+            },
+        }
+    }
+
     /// A record number: 1 to [`MAX_NUMBER`].
     fn number(&mut self, key: &str) -> Result<Option<i64>, ()> {
         match self.int(key)? {
@@ -265,6 +272,35 @@ impl<'p> Fields<'p> {
             ));
         }
         (problems.len() == before, pos, problems)
+    }
+}
+
+/// A field's value as read, owned, for [`FieldInput`].
+#[derive(Debug, Clone)]
+enum Input {
+    Text(String),
+    Int(i64),
+}
+
+impl Input {
+    fn borrow(&self) -> FieldInput<'_> {
+        match self {
+            Input::Text(t) => FieldInput::Text(t),
+            Input::Int(n) => FieldInput::Int(*n),
+        }
+    }
+}
+
+trait Owned {
+    fn owned(self) -> Input;
+}
+
+impl Owned for FieldInput<'_> {
+    fn owned(self) -> Input {
+        match self {
+            FieldInput::Text(t) => Input::Text(t.to_string()),
+            FieldInput::Int(n) => Input::Int(n),
+        }
     }
 }
 
@@ -346,60 +382,56 @@ pub fn item(
     default_strategy: Option<&Code>,
     now: DateTime<Utc>,
 ) -> Option<Item> {
-    let id = r.number("id");
-    let strategy = match (r.label("strategy"), default_strategy) {
-        (Some(s), _) => r.parse::<Code>("strategy", Some(s)),
-        (None, Some(c)) if !r.has_problem("strategy") => Some(c.clone()),
-        (None, _) => r.required("strategy").and(None),
-    };
-    let reference = r.label("ref");
-    let title = r.required("title");
-    let description = r.prose("description");
-    let theme = r.label("theme");
-    let owner = r.label("owner");
-    let status = r.label("status").unwrap_or_else(|| "planned".into());
-    let status: Option<Status> = r.parse("status", Some(status));
-    let progress = match r.int("progress") {
-        Ok(p) => Progress::new(p.unwrap_or(0))
-            .map_err(|e| r.bad("progress", e))
-            .ok(),
-        Err(()) => None,
-    };
-    let start = r.date("start");
-    let due = r.date("due");
-    let completed_on = r.date("completed_on");
-    let rag = r.label("rag_override");
-    let had_rag = rag.is_some() || r.has_problem("rag_override");
-    let rag_override = r.parse("rag_override", rag);
-    let rag_reason = r.prose("rag_reason");
-    let carried_from = r.number("carried_from");
-    let carried_to = r.number("carried_to");
-    let created_at = r.timestamp("created_at");
-    let updated_at = r.timestamp("updated_at");
-    r.take("health");
-    let (good, pos, problems) = r.finish(known);
-    let created_at = created_at.ok()?.unwrap_or(now);
-    let item = Item {
-        id: ItemId(id.ok()?.unwrap_or(0)),
-        strategy: strategy?,
-        reference,
-        title: title?,
-        description,
-        theme,
-        owner,
-        status: status?,
-        progress: progress?,
-        start: start.ok()?,
-        due: due.ok()?,
-        completed_on: completed_on.ok()?,
-        rag_override: if had_rag { Some(rag_override?) } else { None },
-        rag_reason,
-        carried_from: carried_from.ok()?.map(ItemId),
-        carried_to: carried_to.ok()?.map(ItemId),
-        created_at,
-        updated_at: updated_at.ok()?.unwrap_or(created_at),
-    };
-    if !good {
+    let mut item = Item::unread();
+    item.created_at = now;
+    let mut given_updated = false;
+    let mut good = true;
+    for f in ITEM_FIELDS {
+        let Some(set) = f.set else {
+            // Computed (health): accepted and ignored.
+            r.take(f.name);
+            continue;
+        };
+        let Ok(input) = r.input(f) else {
+            good = false;
+            continue;
+        };
+        let value = match (f.name, input) {
+            ("strategy", None) => match default_strategy {
+                Some(code) => Some(FieldInput::Text(code.as_str()).owned()),
+                None => {
+                    r.bad(f.name, "is required");
+                    good = false;
+                    continue;
+                }
+            },
+            ("title", None) => {
+                r.bad(f.name, "is required");
+                good = false;
+                continue;
+            }
+            // An item the file does not number gets the next free one.
+            ("id", None) => continue,
+            // Taken as created as the import runs, and updated when created.
+            ("created_at" | "status" | "progress", None) => continue,
+            ("updated_at", None) => continue,
+            ("updated_at", given) => {
+                given_updated = true;
+                given
+            }
+            (_, given) => given,
+        };
+        if let Err(e) = set(&mut item, value.as_ref().map(Input::borrow)) {
+            let why = e.strip_prefix(&format!("{}: ", f.name)).unwrap_or(&e);
+            r.bad(f.name, why.to_string());
+            good = false;
+        }
+    }
+    if !given_updated {
+        item.updated_at = item.created_at;
+    }
+    let (read_well, pos, problems) = r.finish(known);
+    if !(good && read_well) {
         return None;
     }
     let why = match item.check_consistent() {

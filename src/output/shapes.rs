@@ -1,9 +1,9 @@
 //! The JSON shapes of the SPEC. Field order here is the order printed;
 //! absent values are `null`, never missing.
 
-use crate::domain::health::health;
+use crate::domain::fields::{FieldValue, ITEM_FIELDS, ItemField};
 use crate::domain::model::{Change, Event, Item, Strategy, StrategyEvent, format_timestamp};
-use crate::domain::vocab::{Action, Health, Rag, Status, StrategyStatus};
+use crate::domain::vocab::{Action, StrategyStatus};
 use crate::output::Cell;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -41,97 +41,70 @@ impl<'a> From<&'a Strategy> for StrategyJson<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// An item in JSON, with its health on a day: every field of the table of
+/// fields, under its name, in its order.
+#[derive(Debug, Clone, Copy)]
 pub struct ItemJson<'a> {
-    pub id: i64,
-    pub strategy: &'a str,
-    #[serde(rename = "ref")]
-    pub reference: Option<&'a str>,
-    pub title: &'a str,
-    pub description: Option<&'a str>,
-    pub theme: Option<&'a str>,
-    pub owner: Option<&'a str>,
-    pub status: Status,
-    pub progress: u8,
-    pub start: Option<NaiveDate>,
-    pub due: Option<NaiveDate>,
-    pub completed_on: Option<NaiveDate>,
-    pub health: Health,
-    pub rag_override: Option<Rag>,
-    pub rag_reason: Option<&'a str>,
-    pub carried_from: Option<i64>,
-    pub carried_to: Option<i64>,
-    pub created_at: String,
-    pub updated_at: String,
+    item: &'a Item,
+    on: NaiveDate,
 }
 
 impl<'a> ItemJson<'a> {
     /// The item with its health on day `on`.
-    pub fn new(i: &'a Item, on: NaiveDate) -> Self {
-        ItemJson {
-            id: i.id.0,
-            strategy: i.strategy.as_str(),
-            reference: i.reference.as_deref(),
-            title: &i.title,
-            description: i.description.as_deref(),
-            theme: i.theme.as_deref(),
-            owner: i.owner.as_deref(),
-            status: i.status,
-            progress: i.progress.get(),
-            start: i.start,
-            due: i.due,
-            completed_on: i.completed_on,
-            health: health(i, on),
-            rag_override: i.rag_override,
-            rag_reason: i.rag_reason.as_deref(),
-            carried_from: i.carried_from.map(|x| x.0),
-            carried_to: i.carried_to.map(|x| x.0),
-            created_at: format_timestamp(i.created_at),
-            updated_at: format_timestamp(i.updated_at),
+    pub fn new(item: &'a Item, on: NaiveDate) -> Self {
+        ItemJson { item, on }
+    }
+}
+
+impl Serialize for ItemJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(ITEM_FIELDS.len()))?;
+        for f in ITEM_FIELDS {
+            map.serialize_entry(f.name, &(f.get)(self.item, self.on))?;
+        }
+        map.end()
+    }
+}
+
+/// A column of a list of items: its header, and how an item's cell in it
+/// is made on a given day.
+#[derive(Clone, Copy)]
+pub enum ItemColumn {
+    /// A field of the table of fields, under its own name.
+    Field(&'static ItemField),
+    /// A column made for the list (days overdue).
+    Made(&'static str, fn(&Item, NaiveDate) -> Cell),
+}
+
+impl ItemColumn {
+    pub fn name(&self) -> &'static str {
+        match self {
+            ItemColumn::Field(f) => f.name,
+            ItemColumn::Made(name, _) => name,
+        }
+    }
+
+    pub fn cell(&self, item: &Item, on: NaiveDate) -> Cell {
+        match self {
+            ItemColumn::Field(f) => match (f.get)(item, on) {
+                FieldValue::None => Cell::Empty,
+                FieldValue::Int(n) => Cell::Int(n),
+                FieldValue::Text(t) => Cell::from(t),
+                FieldValue::Progress(p) => Cell::Bar(p.get()),
+                FieldValue::Health(h) => Cell::Health(h),
+                other => Cell::opt(other.text()),
+            },
+            ItemColumn::Made(_, cell) => cell(item, on),
         }
     }
 }
 
-/// A column of a list of items: its name, and the cell of an item in it
-/// on a given day.
-pub type ItemColumn = (&'static str, fn(&Item, NaiveDate) -> Cell);
-
 /// Every column of an item in a list, in the order CSV writes them: the
 /// columns `item list` writes as CSV and `import FILE.csv` reads back.
-pub const ITEM_COLUMNS: [ItemColumn; 17] = [
-    ("id", |i, _| Cell::Int(i.id.0)),
-    ("strategy", |i, _| Cell::from(i.strategy.as_str())),
-    ("ref", |i, _| Cell::opt(i.reference.as_ref())),
-    ("title", |i, _| Cell::from(i.title.as_str())),
-    ("description", |i, _| Cell::opt(i.description.as_ref())),
-    ("theme", |i, _| Cell::opt(i.theme.as_ref())),
-    ("owner", |i, _| Cell::opt(i.owner.as_ref())),
-    ("status", |i, _| Cell::from(i.status.as_str())),
-    ("progress", |i, _| Cell::Bar(i.progress.get())),
-    ("start", |i, _| Cell::opt(i.start)),
-    ("due", |i, _| Cell::opt(i.due)),
-    ("completed_on", |i, _| Cell::opt(i.completed_on)),
-    ("health", |i, on| Cell::Health(health(i, on))),
-    ("rag_override", |i, _| Cell::opt(i.rag_override)),
-    ("rag_reason", |i, _| Cell::opt(i.rag_reason.as_ref())),
-    ("created_at", |i, _| {
-        Cell::from(format_timestamp(i.created_at))
-    }),
-    ("updated_at", |i, _| {
-        Cell::from(format_timestamp(i.updated_at))
-    }),
-];
-
-/// The names of [`ITEM_COLUMNS`].
-pub const ITEM_CSV_COLUMNS: &[&str] = &{
-    let mut names = [""; ITEM_COLUMNS.len()];
-    let mut n = 0;
-    while n < names.len() {
-        names[n] = ITEM_COLUMNS[n].0;
-        n += 1;
-    }
-    names
-};
+pub fn item_columns() -> impl Iterator<Item = ItemColumn> {
+    ITEM_FIELDS.iter().filter(|f| f.csv).map(ItemColumn::Field)
+}
 
 #[derive(Debug, Serialize)]
 pub struct EventJson<'a> {
