@@ -3,11 +3,12 @@
 //! field means a line here, its column in `schema.sql`, and the rules that
 //! use it.
 
+use super::dates::Period;
 use super::dates::parse_iso;
 use super::health::health;
-use super::model::{Code, Item, ItemId, Progress, format_timestamp};
+use super::model::{Code, Item, ItemId, Progress, Strategy, format_timestamp};
 use super::text::TextRule;
-use super::vocab::{Health, Rag, Status};
+use super::vocab::{Health, Rag, StrategyStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A field's value as an item has it: typed, so each format writes it
@@ -19,10 +20,10 @@ pub enum FieldValue<'a> {
     Text(&'a str),
     Date(NaiveDate),
     Time(DateTime<Utc>),
-    Status(Status),
+    /// A word of one of the vocabularies (a status, a RAG colour).
+    Word(&'static str),
     Progress(Progress),
     Health(Health),
-    Rag(Rag),
 }
 
 impl FieldValue<'_> {
@@ -34,10 +35,9 @@ impl FieldValue<'_> {
             FieldValue::Text(t) => t.to_string(),
             FieldValue::Date(d) => d.to_string(),
             FieldValue::Time(t) => format_timestamp(t),
-            FieldValue::Status(s) => s.as_str().to_string(),
+            FieldValue::Word(w) => w.to_string(),
             FieldValue::Progress(p) => p.to_string(),
             FieldValue::Health(h) => h.as_str().to_string(),
-            FieldValue::Rag(r) => r.as_str().to_string(),
         })
     }
 }
@@ -266,7 +266,7 @@ pub const ITEM_FIELDS: &[ItemField] = &[
         stored: true,
         tracked: true,
         csv: true,
-        get: |i, _| FieldValue::Status(i.status),
+        get: |i, _| FieldValue::Word(i.status.as_str()),
         set: Some(|i, v| {
             i.status = required("status", v, FieldInput::parse)?;
             Ok(())
@@ -338,7 +338,10 @@ pub const ITEM_FIELDS: &[ItemField] = &[
         stored: true,
         tracked: true,
         csv: true,
-        get: |i, _| i.rag_override.map_or(FieldValue::None, FieldValue::Rag),
+        get: |i, _| {
+            i.rag_override
+                .map_or(FieldValue::None, |r| FieldValue::Word(r.as_str()))
+        },
         set: Some(|i, v| {
             i.rag_override = optional("rag_override", v, FieldInput::parse::<Rag>)?;
             Ok(())
@@ -464,14 +467,175 @@ pub fn field(name: &str) -> Option<&'static ItemField> {
     ITEM_FIELDS.iter().find(|f| f.name == name)
 }
 
-impl ItemField {
+impl Kind {
     /// The text a field of this kind may hold.
-    pub fn rule(&self) -> TextRule {
-        match self.kind {
+    pub fn rule(self) -> TextRule {
+        match self {
             Kind::Text(rule) => rule,
             Kind::Word | Kind::Number => TextRule::Label,
         }
     }
+}
+
+impl ItemField {
+    /// The text this field may hold.
+    pub fn rule(&self) -> TextRule {
+        self.kind.rule()
+    }
+}
+
+/// Reads a field of a strategy.
+type GetStrategy = for<'a> fn(&'a Strategy) -> FieldValue<'a>;
+/// Sets a field of a strategy from an input value (`None`: no value).
+type SetStrategy = fn(&mut Strategy, Option<FieldInput>) -> Result<(), String>;
+
+/// One field of a strategy: each is stored (under its name; `supersedes`
+/// as the number of the strategy whose code it holds) and tracked.
+pub struct StrategyField {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub get: GetStrategy,
+    pub set: SetStrategy,
+}
+
+fn required_strategy<'v, T>(
+    name: &str,
+    v: Option<FieldInput<'v>>,
+    read: impl Fn(FieldInput<'v>) -> Result<T, String>,
+) -> Result<T, String> {
+    read(v.ok_or_else(|| format!("{name}: a strategy always has one"))?)
+        .map_err(|e| format!("{name}: {e}"))
+}
+
+/// Every field of a strategy, in the order JSON writes them and events
+/// list changes. The period is one value of two fields: `starts` moves
+/// the end along when it would pass it, and `ends` is checked against
+/// `starts`, so reading them in this order refuses only a period that
+/// ends before it starts (an event that moves both sets them together).
+pub const STRATEGY_FIELDS: &[StrategyField] = &[
+    StrategyField {
+        name: "code",
+        kind: Kind::Word,
+        get: |s| FieldValue::Text(s.code.as_str()),
+        set: |s, v| {
+            s.code = required_strategy("code", v, FieldInput::parse)?;
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "title",
+        kind: Kind::Text(TextRule::Label),
+        get: |s| FieldValue::Text(&s.title),
+        set: |s, v| {
+            s.title = owned(v)
+                .filter(|t| !t.trim().is_empty())
+                .ok_or("title: a strategy needs a title")?;
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "status",
+        kind: Kind::Word,
+        get: |s| FieldValue::Word(s.status.as_str()),
+        set: |s, v| {
+            s.status = required_strategy("status", v, FieldInput::parse::<StrategyStatus>)?;
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "starts",
+        kind: Kind::Word,
+        get: |s| FieldValue::Date(s.period.starts()),
+        set: |s, v| {
+            let starts = required_strategy("starts", v, FieldInput::date)?;
+            s.period = Period::new(starts, s.period.ends().max(starts)).map_err(|e| e.0)?;
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "ends",
+        kind: Kind::Word,
+        get: |s| FieldValue::Date(s.period.ends()),
+        set: |s, v| {
+            let ends = required_strategy("ends", v, FieldInput::date)?;
+            s.period = Period::new(s.period.starts(), ends).map_err(|e| e.0)?;
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "decision",
+        kind: Kind::Text(TextRule::Label),
+        get: |s| text(&s.decision),
+        set: |s, v| {
+            s.decision = owned(v);
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "adopted",
+        kind: Kind::Word,
+        get: |s| date(s.adopted),
+        set: |s, v| {
+            s.adopted = optional("adopted", v, FieldInput::date)?;
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "lead",
+        kind: Kind::Text(TextRule::Label),
+        get: |s| text(&s.lead),
+        set: |s, v| {
+            s.lead = owned(v);
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "department",
+        kind: Kind::Text(TextRule::Label),
+        get: |s| text(&s.department),
+        set: |s, v| {
+            s.department = owned(v);
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "supersedes",
+        kind: Kind::Word,
+        get: |s| {
+            s.supersedes
+                .as_ref()
+                .map_or(FieldValue::None, |c| FieldValue::Text(c.as_str()))
+        },
+        set: |s, v| {
+            s.supersedes = optional("supersedes", v, FieldInput::parse::<Code>)?;
+            Ok(())
+        },
+    },
+    StrategyField {
+        name: "description",
+        kind: Kind::Text(TextRule::Prose),
+        get: |s| text(&s.description),
+        set: |s, v| {
+            s.description = owned(v);
+            Ok(())
+        },
+    },
+];
+
+/// The names of [`STRATEGY_FIELDS`], in order.
+pub const STRATEGY_NAMES: [&str; STRATEGY_FIELDS.len()] = {
+    let mut out = [""; STRATEGY_FIELDS.len()];
+    let mut n = 0;
+    while n < out.len() {
+        out[n] = STRATEGY_FIELDS[n].name;
+        n += 1;
+    }
+    out
+};
+
+/// The strategy field named `name`.
+pub fn strategy_field(name: &str) -> Option<&'static StrategyField> {
+    STRATEGY_FIELDS.iter().find(|f| f.name == name)
 }
 
 #[cfg(test)]
@@ -527,5 +691,28 @@ mod tests {
         assert!(to(&mut i, Some(FieldInput::Text("0"))).is_err());
         to(&mut i, None).unwrap();
         assert_eq!(i.carried_to, None);
+    }
+
+    #[test]
+    fn a_strategy_read_field_by_field_in_table_order_is_the_same_strategy() {
+        let mut original = Strategy::blank("digital-2024".parse().unwrap());
+        original.title = "Digital Strategy 2024-2027".into();
+        original.period = Period::new(
+            NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2027, 12, 31).unwrap(),
+        )
+        .unwrap();
+        original.supersedes = Some("tech-2020".parse().unwrap());
+        original.decision = Some("23/00120".into());
+        let mut copy = Strategy::blank("x".parse().unwrap());
+        for f in STRATEGY_FIELDS {
+            let text = (f.get)(&original).text();
+            (f.set)(&mut copy, text.as_deref().map(FieldInput::Text)).unwrap();
+        }
+        assert_eq!(copy, original);
+        // a period that ends before it starts is refused, read in order
+        let ends = strategy_field("ends").unwrap().set;
+        assert!(ends(&mut copy, Some(FieldInput::Text("2023-12-31"))).is_err());
+        assert_eq!(STRATEGY_NAMES[0], "code");
     }
 }

@@ -276,23 +276,6 @@ pub trait Tracked {
     }
 }
 
-fn text(s: &Option<String>) -> Option<String> {
-    s.clone()
-}
-
-fn show<T: ToString>(v: &Option<T>) -> Option<String> {
-    v.as_ref().map(T::to_string)
-}
-
-fn parse_opt<T>(
-    field: &str,
-    v: Option<&str>,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Option<T>, String> {
-    v.map(|s| parse(s).map_err(|e| format!("{field}: {e}")))
-        .transpose()
-}
-
 fn date(s: &str) -> Result<NaiveDate, String> {
     parse_iso(s).map_err(|why| format!("'{s}' {why} (YYYY-MM-DD)"))
 }
@@ -399,22 +382,13 @@ impl Tracked for Item {
     }
 }
 
-/// The strategy fields that strategy events track.
-const STRATEGY_FIELDS: &[&str] = &[
-    "code",
-    "title",
-    "status",
-    "starts",
-    "ends",
-    "decision",
-    "adopted",
-    "lead",
-    "department",
-    "supersedes",
-    "description",
-];
-
 impl Strategy {
+    /// A strategy whose every field is still to be read (from a row of the
+    /// database).
+    pub(crate) fn unread() -> Strategy {
+        Strategy::blank(Code(String::new()))
+    }
+
     /// A strategy before its `created` event is applied.
     pub fn blank(code: Code) -> Strategy {
         let day = NaiveDate::MIN;
@@ -434,58 +408,23 @@ impl Strategy {
 }
 
 impl Tracked for Strategy {
-    const FIELDS: &'static [&'static str] = STRATEGY_FIELDS;
+    const FIELDS: &'static [&'static str] = &fields::STRATEGY_NAMES;
 
     fn field(&self, name: &str) -> Option<String> {
-        match name {
-            "code" => Some(self.code.to_string()),
-            "title" => Some(self.title.clone()),
-            "status" => Some(self.status.to_string()),
-            "starts" => Some(self.period.starts().to_string()),
-            "ends" => Some(self.period.ends().to_string()),
-            "decision" => text(&self.decision),
-            "adopted" => show(&self.adopted),
-            "lead" => text(&self.lead),
-            "department" => text(&self.department),
-            "supersedes" => show(&self.supersedes),
-            "description" => text(&self.description),
-            _ => None,
-        }
+        fields::strategy_field(name).and_then(|f| (f.get)(self).text())
     }
 
     fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
-        let owned = || value.map(str::to_string);
-        let required = || value.ok_or_else(|| format!("{name}: a strategy always has one"));
-        match name {
-            "code" => self.code = required()?.parse().map_err(|e| format!("code: {e}"))?,
-            "title" => {
-                self.title = value
-                    .filter(|t| !t.trim().is_empty())
-                    .ok_or("title: a strategy needs a title")?
-                    .to_string()
-            }
-            "status" => self.status = required()?.parse().map_err(|e| format!("status: {e}"))?,
-            "starts" => {
-                self.period =
-                    Period::new(date(required()?)?, self.period.ends()).map_err(|e| e.0)?
-            }
-            "ends" => {
-                self.period =
-                    Period::new(self.period.starts(), date(required()?)?).map_err(|e| e.0)?
-            }
-            "decision" => self.decision = owned(),
-            "adopted" => self.adopted = parse_opt(name, value, date)?,
-            "lead" => self.lead = owned(),
-            "department" => self.department = owned(),
-            "supersedes" => self.supersedes = parse_opt(name, value, str::parse)?,
-            "description" => self.description = owned(),
-            other => {
-                return Err(format!(
-                    "'{other}' is not a field strategy events can change"
-                ));
-            }
+        match fields::strategy_field(name) {
+            Some(f) => (f.set)(self, value.map(fields::FieldInput::Text)),
+            None => Err(format!(
+                "'{name}' is not a field strategy events can change"
+            )),
         }
-        Ok(())
+    }
+
+    fn rule(name: &str) -> TextRule {
+        fields::strategy_field(name).map_or(TextRule::Label, |f| f.kind.rule())
     }
 
     /// A period moves as a whole: both ends are set, then checked.

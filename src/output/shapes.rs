@@ -1,43 +1,32 @@
 //! The JSON shapes of the SPEC. Field order here is the order printed;
 //! absent values are `null`, never missing.
 
-use crate::domain::fields::{FieldValue, ITEM_FIELDS, ItemField};
+use crate::domain::fields::{FieldValue, ITEM_FIELDS, ItemField, STRATEGY_FIELDS};
 use crate::domain::model::{Change, Event, Item, Strategy, StrategyEvent, format_timestamp};
-use crate::domain::vocab::{Action, StrategyStatus};
+use crate::domain::vocab::Action;
 use crate::output::Cell;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
-pub struct StrategyJson<'a> {
-    pub code: &'a str,
-    pub title: &'a str,
-    pub status: StrategyStatus,
-    pub starts: NaiveDate,
-    pub ends: NaiveDate,
-    pub decision: Option<&'a str>,
-    pub adopted: Option<NaiveDate>,
-    pub lead: Option<&'a str>,
-    pub department: Option<&'a str>,
-    pub supersedes: Option<&'a str>,
-    pub description: Option<&'a str>,
-}
+/// A strategy in JSON: every field of the table of strategy fields,
+/// under its name, in its order.
+#[derive(Debug, Clone, Copy)]
+pub struct StrategyJson<'a>(&'a Strategy);
 
 impl<'a> From<&'a Strategy> for StrategyJson<'a> {
     fn from(s: &'a Strategy) -> Self {
-        StrategyJson {
-            code: s.code.as_str(),
-            title: &s.title,
-            status: s.status,
-            starts: s.period.starts(),
-            ends: s.period.ends(),
-            decision: s.decision.as_deref(),
-            adopted: s.adopted,
-            lead: s.lead.as_deref(),
-            department: s.department.as_deref(),
-            supersedes: s.supersedes.as_ref().map(|c| c.as_str()),
-            description: s.description.as_deref(),
+        StrategyJson(s)
+    }
+}
+
+impl Serialize for StrategyJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(STRATEGY_FIELDS.len()))?;
+        for f in STRATEGY_FIELDS {
+            map.serialize_entry(f.name, &(f.get)(self.0))?;
         }
+        map.end()
     }
 }
 

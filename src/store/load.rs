@@ -4,8 +4,8 @@
 
 use super::Db;
 use super::rows::{
-    INSERT_EVENT_SQL, INSERT_STRATEGY_SQL, bind_event, bind_item, changes_text, insert_item_sql,
-    insert_strategy_event_sql, strategy_values,
+    INSERT_EVENT_SQL, bind_event, bind_item, changes_text, insert_item_sql,
+    insert_strategy_event_sql, insert_strategy_sql, strategy_values,
 };
 use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp};
 use crate::error::Result;
@@ -33,10 +33,9 @@ impl Db<'_> {
     /// Stores a strategy under number `id`; what it supersedes is set
     /// once every strategy of the load is in.
     pub fn load_strategy(&self, id: i64, s: &Strategy) -> Result<()> {
-        let mut values = strategy_values(s);
-        values[9] = Value::Null;
+        let values = strategy_values(s);
         self.conn
-            .prepare_cached(INSERT_STRATEGY_SQL)?
+            .prepare_cached(insert_strategy_sql())?
             .execute(params_from_iter(
                 values.into_iter().chain([Value::Integer(id)]),
             ))?;

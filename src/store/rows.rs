@@ -1,8 +1,7 @@
 //! Each record's columns, and how a row becomes a record and a record its
 //! bound parameters: one place per table, shared by every query of it.
 
-use crate::domain::dates::{Period, parse_iso};
-use crate::domain::fields::{FieldInput, FieldValue, ITEM_FIELDS, ItemField};
+use crate::domain::fields::{FieldInput, FieldValue, ITEM_FIELDS, ItemField, STRATEGY_FIELDS};
 use crate::domain::model::{
     Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp, parse_timestamp,
 };
@@ -50,39 +49,45 @@ where
     required(idx, parsed_opt(row, idx)?)
 }
 
-pub(super) fn date_opt(row: &Row, idx: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    text_ref(row, idx)?
-        .map(|s| parse_iso(s).map_err(|e| bad_column(idx, format!("{s}: {e}"))))
-        .transpose()
-}
-
-pub(super) fn date(row: &Row, idx: usize) -> rusqlite::Result<NaiveDate> {
-    required(idx, date_opt(row, idx)?)
-}
-
 pub(super) fn timestamp(row: &Row, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
     let s = required(idx, text_ref(row, idx)?)?;
     parse_timestamp(s).map_err(|e| bad_column(idx, e))
 }
 
-pub(super) const STRATEGY_COLUMNS: &str = "s.code, s.title, s.status, s.starts, s.ends, s.decision, \
-     s.adopted, s.lead, s.department, (SELECT p.code FROM strategy p WHERE p.id = s.supersedes), \
-     s.description";
+/// The SQL of `supersedes`, which holds the number of the strategy whose
+/// code a strategy names: the code read from the number, and the number
+/// found from the code bound as `?n`.
+const SUPERSEDED_CODE: &str = "(SELECT p.code FROM strategy p WHERE p.id = s.supersedes)";
 
-pub(super) fn strategy_row(row: &Row) -> rusqlite::Result<Strategy> {
-    let period = Period::new(date(row, 3)?, date(row, 4)?).map_err(|e| bad_column(4, e.0))?;
-    Ok(Strategy {
-        code: parsed(row, 0)?,
-        title: row.get(1)?,
-        status: parsed(row, 2)?,
-        period,
-        decision: row.get(5)?,
-        adopted: date_opt(row, 6)?,
-        lead: row.get(7)?,
-        department: row.get(8)?,
-        supersedes: parsed_opt(row, 9)?,
-        description: row.get(10)?,
+fn superseded_number(n: usize) -> String {
+    format!("(SELECT id FROM strategy WHERE code = ?{n})")
+}
+
+/// A strategy's columns as queries of `strategy s` select them, in the
+/// order of the table of strategy fields.
+pub(super) fn strategy_columns() -> &'static str {
+    static COLUMNS: OnceLock<String> = OnceLock::new();
+    COLUMNS.get_or_init(|| {
+        let columns: Vec<String> = STRATEGY_FIELDS
+            .iter()
+            .map(|f| match f.name {
+                "supersedes" => SUPERSEDED_CODE.to_string(),
+                name => format!("s.{name}"),
+            })
+            .collect();
+        columns.join(", ")
     })
+}
+
+/// A strategy from a row of [`strategy_columns`], each field set through
+/// the table of strategy fields.
+pub(super) fn strategy_row(row: &Row) -> rusqlite::Result<Strategy> {
+    let mut strategy = Strategy::unread();
+    for (idx, field) in STRATEGY_FIELDS.iter().enumerate() {
+        let text = text_ref(row, idx)?;
+        (field.set)(&mut strategy, text.map(FieldInput::Text)).map_err(|e| bad_column(idx, e))?;
+    }
+    Ok(strategy)
 }
 
 /// An item's stored fields, in the order queries select them: its number,
@@ -153,30 +158,53 @@ pub(super) fn insert_strategy_event_sql(strategy: &str) -> String {
 }
 
 /// An insert of one strategy, bound as [`strategy_values`] and its number
-/// (`?12`, NULL for SQLite to choose).
-pub(super) const INSERT_STRATEGY_SQL: &str = "INSERT INTO strategy (code, title, status, starts, ends, decision, adopted, lead, \
-     department, supersedes, description, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-     (SELECT id FROM strategy WHERE code = ?10), ?11, ?12)";
+/// after them (NULL for SQLite to choose).
+pub(super) fn insert_strategy_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let names: Vec<&str> = STRATEGY_FIELDS.iter().map(|f| f.name).collect();
+        let values: Vec<String> = STRATEGY_FIELDS
+            .iter()
+            .enumerate()
+            .map(|(n, f)| match f.name {
+                "supersedes" => superseded_number(n + 1),
+                _ => format!("?{}", n + 1),
+            })
+            .collect();
+        format!(
+            "INSERT INTO strategy ({}, id) VALUES ({}, ?{})",
+            names.join(", "),
+            values.join(", "),
+            names.len() + 1
+        )
+    })
+}
 
-/// A strategy's columns in the order its insert and update bind them.
-pub(super) fn strategy_values(s: &Strategy) -> [Value; 11] {
-    let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
-    [
-        Value::Text(s.code.to_string()),
-        Value::Text(s.title.clone()),
-        Value::Text(s.status.to_string()),
-        Value::Text(s.period.starts().to_string()),
-        Value::Text(s.period.ends().to_string()),
-        text(&s.decision),
-        s.adopted
-            .map_or(Value::Null, |d| Value::Text(d.to_string())),
-        text(&s.lead),
-        text(&s.department),
-        s.supersedes
-            .as_ref()
-            .map_or(Value::Null, |c| Value::Text(c.to_string())),
-        text(&s.description),
-    ]
+/// The update of every field of the strategy whose code is `?1` (a code
+/// never changes), bound as [`strategy_values`].
+pub(super) fn update_strategy_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let set: Vec<String> = STRATEGY_FIELDS
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name != "code")
+            .map(|(n, f)| match f.name {
+                "supersedes" => format!("supersedes = {}", superseded_number(n + 1)),
+                name => format!("{name} = ?{}", n + 1),
+            })
+            .collect();
+        format!("UPDATE strategy SET {} WHERE code = ?1", set.join(", "))
+    })
+}
+
+/// A strategy's fields as its insert and update bind them, in the order
+/// of the table of strategy fields.
+pub(super) fn strategy_values(s: &Strategy) -> Vec<Value> {
+    STRATEGY_FIELDS
+        .iter()
+        .map(|f| (f.get)(s).text().map_or(Value::Null, Value::Text))
+        .collect()
 }
 
 /// An insert of one item whose strategy is `strategy` (an SQL expression

@@ -11,7 +11,10 @@ use rusqlite::{OptionalExtension, params, params_from_iter};
 
 impl Db<'_> {
     pub fn strategy(&self, code: &Code) -> Result<Option<Strategy>> {
-        let sql = format!("SELECT {STRATEGY_COLUMNS} FROM strategy s WHERE s.code = ?1");
+        let sql = format!(
+            "SELECT {} FROM strategy s WHERE s.code = ?1",
+            strategy_columns()
+        );
         Ok(self
             .conn
             .prepare_cached(&sql)?
@@ -21,7 +24,10 @@ impl Db<'_> {
 
     /// All strategies, oldest period first.
     pub fn strategies(&self) -> Result<Vec<Strategy>> {
-        let sql = format!("SELECT {STRATEGY_COLUMNS} FROM strategy s ORDER BY s.starts, s.code");
+        let sql = format!(
+            "SELECT {} FROM strategy s ORDER BY s.starts, s.code",
+            strategy_columns()
+        );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], strategy_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -29,7 +35,7 @@ impl Db<'_> {
 
     pub fn insert_strategy(&self, s: &Strategy) -> Result<()> {
         self.conn
-            .prepare_cached(INSERT_STRATEGY_SQL)?
+            .prepare_cached(insert_strategy_sql())?
             .execute(params_from_iter(
                 strategy_values(s).into_iter().chain([Value::Null]),
             ))?;
@@ -38,12 +44,7 @@ impl Db<'_> {
 
     pub fn update_strategy(&self, s: &Strategy) -> Result<()> {
         self.conn
-            .prepare_cached(
-                "UPDATE strategy SET title = ?2, status = ?3, starts = ?4, ends = ?5, \
-                 decision = ?6, adopted = ?7, lead = ?8, department = ?9, \
-                 supersedes = (SELECT id FROM strategy WHERE code = ?10), description = ?11 \
-                 WHERE code = ?1",
-            )?
+            .prepare_cached(update_strategy_sql())?
             .execute(params_from_iter(strategy_values(s)))?;
         Ok(())
     }
@@ -116,8 +117,9 @@ impl Db<'_> {
 
     /// Strategies that have no history yet, oldest first.
     pub fn strategies_without_history(&self) -> Result<Vec<Strategy>> {
+        let strategy_columns = strategy_columns();
         let sql = format!(
-            "SELECT {STRATEGY_COLUMNS} FROM strategy s WHERE NOT EXISTS \
+            "SELECT {strategy_columns} FROM strategy s WHERE NOT EXISTS \
              (SELECT 1 FROM strategy_event e WHERE e.strategy_id = s.id) ORDER BY s.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
