@@ -49,7 +49,10 @@ impl serde::Serialize for FieldValue<'_> {
             FieldValue::Int(n) => s.serialize_i64(*n),
             FieldValue::Text(t) => s.serialize_str(t),
             FieldValue::Progress(p) => s.serialize_u8(p.get()),
-            other => s.serialize_str(&other.text().unwrap_or_default()),
+            FieldValue::Date(d) => s.collect_str(d),
+            FieldValue::Time(t) => s.serialize_str(&format_timestamp(*t)),
+            FieldValue::Word(w) => s.serialize_str(w),
+            FieldValue::Health(h) => s.serialize_str(h.as_str()),
         }
     }
 }
