@@ -217,6 +217,13 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+impl From<crate::domain::Invalid> for Error {
+    /// A value the domain refused is bad input.
+    fn from(e: crate::domain::Invalid) -> Self {
+        Error::invalid(e.to_string())
+    }
+}
+
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
         Error::bug(format!("JSON encoding failed: {e}"))

@@ -66,7 +66,7 @@ pub fn record(
     note: Option<String>,
 ) -> Result<Item> {
     after.updated_at = ctx.clock.now.max(before.updated_at);
-    after.check_consistent().map_err(Error::invalid)?;
+    after.check_consistent()?;
     let event = Event {
         id: 0,
         item: after.id,
@@ -93,7 +93,7 @@ pub fn create(
 ) -> Result<Item> {
     item.created_at = ctx.clock.now;
     item.updated_at = ctx.clock.now;
-    item.check_consistent().map_err(Error::invalid)?;
+    item.check_consistent()?;
     if let Some(r) = &item.reference
         && db.ref_taken(&item.strategy, r, None)?
     {

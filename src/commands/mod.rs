@@ -313,7 +313,7 @@ fn strategies_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Strategy
         .collect()
 }
 
-fn damaged(e: String) -> Error {
+fn damaged(e: crate::domain::Invalid) -> Error {
     Error::storage(format!(
         "the stored history is damaged: {e}\nRun strat check for details."
     ))

@@ -3,6 +3,7 @@
 //! field means a line here, its column in `schema.sql`, and the rules that
 //! use it.
 
+use super::Invalid;
 use super::dates::Period;
 use super::dates::parse_iso;
 use super::health::health;
@@ -74,29 +75,32 @@ impl FieldInput<'_> {
         }
     }
 
-    fn parse<T: std::str::FromStr>(self) -> Result<T, String>
+    fn parse<T: std::str::FromStr>(self) -> Result<T, Invalid>
     where
         T::Err: std::fmt::Display,
     {
         match self {
-            FieldInput::Text(t) => t.parse().map_err(|e: T::Err| e.to_string()),
-            FieldInput::Int(n) => n.to_string().parse().map_err(|e: T::Err| e.to_string()),
+            FieldInput::Text(t) => t.parse().map_err(|e: T::Err| Invalid::new(e.to_string())),
+            FieldInput::Int(n) => n
+                .to_string()
+                .parse()
+                .map_err(|e: T::Err| Invalid::new(e.to_string())),
         }
     }
 
-    fn int(self) -> Result<i64, String> {
+    fn int(self) -> Result<i64, Invalid> {
         match self {
             FieldInput::Int(n) => Ok(n),
             FieldInput::Text(t) => t
                 .trim()
                 .parse()
-                .map_err(|_| format!("'{t}' is not a whole number")),
+                .map_err(|_| Invalid::new(format!("'{t}' is not a whole number"))),
         }
     }
 
-    fn date(self) -> Result<NaiveDate, String> {
+    fn date(self) -> Result<NaiveDate, Invalid> {
         let text = self.text();
-        parse_iso(&text).map_err(|why| format!("'{text}' {why} (YYYY-MM-DD)"))
+        parse_iso(&text).map_err(|why| Invalid::new(format!("'{text}' {why} (YYYY-MM-DD)")))
     }
 }
 
@@ -114,7 +118,7 @@ pub enum Kind {
 /// Reads a field of an item; `on` is the day health is computed for.
 type Get = for<'a> fn(&'a Item, NaiveDate) -> FieldValue<'a>;
 /// Sets a field of an item from an input value (`None`: no value).
-type Set = fn(&mut Item, Option<FieldInput>) -> Result<(), String>;
+type Set = fn(&mut Item, Option<FieldInput>) -> Result<(), Invalid>;
 
 /// One field of an item.
 pub struct ItemField {
@@ -154,25 +158,27 @@ fn owned(v: Option<FieldInput>) -> Option<String> {
 fn required<'v, T>(
     name: &str,
     v: Option<FieldInput<'v>>,
-    read: impl Fn(FieldInput<'v>) -> Result<T, String>,
-) -> Result<T, String> {
-    read(v.ok_or_else(|| format!("{name}: an item always has one"))?)
-        .map_err(|e| format!("{name}: {e}"))
+    read: impl Fn(FieldInput<'v>) -> Result<T, Invalid>,
+) -> Result<T, Invalid> {
+    read(v.ok_or_else(|| Invalid::new(format!("{name}: an item always has one")))?)
+        .map_err(|e| Invalid::new(format!("{name}: {e}")))
 }
 
 fn optional<'v, T>(
     name: &str,
     v: Option<FieldInput<'v>>,
-    read: impl Fn(FieldInput<'v>) -> Result<T, String>,
-) -> Result<Option<T>, String> {
-    v.map(read).transpose().map_err(|e| format!("{name}: {e}"))
+    read: impl Fn(FieldInput<'v>) -> Result<T, Invalid>,
+) -> Result<Option<T>, Invalid> {
+    v.map(read)
+        .transpose()
+        .map_err(|e| Invalid::new(format!("{name}: {e}")))
 }
 
-fn item_number(v: FieldInput) -> Result<ItemId, String> {
+fn item_number(v: FieldInput) -> Result<ItemId, Invalid> {
     let n = v.int()?;
     (n > 0)
         .then_some(ItemId(n))
-        .ok_or_else(|| format!("{n} is not an item number"))
+        .ok_or_else(|| Invalid::new(format!("{n} is not an item number")))
 }
 
 /// Every field of an item, in the order JSON and CSV write them.
@@ -412,7 +418,7 @@ pub const ITEM_FIELDS: &[ItemField] = &[
     },
 ];
 
-fn time(v: FieldInput) -> Result<DateTime<Utc>, String> {
+fn time(v: FieldInput) -> Result<DateTime<Utc>, Invalid> {
     super::model::parse_timestamp(&v.text())
 }
 
@@ -490,7 +496,7 @@ impl ItemField {
 /// Reads a field of a strategy.
 type GetStrategy = for<'a> fn(&'a Strategy) -> FieldValue<'a>;
 /// Sets a field of a strategy from an input value (`None`: no value).
-type SetStrategy = fn(&mut Strategy, Option<FieldInput>) -> Result<(), String>;
+type SetStrategy = fn(&mut Strategy, Option<FieldInput>) -> Result<(), Invalid>;
 
 /// One field of a strategy: each is stored (under its name; `supersedes`
 /// as the number of the strategy whose code it holds) and tracked.
@@ -504,10 +510,10 @@ pub struct StrategyField {
 fn required_strategy<'v, T>(
     name: &str,
     v: Option<FieldInput<'v>>,
-    read: impl Fn(FieldInput<'v>) -> Result<T, String>,
-) -> Result<T, String> {
-    read(v.ok_or_else(|| format!("{name}: a strategy always has one"))?)
-        .map_err(|e| format!("{name}: {e}"))
+    read: impl Fn(FieldInput<'v>) -> Result<T, Invalid>,
+) -> Result<T, Invalid> {
+    read(v.ok_or_else(|| Invalid::new(format!("{name}: a strategy always has one")))?)
+        .map_err(|e| Invalid::new(format!("{name}: {e}")))
 }
 
 /// Every field of a strategy, in the order JSON writes them and events

@@ -1,6 +1,7 @@
 //! Rebuilding items from their events alone, for point-in-time views and
 //! for checking that an imported history leads to the item it claims.
 
+use super::Invalid;
 use super::model::{Code, Event, Item, Strategy, StrategyEvent, Tracked};
 use super::vocab::Action;
 use super::{NumberMap, NumberSet};
@@ -13,13 +14,13 @@ pub enum Fault {
     /// No event at all.
     Missing,
     /// The events cannot be replayed (the message says why).
-    Broken(String),
+    Broken(Invalid),
     /// Replayed, they lead to other values in these fields.
     Differs(Vec<String>),
 }
 
 impl Fault {
-    fn of<T: Tracked>(record: &T, replayed: Result<Option<T>, String>) -> Option<Fault> {
+    fn of<T: Tracked>(record: &T, replayed: Result<Option<T>, Invalid>) -> Option<Fault> {
         match replayed {
             Err(e) => Some(Fault::Broken(e)),
             Ok(None) => Some(Fault::Missing),
@@ -48,7 +49,7 @@ pub fn strategy_fault(strategy: &Strategy, events: Vec<StrategyEvent>) -> Option
 
 /// Replays events grouped by item (each group oldest first, starting with
 /// its `created` or `carried-in` event) into the items as they stood after the last one.
-pub fn rebuild(events: impl IntoIterator<Item = (Code, Event)>) -> Result<Vec<Item>, String> {
+pub fn rebuild(events: impl IntoIterator<Item = (Code, Event)>) -> Result<Vec<Item>, Invalid> {
     let mut replay = Replay::default();
     let mut items = Vec::new();
     for (code, event) in events {
@@ -67,7 +68,7 @@ pub struct Replay {
 }
 
 impl Replay {
-    pub fn push(&mut self, code: Code, event: &Event) -> Result<Option<Item>, String> {
+    pub fn push(&mut self, code: Code, event: &Event) -> Result<Option<Item>, Invalid> {
         match &mut self.current {
             Some(item) if item.id == event.item => {
                 item.apply(event)?;
@@ -83,12 +84,12 @@ impl Replay {
 }
 
 /// An item as its first event makes it, which must create it.
-fn first_state(code: Code, event: &Event) -> Result<Item, String> {
+fn first_state(code: Code, event: &Event) -> Result<Item, Invalid> {
     if !matches!(event.action, Action::Created | Action::CarriedIn) {
-        return Err(format!(
+        return Err(Invalid::new(format!(
             "the history of item {} does not start with its creation",
             event.item
-        ));
+        )));
     }
     let mut item = Item::blank(event.item, code, event.at);
     item.apply(event)?;
@@ -216,7 +217,7 @@ const PLACEHOLDER: &str = "unknown";
 /// starting with its `created` event) into the strategies as they stood.
 pub fn rebuild_strategies(
     events: impl IntoIterator<Item = StrategyEvent>,
-) -> Result<Vec<Strategy>, String> {
+) -> Result<Vec<Strategy>, Invalid> {
     let mut strategies: Vec<Strategy> = Vec::new();
     for event in events {
         match strategies.last_mut() {
@@ -228,10 +229,10 @@ pub fn rebuild_strategies(
             }
             _ => {
                 if event.action != Action::Created {
-                    return Err(format!(
+                    return Err(Invalid::new(format!(
                         "the history of strategy {} does not start with its creation",
                         event.strategy
-                    ));
+                    )));
                 }
                 let mut s = Strategy::blank(event.strategy.clone());
                 s.apply_changes(&event.changes)?;

@@ -12,6 +12,38 @@ pub mod text;
 pub mod vocab;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use std::fmt;
+
+/// A value the domain's rules refuse, and why: what every rule and parser
+/// of the domain fails with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(String);
+
+impl Invalid {
+    pub fn new(why: impl Into<String>) -> Invalid {
+        Invalid(why.into())
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+impl From<String> for Invalid {
+    fn from(why: String) -> Invalid {
+        Invalid(why)
+    }
+}
+
+impl From<&str> for Invalid {
+    fn from(why: &str) -> Invalid {
+        Invalid(why.to_string())
+    }
+}
 
 /// The day and moment a command runs at; `STRAT_TODAY` may pin the day.
 #[derive(Debug, Clone, Copy)]

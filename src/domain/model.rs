@@ -1,5 +1,6 @@
 //! Strategies, items and events: the records strat keeps, as typed values.
 
+use super::Invalid;
 use super::dates::{Period, parse_iso};
 use super::fields;
 use super::text::TextRule;
@@ -15,13 +16,15 @@ pub struct Progress(u8);
 impl Progress {
     pub const DONE: Progress = Progress(100);
 
-    pub fn new(n: i64) -> Result<Self, String> {
+    pub fn new(n: i64) -> Result<Self, Invalid> {
         u8::try_from(n)
             .ok()
             .filter(|n| *n <= 100)
             .map(Progress)
             .ok_or_else(|| {
-                format!("progress {n} is out of range; give a whole number from 0 to 100")
+                Invalid::new(format!(
+                    "progress {n} is out of range; give a whole number from 0 to 100"
+                ))
             })
     }
 
@@ -31,14 +34,14 @@ impl Progress {
 }
 
 impl FromStr for Progress {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
         let digits = s.trim().trim_end_matches('%');
         match digits.parse::<i64>() {
             Ok(n) => Progress::new(n),
-            Err(_) => Err(format!(
+            Err(_) => Err(Invalid::new(format!(
                 "'{s}' is not a progress; give a whole number from 0 to 100"
-            )),
+            ))),
         }
     }
 }
@@ -60,8 +63,8 @@ impl Code {
 }
 
 impl FromStr for Code {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
         let ok = !s.is_empty()
             && s.len() <= 40
             && s.bytes()
@@ -70,10 +73,10 @@ impl FromStr for Code {
         if ok {
             Ok(Code(s.to_string()))
         } else {
-            Err(format!(
+            Err(Invalid::new(format!(
                 "'{s}' is not a strategy code; use lower-case letters, digits and '-', \
                  up to 40 characters, such as tech-2020"
-            ))
+            )))
         }
     }
 }
@@ -89,13 +92,13 @@ impl fmt::Display for Code {
 pub struct ItemId(pub i64);
 
 impl FromStr for ItemId {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
         match s.trim().trim_start_matches('#').parse::<i64>() {
             Ok(n) if n > 0 => Ok(ItemId(n)),
-            _ => Err(format!(
+            _ => Err(Invalid::new(format!(
                 "'{s}' is not an item number; write it as 12 or #12"
-            )),
+            ))),
         }
     }
 }
@@ -115,14 +118,18 @@ pub fn format_timestamp(t: DateTime<Utc>) -> String {
 
 /// Reads any RFC 3339 timestamp and brings it to UTC; the moment must fall
 /// within years 1 to 9999, which every stored form can hold.
-pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_timestamp(s: &str) -> Result<DateTime<Utc>, Invalid> {
     let t = DateTime::parse_from_rfc3339(s)
-        .map_err(|_| format!("'{s}' is not an RFC 3339 timestamp (2024-03-18T09:30:00Z)"))?
+        .map_err(|_| {
+            Invalid::new(format!(
+                "'{s}' is not an RFC 3339 timestamp (2024-03-18T09:30:00Z)"
+            ))
+        })?
         .with_timezone(&Utc);
     if !(1..=9999).contains(&t.year()) {
-        return Err(format!(
+        return Err(Invalid::new(format!(
             "'{s}' is outside years 1 to 9999 once brought to UTC"
-        ));
+        )));
     }
     Ok(t)
 }
@@ -219,27 +226,27 @@ pub trait Tracked {
 
     /// Sets a tracked field from event text; refuses unknown fields and
     /// values that do not parse, so a bad history is caught, not guessed at.
-    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String>;
+    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), Invalid>;
 
     /// Checks that each change starts from the value the record has, so a
     /// history whose "from" values were altered is caught, not replayed.
-    fn check_from(&self, changes: &[Change]) -> Result<(), String> {
+    fn check_from(&self, changes: &[Change]) -> Result<(), Invalid> {
         for c in changes {
             let now = self.field(&c.field);
             if now != c.from {
-                return Err(format!(
+                return Err(Invalid::new(format!(
                     "{} changes from {} but was {}",
                     c.field,
                     c.from.as_deref().unwrap_or("nothing"),
                     now.as_deref().unwrap_or("nothing")
-                ));
+                )));
             }
         }
         Ok(())
     }
 
     /// Applies one event's changes in order.
-    fn apply_changes(&mut self, changes: &[Change]) -> Result<(), String> {
+    fn apply_changes(&mut self, changes: &[Change]) -> Result<(), Invalid> {
         for c in changes {
             self.set_field(&c.field, c.to.as_deref())?;
         }
@@ -276,8 +283,8 @@ pub trait Tracked {
     }
 }
 
-fn date(s: &str) -> Result<NaiveDate, String> {
-    parse_iso(s).map_err(|why| format!("'{s}' {why} (YYYY-MM-DD)"))
+fn date(s: &str) -> Result<NaiveDate, Invalid> {
+    parse_iso(s).map_err(|why| Invalid::new(format!("'{s}' {why} (YYYY-MM-DD)")))
 }
 
 impl Item {
@@ -312,11 +319,12 @@ impl Item {
     }
 
     /// Applies an event's changes; the item's times follow the event.
-    pub fn apply(&mut self, event: &Event) -> Result<(), String> {
+    pub fn apply(&mut self, event: &Event) -> Result<(), Invalid> {
         let creates = matches!(event.action, Action::Created | Action::CarriedIn);
         if !creates {
-            self.check_from(&event.changes)
-                .map_err(|e| format!("event {} of item {}: {e}", event.id, self.id))?;
+            self.check_from(&event.changes).map_err(|e| {
+                Invalid::new(format!("event {} of item {}: {e}", event.id, self.id))
+            })?;
         }
         self.apply_changes(&event.changes)?;
         if creates {
@@ -327,7 +335,7 @@ impl Item {
     }
 
     /// The rules every stored item obeys (the database CHECKs repeat them).
-    pub fn check_consistent(&self) -> Result<(), String> {
+    pub fn check_consistent(&self) -> Result<(), Invalid> {
         if self.title.trim().is_empty() {
             return Err("an item needs a title".into());
         }
@@ -336,7 +344,9 @@ impl Item {
                 return Err("a completed item needs a completion date".into());
             }
             (s, Some(_)) if s != Status::Completed => {
-                return Err(format!("a {s} item cannot have a completion date"));
+                return Err(Invalid::new(format!(
+                    "a {s} item cannot have a completion date"
+                )));
             }
             _ => {}
         }
@@ -349,7 +359,9 @@ impl Item {
         if let (Some(s), Some(d)) = (self.start, self.due)
             && d < s
         {
-            return Err(format!("the target date {d} is before the start {s}"));
+            return Err(Invalid::new(format!(
+                "the target date {d} is before the start {s}"
+            )));
         }
         if self.rag_reason.is_some() && self.rag_override.is_none() {
             return Err("a RAG reason without a RAG override".into());
@@ -367,13 +379,15 @@ impl Tracked for Item {
         (f.get)(self, NaiveDate::MIN).text()
     }
 
-    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
+    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), Invalid> {
         match fields::field(name)
             .filter(|f| f.tracked)
             .and_then(|f| f.set)
         {
             Some(set) => set(self, value.map(fields::FieldInput::Text)),
-            None => Err(format!("'{name}' is not a field events can change")),
+            None => Err(Invalid::new(format!(
+                "'{name}' is not a field events can change"
+            ))),
         }
     }
 
@@ -414,12 +428,12 @@ impl Tracked for Strategy {
         fields::strategy_field(name).and_then(|f| (f.get)(self).text())
     }
 
-    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
+    fn set_field(&mut self, name: &str, value: Option<&str>) -> Result<(), Invalid> {
         match fields::strategy_field(name) {
             Some(f) => (f.set)(self, value.map(fields::FieldInput::Text)),
-            None => Err(format!(
+            None => Err(Invalid::new(format!(
                 "'{name}' is not a field strategy events can change"
-            )),
+            ))),
         }
     }
 
@@ -428,7 +442,7 @@ impl Tracked for Strategy {
     }
 
     /// A period moves as a whole: both ends are set, then checked.
-    fn apply_changes(&mut self, changes: &[Change]) -> Result<(), String> {
+    fn apply_changes(&mut self, changes: &[Change]) -> Result<(), Invalid> {
         let mut starts = self.period.starts();
         let mut ends = self.period.ends();
         for c in changes {

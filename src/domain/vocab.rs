@@ -2,6 +2,7 @@
 //! Each is one enum with one spelling per variant, shared by the CLI, the
 //! database and every output format.
 
+use super::Invalid;
 use std::fmt;
 use std::str::FromStr;
 
@@ -29,16 +30,16 @@ macro_rules! vocabulary {
         }
 
         impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = Invalid;
+            fn from_str(s: &str) -> Result<Self, Invalid> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(format!(
+                    _ => Err(Invalid::new(format!(
                         "unknown {} '{}'; use one of: {}",
                         $what,
                         s,
                         $name::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-                    )),
+                    ))),
                 }
             }
         }
@@ -131,14 +132,16 @@ pub enum RagSetting {
 }
 
 impl FromStr for RagSetting {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
         if s == "auto" {
             return Ok(RagSetting::Auto);
         }
-        s.parse()
-            .map(RagSetting::Pin)
-            .map_err(|_| format!("unknown RAG value '{s}'; use one of: red, amber, green, auto"))
+        s.parse().map(RagSetting::Pin).map_err(|_| {
+            Invalid::new(format!(
+                "unknown RAG value '{s}'; use one of: red, amber, green, auto"
+            ))
+        })
     }
 }
 
@@ -161,7 +164,7 @@ mod tests {
 
     #[test]
     fn unknown_words_list_the_choices() {
-        let err = "finished".parse::<Status>().unwrap_err();
+        let err = "finished".parse::<Status>().unwrap_err().to_string();
         assert!(
             err.contains("'finished'") && err.contains("in-progress"),
             "{err}"

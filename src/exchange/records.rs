@@ -422,6 +422,7 @@ pub fn item(
             (_, given) => given,
         };
         if let Err(e) = set(&mut item, value.as_ref().map(Input::borrow)) {
+            let e = e.to_string();
             let why = e.strip_prefix(&format!("{}: ", f.name)).unwrap_or(&e);
             r.bad(f.name, why.to_string());
             good = false;
@@ -435,7 +436,7 @@ pub fn item(
         return None;
     }
     let why = match item.check_consistent() {
-        Err(e) => Some(("status", e)),
+        Err(e) => Some(("status", e.to_string())),
         Ok(()) if item.updated_at < item.created_at => {
             Some(("updated_at", "is before created_at".to_string()))
         }

@@ -12,8 +12,8 @@ use std::fmt::Display;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-pub(super) fn bad_column(idx: usize, msg: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, msg.into())
+pub(super) fn bad_column(idx: usize, msg: impl ToString) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, msg.to_string().into())
 }
 
 /// A text column (or NULL), borrowed from the row: no copy is made of
@@ -39,7 +39,7 @@ where
 }
 
 pub(super) fn required<T>(idx: usize, value: Option<T>) -> rusqlite::Result<T> {
-    value.ok_or_else(|| bad_column(idx, "is NULL in a column that needs a value".into()))
+    value.ok_or_else(|| bad_column(idx, "is NULL in a column that needs a value"))
 }
 
 pub(super) fn parsed<T: FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T>
