@@ -1,38 +1,32 @@
 //! strat: parse the command line, run it, print, and exit with the SPEC's code.
 
 use clap::Parser;
-use std::io::Write;
 use std::process::ExitCode;
 use strat::{cli, commands, output};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let format = cli.format;
-    let result = commands::run(cli).and_then(|outcome| {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut printer = output::Printer::new(format, output::Style::detect(), &mut stdout);
+    let result = commands::run(cli, &mut printer).and_then(|outcome| {
         let shown = outcome
             .view
             .as_ref()
             .filter(|_| !(outcome.for_programs && format == cli::Format::Table));
-        if let Some(view) = shown {
-            let format = if outcome.always_json {
-                cli::Format::Json
-            } else {
-                format
-            };
-            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let written =
-                output::render(view.as_ref(), format, output::Style::detect(), &mut stdout)
-                    .and_then(|()| Ok(stdout.flush()?));
-            match (written, &outcome.made) {
-                (Err(e), Some(made)) if !e.is_closed_pipe() => {
-                    eprintln!("{made}");
-                    eprintln!(
-                        "strat: the change was made, but its output could not be written: {e}"
-                    );
-                    return Ok(());
-                }
-                (written, _) => written?,
+        let written = match shown {
+            Some(view) if outcome.always_json => printer.print_as(view.as_ref(), cli::Format::Json),
+            Some(view) => printer.print(view.as_ref()),
+            None => Ok(()),
+        }
+        .and_then(|()| printer.flush());
+        match (written, &outcome.made) {
+            (Err(e), Some(made)) if !e.is_closed_pipe() => {
+                eprintln!("{made}");
+                eprintln!("strat: the change was made, but its output could not be written: {e}");
+                return Ok(());
             }
+            (written, _) => written?,
         }
         if let Some(message) = &outcome.message {
             eprintln!("{message}");

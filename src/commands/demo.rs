@@ -1,10 +1,11 @@
 //! `strat demo`: the example portfolio, loaded and reported.
 
-use super::report::LiveReport;
+use super::report::print_report;
 use super::{AsOf, Ctx, Outcome, default_db_path};
 use crate::error::{Error, Result};
 use crate::exchange::load::Loader;
 use crate::exchange::load_document;
+use crate::output::Printer;
 use crate::store::Store;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 /// have it too.
 pub const EXAMPLE: &str = include_str!("../../examples/kent-portfolio.json");
 
-pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
+pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
     let (path, fresh) = match db {
         Some(p) => (p.to_path_buf(), false),
         None => (demo_path()?, true),
@@ -51,16 +52,14 @@ pub fn run(ctx: &Ctx, db: Option<&Path>) -> Result<Outcome> {
         day: ctx.clock.today,
         cutoff: None,
     };
-    let report = LiveReport::new(store, Vec::new(), as_of);
+    print_report(store, Vec::new(), as_of, out)?;
     let hint = format!(
         "Demo database: {}\nExplore it with, for example:\n  strat --db {} outstanding --overdue\n  strat --db {} report tech-2020 --as-of 2021-12-31",
         path.display(),
         quoted(&path),
         quoted(&path)
     );
-    let mut out = Outcome::show(report);
-    out.message = Some(hint);
-    Ok(out)
+    Ok(Outcome::default().said(hint))
 }
 
 /// `demo.db` beside the default database.

@@ -2,7 +2,7 @@
 //! CSV of items (the formats themselves are in [`crate::exchange`]).
 
 use super::{Ctx, Outcome, require_strategies};
-use crate::cli::{ExportArgs, ImportArgs};
+use crate::cli::{ExportArgs, Format, ImportArgs};
 use crate::domain::NumberSet;
 use crate::domain::model::{Code, Event, Item, Strategy, StrategyEvent};
 use crate::error::{Error, Result};
@@ -10,36 +10,38 @@ use crate::exchange::csv_reader::load_csv;
 use crate::exchange::load::{Counts, Loader};
 use crate::exchange::{FORMAT_NAME, FORMAT_VERSION, load_document};
 use crate::output::shapes::{EventJson, ItemJson, StrategyEventJson, StrategyJson};
-use crate::output::{Block, Doc, JsonOut, Streamed, View};
+use crate::output::{Block, Doc, JsonOut, Printer, Streamed, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::path::Path;
 
-/// `strat export`: checks the named strategies now, so a wrong code fails
-/// before anything is printed; the document is read while it is written
-/// (see [`LiveExport`]).
-pub fn export(ctx: &Ctx, mut store: Store, args: ExportArgs) -> Result<Outcome> {
-    store.read(|db| require_strategies(db, &args.strategies))?;
-    Ok(Outcome {
-        view: Some(Box::new(LiveExport {
-            store: RefCell::new(store),
-            codes: args.strategies,
+/// `strat export`: in one read transaction, checks the named strategies,
+/// so a wrong code fails before anything is printed, then prints the
+/// document as it reads it (see [`LiveExport`]); always as JSON.
+pub fn export(ctx: &Ctx, mut store: Store, args: ExportArgs, out: &mut Printer) -> Result<Outcome> {
+    let codes = &args.strategies;
+    store.read(|db| {
+        require_strategies(db, codes)?;
+        let export = LiveExport {
+            db,
+            codes,
             on: ctx.clock.today,
-        })),
-        always_json: true,
-        ..Outcome::default()
-    })
+        };
+        out.print_as(&export, Format::Json)
+    })?;
+    Ok(Outcome::default())
 }
 
 /// The export document of the strategies `codes` (all when empty), with
 /// health computed for `on`. It is read in one read transaction while it
 /// is written, items and events a row at a time: built whole, the document
 /// of 100,000 items took 2.5 GB.
-pub struct LiveExport {
-    store: RefCell<Store>,
-    codes: Vec<Code>,
+pub struct LiveExport<'a> {
+    /// The command's read transaction.
+    db: &'a Db<'a>,
+    codes: &'a [Code],
     on: NaiveDate,
 }
 
@@ -79,15 +81,16 @@ impl Serialize for Owned<StrategyEvent> {
     }
 }
 
-impl LiveExport {
+impl LiveExport<'_> {
     fn kept(&self, code: &Code) -> bool {
         self.codes.is_empty() || self.codes.contains(code)
     }
 }
 
-impl View for LiveExport {
+impl View for LiveExport<'_> {
     fn write_json(&self, out: &mut JsonOut) -> Result<()> {
-        self.store.borrow_mut().read(|db| {
+        let db = self.db;
+        {
             let strategies: Vec<Strategy> = db
                 .strategies()?
                 .into_iter()
@@ -138,7 +141,7 @@ impl View for LiveExport {
                     })
                 })
             })
-        })
+        }
     }
 
     /// The document as the JSON format prints it (`export` prints JSON

@@ -2,7 +2,7 @@
 
 use super::listing::{LiveItems, Order};
 use super::views::{EventList, ItemDetail, ItemList};
-use super::{Ctx, Outcome, not_found_strategy};
+use super::{Ctx, Outcome, named_once, not_found_strategy};
 use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateArgs};
 use crate::domain::dates::DateExpr;
 use crate::domain::health::days_overdue;
@@ -10,13 +10,14 @@ use crate::domain::history::rebuild;
 use crate::domain::model::{Event, Item, ItemId, Progress, Tracked};
 use crate::domain::vocab::{Action, RagSetting, Status};
 use crate::error::{Error, Result};
+use crate::output::Printer;
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 
-pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand) -> Result<Outcome> {
+pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand, out: &mut Printer) -> Result<Outcome> {
     match cmd {
         ItemCommand::Add(args) => add(ctx, &mut store, args),
-        ItemCommand::List(args) => list(ctx, store, args),
+        ItemCommand::List(args) => list(ctx, store, args, out),
         ItemCommand::Show { id, as_of } => show(ctx, &mut store, id, as_of),
         ItemCommand::Update(args) => update(ctx, &mut store, args),
         ItemCommand::Done { id, on, note } => done(ctx, &mut store, id, on, note),
@@ -240,7 +241,7 @@ fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
     Ok(changed(ctx, item, message))
 }
 
-fn list(ctx: &Ctx, store: Store, a: ItemListArgs) -> Result<Outcome> {
+fn list(ctx: &Ctx, mut store: Store, a: ItemListArgs, out: &mut Printer) -> Result<Outcome> {
     let as_of = ctx.as_of(a.as_of)?;
     let due_before = a
         .due_before
@@ -274,12 +275,15 @@ fn list(ctx: &Ctx, store: Store, a: ItemListArgs) -> Result<Outcome> {
                     || contains(&i.reference, s)
             })
     };
-    let items = LiveItems::new(store, a.strategies, as_of, Order::Number, keep);
-    Ok(Outcome::show(ItemList {
-        items: Box::new(items),
-        on: day,
-        outstanding: false,
-    }))
+    let codes = named_once(a.strategies);
+    store.read(|db| {
+        out.print(&ItemList {
+            items: Box::new(LiveItems::new(db, &codes, as_of, Order::Number, keep)),
+            on: day,
+            outstanding: false,
+        })
+    })?;
+    Ok(Outcome::default())
 }
 
 fn show(ctx: &Ctx, store: &mut Store, id: ItemId, as_of: Option<DateExpr>) -> Result<Outcome> {

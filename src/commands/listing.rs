@@ -3,13 +3,12 @@
 //! a time, or one strategy's items, not all of them.
 
 use super::views::{Items, NextItem};
-use super::{AsOf, damaged, items_of, named_once, require_strategies};
+use super::{AsOf, damaged, items_of, require_strategies};
 use crate::domain::history::Replay;
 use crate::domain::model::{Code, Item};
 use crate::domain::vocab::Status;
 use crate::error::Result;
-use crate::store::{Cursor, Db, Store};
-use std::cell::RefCell;
+use crate::store::{Cursor, Db};
 
 /// The order of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,25 +21,27 @@ pub enum Order {
 
 /// Which items a list shows: of which strategies, as of when, picked by
 /// `keep`, in which order.
-pub struct LiveItems {
-    store: RefCell<Store>,
-    codes: Vec<Code>,
+pub struct LiveItems<'a> {
+    /// The command's read transaction.
+    db: &'a Db<'a>,
+    codes: &'a [Code],
     as_of: AsOf,
     order: Order,
-    keep: Box<dyn Fn(&Item) -> bool>,
+    keep: Box<dyn Fn(&Item) -> bool + 'a>,
 }
 
-impl LiveItems {
+impl<'a> LiveItems<'a> {
+    /// `codes` are named once each (see [`super::named_once`]).
     pub fn new(
-        store: Store,
-        codes: Vec<Code>,
+        db: &'a Db<'a>,
+        codes: &'a [Code],
         as_of: AsOf,
         order: Order,
-        keep: impl Fn(&Item) -> bool + 'static,
-    ) -> LiveItems {
+        keep: impl Fn(&Item) -> bool + 'a,
+    ) -> LiveItems<'a> {
         LiveItems {
-            store: RefCell::new(store),
-            codes: named_once(codes),
+            db,
+            codes,
             as_of,
             order,
             keep: Box::new(keep),
@@ -50,7 +51,7 @@ impl LiveItems {
     fn read_in(&self, db: &Db, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()> {
         let keep = &*self.keep;
         match self.order {
-            Order::Number => each_kept(db, &self.codes, self.as_of, keep, f),
+            Order::Number => each_kept(db, self.codes, self.as_of, keep, f),
             // SQLite sorts the items as they are now; a past day's are
             // rebuilt and held in a temporary table for SQLite to sort.
             Order::Due if self.as_of.cutoff.is_none() => {
@@ -59,13 +60,13 @@ impl LiveItems {
                     .copied()
                     .filter(|s| s.is_outstanding())
                     .collect();
-                db.each_item_by_due(&self.codes, &outstanding, |rows| {
+                db.each_item_by_due(self.codes, &outstanding, |rows| {
                     f(&mut || next_kept(rows, keep))
                 })
             }
             Order::Due => db.each_held_by_due(
                 |hold| {
-                    each_kept(db, &self.codes, self.as_of, keep, &mut |next| {
+                    each_kept(db, self.codes, self.as_of, keep, &mut |next| {
                         while let Some(item) = next()? {
                             hold(&item)?;
                         }
@@ -78,14 +79,12 @@ impl LiveItems {
     }
 }
 
-impl Items for LiveItems {
+impl Items for LiveItems<'_> {
     /// A strategy named that does not exist fails the read before `f` is
     /// called, so before anything is printed.
     fn read(&self, f: &mut dyn FnMut(&mut NextItem) -> Result<()>) -> Result<()> {
-        self.store.borrow_mut().read(|db| {
-            require_strategies(db, &self.codes)?;
-            self.read_in(db, f)
-        })
+        require_strategies(self.db, self.codes)?;
+        self.read_in(self.db, f)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::domain::dates::{DateExpr, parse_iso};
 use crate::domain::history::{rebuild, rebuild_strategies};
 use crate::domain::model::{Code, Item, Strategy};
 use crate::error::{Error, Result};
-use crate::output::View;
+use crate::output::{Printer, View};
 use crate::store::{Db, Store};
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, TimeZone, Utc};
 use std::path::{Path, PathBuf};
@@ -172,24 +172,24 @@ pub fn default_db_path() -> Result<PathBuf> {
 }
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> Result<Outcome> {
+pub fn run(cli: Cli, out: &mut Printer) -> Result<Outcome> {
     let ctx = Ctx {
         clock: clock()?,
         by: who(cli.by),
     };
     let given = given_db(cli.db)?;
     if let Command::Demo = cli.command {
-        return demo::run(&ctx, given.as_deref());
+        return demo::run(&ctx, given.as_deref(), out);
     }
     let path = match given {
         Some(path) => path,
         None => default_db_path()?,
     };
-    run_on(&ctx, cli.command, &path).map_err(|e| crate::store::explain_disk_io(e, &path))
+    run_on(&ctx, cli.command, &path, out).map_err(|e| crate::store::explain_disk_io(e, &path))
 }
 
 /// Runs `command` on the database at `path`.
-fn run_on(ctx: &Ctx, command: Command, path: &Path) -> Result<Outcome> {
+fn run_on(ctx: &Ctx, command: Command, path: &Path, out: &mut Printer) -> Result<Outcome> {
     if let Command::Import(args) = command {
         return exchange::import(ctx, path, args);
     }
@@ -212,11 +212,11 @@ fn run_on(ctx: &Ctx, command: Command, path: &Path) -> Result<Outcome> {
         Command::Init => Ok(init_message(path)),
         Command::Demo | Command::Import(_) => unreachable!("handled above"),
         Command::Strategy(cmd) => strategy::run(ctx, &mut store, cmd),
-        Command::Item(cmd) => item::run(ctx, store, cmd),
-        Command::Outstanding(args) => report::outstanding(ctx, store, args),
-        Command::Report(args) => report::report(ctx, store, args),
+        Command::Item(cmd) => item::run(ctx, store, cmd, out),
+        Command::Outstanding(args) => report::outstanding(ctx, store, args, out),
+        Command::Report(args) => report::report(ctx, store, args, out),
         Command::CarryForward(args) => carry::run(ctx, &mut store, args),
-        Command::Export(args) => exchange::export(ctx, store, args),
+        Command::Export(args) => exchange::export(ctx, store, args, out),
         Command::Backup { file } => maintenance::backup(&mut store, &file),
         Command::Check => maintenance::check(&mut store),
     }?;

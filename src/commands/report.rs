@@ -4,20 +4,20 @@
 use super::listing::{LiveItems, Order};
 use super::views::{ItemList, headline, overdue_cell};
 use super::{AsOf, Ctx, Outcome, items_of, named_once, strategies_as_of};
-use crate::cli::{OutstandingArgs, ReportArgs};
+use crate::cli::{Format, OutstandingArgs, ReportArgs};
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Code, Item, ItemId, Strategy};
 use crate::domain::summary::Summary;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
 use crate::output::shapes::{ItemJson, StrategyJson};
-use crate::output::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
+use crate::output::{Block, Cell, Doc, JsonOut, Printer, Streamed, Table, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{Receiver, sync_channel};
 
 /// One item line of a report.
 pub struct ReportItem {
@@ -141,37 +141,82 @@ fn link_name(db: &Db, cache: &mut HashMap<ItemId, Code>, id: ItemId) -> Result<S
 }
 
 /// `strat report`: checks the named strategies now, so a wrong code fails
-/// before anything is printed; the report itself is read while it is
-/// written (see [`LiveReport`]).
-pub fn report(ctx: &Ctx, mut store: Store, args: ReportArgs) -> Result<Outcome> {
+/// before anything is printed, then prints the report as it reads it (see
+/// [`print_report`]).
+pub fn report(ctx: &Ctx, mut store: Store, args: ReportArgs, out: &mut Printer) -> Result<Outcome> {
     let as_of = ctx.as_of(args.as_of)?;
-    store.read(|db| strategies_as_of(db, &args.strategies, as_of).map(drop))?;
-    Ok(Outcome::show(LiveReport::new(
-        store,
-        args.strategies,
-        as_of,
-    )))
+    let codes = named_once(args.strategies);
+    store.read(|db| strategies_as_of(db, &codes, as_of).map(drop))?;
+    print_report(store, codes, as_of, out)?;
+    Ok(Outcome::default())
 }
 
-/// A report that reads the database as it is printed, in one read
-/// transaction, strategy by strategy: a report of a whole portfolio never
-/// holds more than its largest strategy.
-pub struct LiveReport {
-    store: RefCell<Store>,
-    codes: Vec<Code>,
+/// What the reading side of a report hands the printing side, in order.
+enum Piece {
+    /// Every strategy's summary, for the overview of a report of all.
+    Overview(Vec<(Strategy, Summary)>),
+    Part(Box<StrategyReport>),
+}
+
+/// Prints the report of the named strategies (all when none is named) as
+/// of `as_of`. A thread of its own reads it, in one read transaction,
+/// strategy by strategy, while this one writes the last: a report of a
+/// whole portfolio never holds more than its largest strategy, and reading
+/// overlaps writing.
+pub fn print_report(store: Store, codes: Vec<Code>, as_of: AsOf, out: &mut Printer) -> Result<()> {
+    // The overview a report of everything opens with needs every
+    // strategy's summary first, so its items are read twice; only the
+    // documents for people show it.
+    let overview = codes.is_empty() && matches!(out.format(), Format::Table | Format::Markdown);
+    let all = codes.is_empty();
+    std::thread::scope(|scope| {
+        let (pieces_tx, pieces) = sync_channel::<Result<Piece>>(4);
+        let reader = scope.spawn(move || {
+            let mut store = store;
+            let read = store.read(|db| {
+                if overview
+                    && pieces_tx
+                        .send(Ok(Piece::Overview(summaries(db, as_of)?)))
+                        .is_err()
+                {
+                    return Ok(());
+                }
+                let mut parts = Parts::new(db, &codes, as_of)?;
+                while let Some(part) = parts.next()? {
+                    if pieces_tx.send(Ok(Piece::Part(Box::new(part)))).is_err() {
+                        break; // the printing side has stopped
+                    }
+                }
+                Ok(())
+            });
+            if let Err(e) = read {
+                let _ = pieces_tx.send(Err(e));
+            }
+        });
+        let report = ReadReport {
+            pieces: RefCell::new(pieces),
+            all,
+            as_of,
+        };
+        let printed = out.print(&report);
+        // Closing the channel stops a reader the printing left behind.
+        drop(report);
+        reader
+            .join()
+            .map_err(|_| Error::bug("the report's reading thread failed"))?;
+        printed
+    })
+}
+
+/// A report as its reading thread hands it over.
+struct ReadReport {
+    pieces: RefCell<Receiver<Result<Piece>>>,
+    /// A report of every strategy (with an overview for people).
+    all: bool,
     as_of: AsOf,
 }
 
-impl LiveReport {
-    /// The report of the named strategies (all when none is named).
-    pub fn new(store: Store, codes: Vec<Code>, as_of: AsOf) -> LiveReport {
-        LiveReport {
-            store: RefCell::new(store),
-            codes: named_once(codes),
-            as_of,
-        }
-    }
-
+impl ReadReport {
     fn title(&self) -> String {
         if self.as_of.cutoff.is_some() {
             format!("Status report as of {}", self.as_of.day)
@@ -180,89 +225,68 @@ impl LiveReport {
         }
     }
 
-    /// Calls `f` with the strategies' parts to read, one at a time, in one
-    /// read transaction: whatever else `f` reads from the database agrees
-    /// with them.
-    fn read_parts(&self, f: impl FnOnce(&Db, &mut Parts) -> Result<()>) -> Result<()> {
-        self.store.borrow_mut().read(|db| {
-            let mut parts = Parts::new(db, &self.codes, self.as_of)?;
-            f(db, &mut parts)
-        })
+    /// The next piece, `None` after the last.
+    fn next(&self) -> Result<Option<Piece>> {
+        self.pieces.borrow_mut().recv().ok().transpose()
+    }
+
+    /// The next strategy's part, `None` after the last.
+    fn next_part(&self) -> Result<Option<StrategyReport>> {
+        loop {
+            match self.next()? {
+                Some(Piece::Part(part)) => return Ok(Some(*part)),
+                Some(Piece::Overview(_)) => {}
+                None => return Ok(None),
+            }
+        }
     }
 }
 
-impl View for LiveReport {
-    /// Reading and writing overlap: a second thread reads each strategy's
-    /// part in the one read transaction while this one writes the last.
+impl View for ReadReport {
     fn write_json(&self, out: &mut JsonOut) -> Result<()> {
-        let (codes, as_of) = (&self.codes, self.as_of);
-        let mut store = self.store.borrow_mut();
-        let store: &mut Store = &mut store;
-        std::thread::scope(|scope| {
-            let (parts_tx, parts) = sync_channel::<Result<StrategyReport>>(4);
-            let reader = scope.spawn(move || {
-                let read = store.read(|db| {
-                    let mut reading = Parts::new(db, codes, as_of)?;
-                    while let Some(part) = reading.next()? {
-                        if parts_tx.send(Ok(part)).is_err() {
-                            break; // the writer has stopped
-                        }
-                    }
-                    Ok(())
-                });
-                if let Err(e) = read {
-                    let _ = parts_tx.send(Err(e));
-                }
-            });
-            // Nothing is written before the first part (or the error that
-            // there is none) has come.
-            let next = || parts.recv().ok().transpose();
-            let mut first = Some(next()?);
-            let list = Streamed::new(|| {
-                let part = match first.take() {
-                    Some(part) => part,
-                    None => next()?,
-                };
-                Ok(part.map(|report| OwnedPart {
-                    report,
-                    day: as_of.day,
-                }))
-            });
-            let written = out.value(&ReportJson {
-                as_of: as_of.day,
-                strategies: &list,
-            });
-            let result = list.finish(written);
-            drop(parts);
-            reader
-                .join()
-                .map_err(|_| Error::bug("the report's reading thread failed"))?;
-            result
-        })
+        let day = self.as_of.day;
+        // Nothing is written before the first part (or the error that
+        // there is none) has come.
+        let mut first = Some(self.next_part()?);
+        let list = Streamed::new(|| {
+            let part = match first.take() {
+                Some(part) => part,
+                None => self.next_part()?,
+            };
+            Ok(part.map(|report| OwnedPart { report, day }))
+        });
+        let written = out.value(&ReportJson {
+            as_of: day,
+            strategies: &list,
+        });
+        list.finish(written)
     }
 
-    /// The overview comes first but needs every strategy's summary, so a
-    /// report of everything reads the items twice: once for the summaries
-    /// alone, once strategy by strategy for the rest.
     fn document(&self, doc: &mut Doc) -> Result<()> {
         let day = self.as_of.day;
-        self.read_parts(|db, parts| {
-            doc.block(Block::Title(self.title()))?;
-            if self.codes.is_empty() {
-                let summaries = summaries(db, self.as_of)?;
-                doc.block(if summaries.is_empty() {
-                    Block::Text(
-                        "No strategies yet. Add one with: strat strategy add CODE --title T --period Y1-Y2".into(),
-                    )
-                } else {
-                    Block::Table(overview_table(&summaries))
-                })?;
-            }
-            while let Some(r) = parts.next()? {
-                doc.blocks([
-                    Block::Heading(format!("{} ({})", r.strategy.title, r.strategy.code)),
-                    Block::Fields(headline(&r.strategy, &r.summary)),
-                ])?;
+        doc.block(Block::Title(self.title()))?;
+        if self.all {
+            let summaries = match self.next()? {
+                Some(Piece::Overview(summaries)) => summaries,
+                _ => {
+                    return Err(Error::bug(
+                        "a report of everything came without its overview",
+                    ));
+                }
+            };
+            doc.block(if summaries.is_empty() {
+                Block::Text(
+                    "No strategies yet. Add one with: strat strategy add CODE --title T --period Y1-Y2".into(),
+                )
+            } else {
+                Block::Table(overview_table(&summaries))
+            })?;
+        }
+        while let Some(r) = self.next_part()? {
+            doc.blocks([
+                Block::Heading(format!("{} ({})", r.strategy.title, r.strategy.code)),
+                Block::Fields(headline(&r.strategy, &r.summary)),
+            ])?;
             if r.items.is_empty() {
                 doc.block(Block::Text("No items.".into()))?;
                 continue;
@@ -300,9 +324,8 @@ impl View for LiveReport {
                 ],
                 rows,
             }))?;
-            }
-            Ok(())
-        })
+        }
+        Ok(())
     }
 
     /// One row per item, with its strategy, for spreadsheets.
@@ -322,8 +345,8 @@ impl View for LiveReport {
             "health",
             "latest_note",
         ])?;
-        self.read_parts(|_, parts| {
-            while let Some(r) = parts.next()? {
+        {
+            while let Some(r) = self.next_part()? {
                 for l in &r.items {
                     rows.row(vec![
                         Cell::from(r.strategy.code.as_str()),
@@ -342,8 +365,7 @@ impl View for LiveReport {
                     ])?;
                 }
             }
-            Ok(())
-        })?;
+        }
         rows.finish()
     }
 }
@@ -402,7 +424,12 @@ fn overview_table(summaries: &[(Strategy, Summary)]) -> Table {
     }
 }
 
-pub fn outstanding(ctx: &Ctx, store: Store, args: OutstandingArgs) -> Result<Outcome> {
+pub fn outstanding(
+    ctx: &Ctx,
+    mut store: Store,
+    args: OutstandingArgs,
+    out: &mut Printer,
+) -> Result<Outcome> {
     let as_of = ctx.as_of(args.as_of)?;
     let until = args
         .due_within
@@ -425,12 +452,15 @@ pub fn outstanding(ctx: &Ctx, store: Store, args: OutstandingArgs) -> Result<Out
             && (!overdue || days_overdue(i, day) > 0)
             && until.is_none_or(|u| i.due.is_some_and(|d| d <= u))
     };
-    let items = LiveItems::new(store, args.strategies, as_of, Order::Due, keep);
-    Ok(Outcome::show(ItemList {
-        items: Box::new(items),
-        on: day,
-        outstanding: true,
-    }))
+    let codes = named_once(args.strategies);
+    store.read(|db| {
+        out.print(&ItemList {
+            items: Box::new(LiveItems::new(db, &codes, as_of, Order::Due, keep)),
+            on: day,
+            outstanding: true,
+        })
+    })?;
+    Ok(Outcome::default())
 }
 
 fn item_title(l: &ReportItem) -> String {

@@ -174,8 +174,8 @@ impl Items for Vec<Item> {
 
 /// A list of items with their health on one day; `outstanding` adds days
 /// overdue, as the SPEC's `outstanding` output does.
-pub struct ItemList {
-    pub items: Box<dyn Items>,
+pub struct ItemList<'a> {
+    pub items: Box<dyn Items + 'a>,
     pub on: NaiveDate,
     pub outstanding: bool,
 }
@@ -208,7 +208,7 @@ impl serde::Serialize for Listed {
     }
 }
 
-impl ItemList {
+impl ItemList<'_> {
     /// Writes a table of the items in `columns`, with `overdue` last for
     /// outstanding work.
     fn table(&self, doc: &mut Doc, columns: &[ItemColumn], overdue: ItemColumn) -> Result<()> {
@@ -230,7 +230,7 @@ impl ItemList {
     }
 }
 
-impl View for ItemList {
+impl View for ItemList<'_> {
     /// Written item by item: a tree of JSON values for the list took
     /// several times the memory of the items themselves.
     fn write_json(&self, out: &mut JsonOut) -> Result<()> {

@@ -7,6 +7,42 @@ pub mod shapes;
 
 pub use render::{Doc, Rows, Style, render};
 
+/// Where a command's data goes: stdout in the format asked for. A command
+/// that reads while it prints hands it a view over what its transaction
+/// reads; output never holds the database or opens a transaction.
+pub struct Printer<'w> {
+    format: Format,
+    style: Style,
+    out: &'w mut dyn Write,
+}
+
+impl<'w> Printer<'w> {
+    pub fn new(format: Format, style: Style, out: &'w mut dyn Write) -> Printer<'w> {
+        Printer { format, style, out }
+    }
+
+    /// The format asked for.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Prints `view` in the format asked for.
+    pub fn print(&mut self, view: &dyn View) -> Result<()> {
+        self.print_as(view, self.format)
+    }
+
+    /// Prints `view` in `format`, whatever was asked (export is JSON).
+    pub fn print_as(&mut self, view: &dyn View, format: Format) -> Result<()> {
+        render(view, format, self.style, self.out)
+    }
+
+    /// Writes out what is buffered.
+    pub fn flush(&mut self) -> Result<()> {
+        Ok(self.out.flush()?)
+    }
+}
+
+use crate::cli::Format;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
 use serde::ser::{Error as _, Serialize, SerializeSeq, Serializer};
