@@ -1,7 +1,6 @@
 //! `strat item add|list|show|update|done|note|history|remove`.
 
 use super::listing::{LiveItems, Order};
-use super::views::{EventList, ItemDetail, ItemList};
 use super::{Ctx, Outcome, named_once, not_found_strategy};
 use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateArgs};
 use crate::domain::dates::DateExpr;
@@ -11,6 +10,7 @@ use crate::domain::model::{Event, Item, ItemId, Progress, Tracked};
 use crate::domain::vocab::{Action, RagSetting, Status};
 use crate::error::{Error, Result};
 use crate::output::Printer;
+use crate::output::views::{EventList, ItemDetail, ItemList};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 

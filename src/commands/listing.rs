@@ -2,12 +2,12 @@
 //! while they are written: a list of the whole portfolio holds one item at
 //! a time, or one strategy's items, not all of them.
 
-use super::views::{Items, NextItem};
 use super::{AsOf, damaged, items_of, require_strategies};
 use crate::domain::history::Replay;
 use crate::domain::model::{Code, Item};
 use crate::domain::vocab::Status;
 use crate::error::Result;
+use crate::output::views::{Items, NextItem};
 use crate::store::{Cursor, Db};
 
 /// The order of a list.

@@ -1,5 +1,7 @@
 //! One module per command family. Each turns parsed arguments into store
-//! and domain calls and returns an [`Outcome`]; none prints.
+//! and domain calls and returns an [`Outcome`]: the value to print, or,
+//! for what is printed as it is read (lists, reports, export), nothing
+//! once it has printed it through the [`Printer`] inside its own read.
 
 mod carry;
 mod demo;
@@ -9,7 +11,6 @@ mod listing;
 mod maintenance;
 mod report;
 mod strategy;
-mod views;
 
 use crate::cli::{Cli, Command, StrategyCommand};
 use crate::domain::Clock;

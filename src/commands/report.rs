@@ -2,7 +2,6 @@
 //! to committee, now or as it stood on a past day.
 
 use super::listing::{LiveItems, Order};
-use super::views::{ItemList, headline, overdue_cell};
 use super::{AsOf, Ctx, Outcome, items_of, named_once, strategies_as_of};
 use crate::cli::{Format, OutstandingArgs, ReportArgs};
 use crate::domain::health::{days_overdue, health};
@@ -11,6 +10,7 @@ use crate::domain::summary::Summary;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
 use crate::output::shapes::{ItemJson, StrategyJson};
+use crate::output::views::{ItemList, headline, overdue_cell};
 use crate::output::{Block, Cell, Doc, JsonOut, Printer, Streamed, Table, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;

@@ -1,6 +1,5 @@
 //! `strat strategy add|list|show|edit|remove`.
 
-use super::views::{StrategyDetail, StrategyList};
 use super::{Ctx, Outcome, items_as_of, not_found_strategy, strategies_as_of};
 use crate::cli::{StrategyCommand, StrategyFields};
 use crate::domain::dates::Period;
@@ -8,6 +7,7 @@ use crate::domain::model::{Change, Code, Strategy, StrategyEvent, Tracked};
 use crate::domain::summary::Summary;
 use crate::domain::vocab::{Action, StrategyStatus};
 use crate::error::{Error, Result};
+use crate::output::views::{StrategyDetail, StrategyList};
 use crate::store::{Db, Store};
 
 pub fn run(ctx: &Ctx, store: &mut Store, cmd: StrategyCommand) -> Result<Outcome> {

@@ -4,6 +4,7 @@
 mod piped_table;
 mod render;
 pub mod shapes;
+pub mod views;
 
 pub use render::{Doc, Rows, Style, render};
 

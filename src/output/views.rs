@@ -1,6 +1,7 @@
 //! The values read commands return, and how each is laid out as a document
 //! and as JSON. Rendering to a format is the output module's job.
 
+use super::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
@@ -8,7 +9,6 @@ use crate::error::Result;
 use crate::output::shapes::{
     EventJson, ItemColumn, ItemJson, StrategyJson, item_columns, to_value,
 };
-use crate::output::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
 use chrono::NaiveDate;
 
 /// The period as people write it.
