@@ -49,6 +49,21 @@ const V1_TABLES: &[&str] = &[
 /// Every table and index as SQLite stores its definition.
 const SCHEMA_SQL: &str = "SELECT type, name, sql FROM sqlite_schema ORDER BY type, name";
 
+/// Every table and index of a database strat has just made.
+fn schema_of_a_new_database() -> String {
+    let fresh = Env::new();
+    fresh.ok(&[
+        "strategy",
+        "add",
+        "a-1",
+        "--title",
+        "A",
+        "--period",
+        "2020-2023",
+    ]);
+    rows(&fresh.db, &[SCHEMA_SQL])
+}
+
 /// Compares two dumps without printing megabytes when they differ.
 fn same(a: &str, b: &str, what: &str) {
     if a != b {
@@ -90,19 +105,9 @@ fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
         3
     );
     assert_eq!(env.query_text("PRAGMA integrity_check"), "ok");
-    let fresh = Env::new();
-    fresh.ok(&[
-        "strategy",
-        "add",
-        "a-1",
-        "--title",
-        "A",
-        "--period",
-        "2020-2023",
-    ]);
     assert_eq!(
         rows(&env.db, &[SCHEMA_SQL]),
-        rows(&fresh.db, &[SCHEMA_SQL]),
+        schema_of_a_new_database(),
         "an upgraded database is defined as a new one is"
     );
 
@@ -132,19 +137,9 @@ fn a_version_4_database_gets_tables_built_anew_and_keeps_every_record() {
         &original,
         "upgrade changed the data",
     );
-    let fresh = Env::new();
-    fresh.ok(&[
-        "strategy",
-        "add",
-        "a-1",
-        "--title",
-        "A",
-        "--period",
-        "2020-2023",
-    ]);
     assert_eq!(
         rows(&env.db, &[SCHEMA_SQL]),
-        rows(&fresh.db, &[SCHEMA_SQL]),
+        schema_of_a_new_database(),
         "the tables are defined as CREATE TABLE defines them in a new database"
     );
     assert_eq!(env.query_text("PRAGMA integrity_check"), "ok");

@@ -4,13 +4,12 @@
 
 use super::Db;
 use super::rows::{
-    INSERT_EVENT_SQL, bind_event, bind_item, changes_text, insert_item_sql,
-    insert_strategy_event_sql, insert_strategy_sql, strategy_values,
+    INSERT_EVENT_SQL, bind_event, bind_item, insert_item_sql, insert_strategy_sql, strategy_values,
 };
-use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp};
+use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent};
 use crate::error::Result;
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, params, params_from_iter};
+use rusqlite::{OptionalExtension, params_from_iter};
 
 /// The first numbers not yet handed out, see [`Db::next_ids`].
 pub struct NextIds {
@@ -66,18 +65,7 @@ impl Db<'_> {
         event: &StrategyEvent,
         number: Option<i64>,
     ) -> Result<i64> {
-        self.conn
-            .prepare_cached(&insert_strategy_event_sql("?2"))?
-            .execute(params![
-                number,
-                strategy,
-                format_timestamp(event.at),
-                event.by,
-                event.action.as_str(),
-                changes_text(&event.changes),
-                event.note,
-            ])?;
-        Ok(self.conn.last_insert_rowid())
+        self.put_strategy_event("?2", strategy, event, number)
     }
 
     /// The first numbers not yet handed out for items, item events and

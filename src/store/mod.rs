@@ -220,14 +220,7 @@ Check the path and its permissions.",
         let name = path
             .file_name()
             .map_or("strat.db".into(), |n| n.to_string_lossy().into_owned());
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Error::storage(format!(
-                    "cannot create the folder {} for the database: {e}\n\
-                     Choose another place with --db or STRAT_DB.",
-                    dir.display()
-                ))
-            })?;
+        if let Some(dir) = make_folder_of(path)? {
             remove_leftovers(dir, &name);
         }
         let temp = path.with_file_name(format!(".{name}{NEW_MARK}{}", std::process::id()));
@@ -317,6 +310,22 @@ impl Flusher {
             .ok()?;
         Some(Flusher { _stop: stop })
     }
+}
+
+/// Makes the folder `path` is to be made in, with those above it; returns
+/// it, or `None` for a bare file name (the current folder).
+fn make_folder_of(path: &Path) -> Result<Option<&Path>> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(None);
+    };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::storage(format!(
+            "cannot create the folder {} for the database: {e}\n\
+             Choose another place with --db or STRAT_DB.",
+            dir.display()
+        ))
+    })?;
+    Ok(Some(dir))
 }
 
 /// Where a symbolic link that points to nothing yet would have the file
@@ -415,15 +424,7 @@ pub(crate) fn create_if_missing(path: &Path) -> Result<()> {
         return Ok(());
     }
     let path = &dangling_link_target(path);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::storage(format!(
-                "cannot create the folder {} for the database: {e}\n\
-                 Choose another place with --db or STRAT_DB.",
-                dir.display()
-            ))
-        })?;
-    }
+    make_folder_of(path)?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

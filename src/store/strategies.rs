@@ -81,16 +81,32 @@ impl Db<'_> {
 
     /// Appends a strategy event; `event.id` is kept when `keep_id`.
     pub fn insert_strategy_event(&self, event: &StrategyEvent, keep_id: bool) -> Result<i64> {
-        let sql = insert_strategy_event_sql("(SELECT id FROM strategy WHERE code = ?2)");
-        self.conn.prepare_cached(&sql)?.execute(params![
-            keep_id.then_some(event.id),
-            event.strategy.as_str(),
-            format_timestamp(event.at),
-            event.by,
-            event.action.as_str(),
-            changes_text(&event.changes),
-            event.note,
-        ])?;
+        let number = keep_id.then_some(event.id);
+        let strategy = "(SELECT id FROM strategy WHERE code = ?2)";
+        self.put_strategy_event(strategy, event.strategy.as_str(), event, number)
+    }
+
+    /// Appends a strategy event under `number` (or the next free one) to
+    /// the strategy `strategy` (an SQL expression of `?2`, bound to
+    /// `param`); returns its number.
+    pub(super) fn put_strategy_event(
+        &self,
+        strategy: &str,
+        param: impl rusqlite::ToSql,
+        event: &StrategyEvent,
+        number: Option<i64>,
+    ) -> Result<i64> {
+        self.conn
+            .prepare_cached(&insert_strategy_event_sql(strategy))?
+            .execute(params![
+                number,
+                param,
+                format_timestamp(event.at),
+                event.by,
+                event.action.as_str(),
+                changes_text(&event.changes),
+                event.note,
+            ])?;
         Ok(self.conn.last_insert_rowid())
     }
 
