@@ -159,20 +159,31 @@ enum Piece {
 }
 
 /// Prints the report of the named strategies (all when none is named) as
-/// of `as_of`. A thread of its own reads it, in one read transaction,
-/// strategy by strategy, while this one writes the last: a report of a
-/// whole portfolio never holds more than its largest strategy, and reading
-/// overlaps writing.
+/// of `as_of`, read in one read transaction, strategy by strategy: a
+/// report of a whole portfolio never holds more than its largest strategy.
+/// A report of everything, and any in JSON, is read on a thread of its own
+/// while this one writes the last strategy; a few strategies for people
+/// are read here, where a thread would cost more than it saves.
 pub fn print_report(store: Store, codes: Vec<Code>, as_of: AsOf, out: &mut Printer) -> Result<()> {
     // The overview a report of everything opens with needs every
     // strategy's summary first, so its items are read twice; only the
     // documents for people show it.
-    let overview = codes.is_empty() && matches!(out.format(), Format::Table | Format::Markdown);
     let all = codes.is_empty();
+    let overview = all && matches!(out.format(), Format::Table | Format::Markdown);
+    let mut store = store;
+    if !all && out.format() != Format::Json {
+        return store.read(|db| {
+            let report = ReadReport {
+                pieces: RefCell::new(Pieces::Here(Parts::new(db, &codes, as_of)?)),
+                all,
+                as_of,
+            };
+            out.print(&report)
+        });
+    }
     std::thread::scope(|scope| {
         let (pieces_tx, pieces) = sync_channel::<Result<Piece>>(4);
         let reader = scope.spawn(move || {
-            let mut store = store;
             let read = store.read(|db| {
                 if overview
                     && pieces_tx
@@ -194,7 +205,7 @@ pub fn print_report(store: Store, codes: Vec<Code>, as_of: AsOf, out: &mut Print
             }
         });
         let report = ReadReport {
-            pieces: RefCell::new(pieces),
+            pieces: RefCell::new(Pieces::Sent(pieces)),
             all,
             as_of,
         };
@@ -208,15 +219,22 @@ pub fn print_report(store: Store, codes: Vec<Code>, as_of: AsOf, out: &mut Print
     })
 }
 
-/// A report as its reading thread hands it over.
-struct ReadReport {
-    pieces: RefCell<Receiver<Result<Piece>>>,
+/// Where a report's pieces come from: its reading thread, or the parts
+/// read here.
+enum Pieces<'a> {
+    Sent(Receiver<Result<Piece>>),
+    Here(Parts<'a>),
+}
+
+/// A report as it is read.
+struct ReadReport<'a> {
+    pieces: RefCell<Pieces<'a>>,
     /// A report of every strategy (with an overview for people).
     all: bool,
     as_of: AsOf,
 }
 
-impl ReadReport {
+impl ReadReport<'_> {
     fn title(&self) -> String {
         if self.as_of.cutoff.is_some() {
             format!("Status report as of {}", self.as_of.day)
@@ -227,7 +245,10 @@ impl ReadReport {
 
     /// The next piece, `None` after the last.
     fn next(&self) -> Result<Option<Piece>> {
-        self.pieces.borrow_mut().recv().ok().transpose()
+        match &mut *self.pieces.borrow_mut() {
+            Pieces::Sent(pieces) => pieces.recv().ok().transpose(),
+            Pieces::Here(parts) => Ok(parts.next()?.map(|p| Piece::Part(Box::new(p)))),
+        }
     }
 
     /// The next strategy's part, `None` after the last.
@@ -242,7 +263,7 @@ impl ReadReport {
     }
 }
 
-impl View for ReadReport {
+impl View for ReadReport<'_> {
     fn write_json(&self, out: &mut JsonOut) -> Result<()> {
         let day = self.as_of.day;
         // Nothing is written before the first part (or the error that
