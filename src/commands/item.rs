@@ -1,7 +1,7 @@
 //! `strat item add|list|show|update|done|note|history|remove`.
 
-use super::listing::{LiveItems, Order};
-use super::{Ctx, Outcome, named_once, not_found_strategy};
+use super::listing::{Order, print_items};
+use super::{Ctx, Outcome, not_found_strategy};
 use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateArgs};
 use crate::domain::dates::DateExpr;
 use crate::domain::health::days_overdue;
@@ -10,7 +10,7 @@ use crate::domain::model::{Event, Item, ItemId, Progress, Tracked};
 use crate::domain::vocab::{Action, RagSetting, Status};
 use crate::error::{Error, Result};
 use crate::output::Printer;
-use crate::output::views::{EventList, ItemDetail, ItemList};
+use crate::output::views::{EventList, ItemDetail};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 
@@ -275,14 +275,7 @@ fn list(ctx: &Ctx, mut store: Store, a: ItemListArgs, out: &mut Printer) -> Resu
                     || contains(&i.reference, s)
             })
     };
-    let codes = named_once(a.strategies);
-    store.read(|db| {
-        out.print(&ItemList {
-            items: Box::new(LiveItems::new(db, &codes, as_of, Order::Number, keep)),
-            on: day,
-            outstanding: false,
-        })
-    })?;
+    print_items(&mut store, a.strategies, as_of, Order::Number, keep, out)?;
     Ok(Outcome::default())
 }
 

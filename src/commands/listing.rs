@@ -2,13 +2,15 @@
 //! while they are written: a list of the whole portfolio holds one item at
 //! a time, or one strategy's items, not all of them.
 
-use super::{AsOf, damaged, items_of, require_strategies};
+use super::{AsOf, damaged, items_of, named_once, require_strategies};
 use crate::domain::history::Replay;
 use crate::domain::model::{Code, Item};
 use crate::domain::vocab::Status;
 use crate::error::Result;
+use crate::output::Printer;
+use crate::output::views::ItemList;
 use crate::output::views::{Items, NextItem};
-use crate::store::{Cursor, Db};
+use crate::store::{Cursor, Db, Store};
 
 /// The order of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +88,28 @@ impl Items for LiveItems<'_> {
         require_strategies(self.db, self.codes)?;
         self.read_in(self.db, f)
     }
+}
+
+/// Prints the items of the strategies `codes` (all when none is named),
+/// as they stand or stood at `as_of`, that `keep` picks, in `order`, in one
+/// read transaction while they are read; outstanding work (by due date)
+/// with its days overdue.
+pub fn print_items(
+    store: &mut Store,
+    codes: Vec<Code>,
+    as_of: AsOf,
+    order: Order,
+    keep: impl Fn(&Item) -> bool,
+    out: &mut Printer,
+) -> Result<()> {
+    let codes = named_once(codes);
+    store.read(|db| {
+        out.print(&ItemList {
+            items: Box::new(LiveItems::new(db, &codes, as_of, order, keep)),
+            on: as_of.day,
+            outstanding: order == Order::Due,
+        })
+    })
 }
 
 /// Hands `f` the kept items of the named strategies (all when none is

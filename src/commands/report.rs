@@ -1,7 +1,7 @@
 //! `strat report` and `strat outstanding`: what a programme office takes
 //! to committee, now or as it stood on a past day.
 
-use super::listing::{LiveItems, Order};
+use super::listing::{Order, print_items};
 use super::{AsOf, Ctx, Outcome, items_of, named_once, strategies_as_of};
 use crate::cli::{Format, OutstandingArgs, ReportArgs};
 use crate::domain::health::{days_overdue, health};
@@ -10,7 +10,7 @@ use crate::domain::summary::Summary;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
 use crate::output::shapes::{ItemJson, StrategyJson};
-use crate::output::views::{ItemList, headline, overdue_cell};
+use crate::output::views::{headline, overdue_cell};
 use crate::output::{Block, Cell, Doc, JsonOut, Printer, Streamed, Table, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
@@ -473,14 +473,7 @@ pub fn outstanding(
             && (!overdue || days_overdue(i, day) > 0)
             && until.is_none_or(|u| i.due.is_some_and(|d| d <= u))
     };
-    let codes = named_once(args.strategies);
-    store.read(|db| {
-        out.print(&ItemList {
-            items: Box::new(LiveItems::new(db, &codes, as_of, Order::Due, keep)),
-            on: day,
-            outstanding: true,
-        })
-    })?;
+    print_items(&mut store, args.strategies, as_of, Order::Due, keep, out)?;
     Ok(Outcome::default())
 }
 
