@@ -5,14 +5,14 @@
 //! what `strat check` reports, or what the schema forbids, is refused.
 
 use super::json_reader::{Loose, RawRecord};
-use crate::domain::dates::{Period, parse_iso};
-use crate::domain::fields::{FieldInput, ITEM_FIELDS, ItemField, JSON_KEYS, Kind};
+use crate::domain::Invalid;
+use crate::domain::fields::{FieldInput, ITEM_FIELDS, JSON_KEYS, Kind, STRATEGY_FIELDS};
 use crate::domain::model::{
     Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked, parse_timestamp,
 };
 use crate::domain::text::TextRule;
-use crate::domain::vocab::{Action, StrategyStatus};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::domain::vocab::Action;
+use chrono::{DateTime, Utc};
 use std::fmt::Display;
 use std::str::FromStr;
 
@@ -153,16 +153,6 @@ impl<'p> Fields<'p> {
         }
     }
 
-    fn date(&mut self, key: &str) -> Result<Option<NaiveDate>, ()> {
-        match self.text(key, TextRule::Label) {
-            None if self.has_problem(key) => Err(()),
-            None => Ok(None),
-            Some(s) => parse_iso(&s).map(Some).map_err(|why| {
-                self.bad(key, format!("'{s}' {why} (YYYY-MM-DD)"));
-            }),
-        }
-    }
-
     fn timestamp(&mut self, key: &str) -> Result<Option<DateTime<Utc>>, ()> {
         match self.text(key, TextRule::Label) {
             None if self.has_problem(key) => Err(()),
@@ -194,16 +184,16 @@ impl<'p> Fields<'p> {
         }
     }
 
-    /// The value of field `f` of the table of fields, checked for its
-    /// kind: text of its rule (one line never blank), or a whole number,
-    /// numbers within [`MAX_NUMBER`]. `Err` when the problem is noted.
-    fn input(&mut self, f: &ItemField) -> Result<Option<Input>, ()> {
-        match f.kind {
+    /// The value of field `name`, of `kind`, checked for its kind: text
+    /// of its rule (one line never blank), or a whole number (a record's
+    /// number within [`MAX_NUMBER`]). `Err` when the problem is noted.
+    fn input(&mut self, name: &str, kind: Kind) -> Result<Option<Input>, ()> {
+        match kind {
             Kind::Number => {
-                match self.int(f.name)? {
-                    Some(n) if !(0..=MAX_NUMBER).contains(&n) && f.name != "progress" => {
+                match self.int(name)? {
+                    Some(n) if !(0..=MAX_NUMBER).contains(&n) && name != "progress" => {
                         self.bad(
-                        f.name,
+                        name,
                         format!("{n} is not a record number (1 to {MAX_NUMBER}, so that new ones fit)"),
                     );
                         Err(())
@@ -211,11 +201,32 @@ impl<'p> Fields<'p> {
                     n => Ok(n.map(Input::Int)),
                 }
             }
-            Kind::Text(TextRule::Prose) => Ok(self.prose(f.name).map(Input::Text)),
-            Kind::Text(TextRule::Label) | Kind::Word => match self.label(f.name) {
-                None if self.has_problem(f.name) => Err(()),
+            Kind::Text(TextRule::Prose) => Ok(self.prose(name).map(Input::Text)),
+            Kind::Text(TextRule::Label) | Kind::Word => match self.label(name) {
+                None if self.has_problem(name) => Err(()),
                 text => Ok(text.map(Input::Text)),
             },
+        }
+    }
+
+    /// Sets field `name` of `record` to `value` with `set`, noting why not
+    /// when it cannot be; says whether it was.
+    fn set<R>(
+        &mut self,
+        name: &str,
+        set: fn(&mut R, Option<FieldInput>) -> Result<(), Invalid>,
+        record: &mut R,
+        value: Option<Input>,
+    ) -> bool {
+        match set(record, value.as_ref().map(Input::borrow)) {
+            Ok(()) => true,
+            Err(e) => {
+                // The setter names its field; the place names it already.
+                let e = e.to_string();
+                let why = e.strip_prefix(&format!("{name}: ")).unwrap_or(&e);
+                self.bad(name, why.to_string());
+                false
+            }
         }
     }
 
@@ -325,52 +336,27 @@ fn check_change<T: Tracked>(c: &Change) -> Result<(), String> {
 /// A strategy of the document.
 pub fn strategy(record: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<Strategy> {
     let mut r = Fields::open(record, pos, problems)?;
-    let code = r.required("code");
-    let code: Option<Code> = r.parse("code", code);
-    let title = r.required("title");
-    let status = r.label("status").unwrap_or_else(|| "draft".into());
-    let status: Option<StrategyStatus> = r.parse("status", Some(status));
-    let starts = r.date("starts");
-    let ends = r.date("ends");
-    let period = match (starts, ends) {
-        (Ok(Some(s)), Ok(Some(e))) => match Period::new(s, e) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                r.bad("ends", e);
-                None
+    let mut strategy = Strategy::unread();
+    let mut good = true;
+    for f in STRATEGY_FIELDS {
+        let Ok(input) = r.input(f.name, f.kind) else {
+            good = false;
+            continue;
+        };
+        let value = match (f.name, input) {
+            ("code" | "title" | "starts" | "ends", None) => {
+                r.bad(f.name, "is required");
+                good = false;
+                continue;
             }
-        },
-        (Ok(None), _) => {
-            r.bad("starts", "is required");
-            None
-        }
-        (_, Ok(None)) => {
-            r.bad("ends", "is required");
-            None
-        }
-        _ => None,
-    };
-    let adopted = r.date("adopted");
-    let supersedes = r.label("supersedes");
-    let supersedes: Option<Code> = r.parse("supersedes", supersedes);
-    let decision = r.label("decision");
-    let lead = r.label("lead");
-    let department = r.label("department");
-    let description = r.prose("description");
-    let (good, ..) = r.finish(STRATEGY_KEYS);
-    let s = Strategy {
-        code: code?,
-        title: title?,
-        status: status?,
-        period: period?,
-        decision,
-        adopted: adopted.ok()?,
-        lead,
-        department,
-        supersedes,
-        description,
-    };
-    good.then_some(s)
+            // A strategy is a draft until said otherwise.
+            ("status", None) => continue,
+            (_, given) => given,
+        };
+        good &= r.set(f.name, f.set, &mut strategy, value);
+    }
+    let (read_well, ..) = r.finish(STRATEGY_KEYS);
+    (good && read_well).then_some(strategy)
 }
 
 /// An item of the document or a row of a CSV. `default_strategy` fills a
@@ -392,7 +378,7 @@ pub fn item(
             r.take(f.name);
             continue;
         };
-        let Ok(input) = r.input(f) else {
+        let Ok(input) = r.input(f.name, f.kind) else {
             good = false;
             continue;
         };
@@ -421,12 +407,7 @@ pub fn item(
             }
             (_, given) => given,
         };
-        if let Err(e) = set(&mut item, value.as_ref().map(Input::borrow)) {
-            let e = e.to_string();
-            let why = e.strip_prefix(&format!("{}: ", f.name)).unwrap_or(&e);
-            r.bad(f.name, why.to_string());
-            good = false;
-        }
+        good &= r.set(f.name, set, &mut item, value);
     }
     if !given_updated {
         item.updated_at = item.created_at;
