@@ -77,7 +77,8 @@ impl fmt::Display for Loose {
 /// is not an object at all, nothing.
 #[derive(Debug, Default, PartialEq)]
 pub struct RawRecord {
-    /// A field written twice keeps its last value, as in any JSON reader.
+    /// Each field once: a field written twice keeps its last value, as in
+    /// any JSON reader (see [`RawRecord::put`]).
     pub values: Vec<(&'static str, Loose)>,
     pub unknown: Vec<String>,
     pub changes: Option<Result<Vec<Change>, String>>,
@@ -87,10 +88,22 @@ pub struct RawRecord {
 impl RawRecord {
     /// Takes a field's value out; `None` when missing or null.
     pub fn take(&mut self, key: &str) -> Option<Loose> {
-        let at = self.values.iter().rposition(|(k, _)| *k == key)?;
-        let value = self.values.swap_remove(at).1;
-        self.values.retain(|(k, _)| *k != key);
-        Some(value)
+        let at = self.values.iter().position(|(k, _)| *k == key)?;
+        Some(self.values.swap_remove(at).1)
+    }
+
+    /// Gives a field its value, in place of any it had (a key written twice
+    /// keeps its last value); `None` (null) takes the value away.
+    pub fn put(&mut self, key: &'static str, value: Option<Loose>) {
+        let at = self.values.iter().position(|(k, _)| *k == key);
+        match (at, value) {
+            (Some(at), Some(value)) => self.values[at].1 = value,
+            (Some(at), None) => {
+                self.values.swap_remove(at);
+            }
+            (None, Some(value)) => self.values.push((key, value)),
+            (None, None) => {}
+        }
     }
 
     /// True when the record holds a value for `key`.
@@ -284,13 +297,7 @@ impl<'de> Visitor<'de> for RecordSeed {
         while let Some(key) = map.next_key_seed(KeySeed(self.0))? {
             match key {
                 Key::Known("changes") => record.changes = Some(map.next_value_seed(ChangesSeed)?),
-                Key::Known(k) => {
-                    if let Some(v) = map.next_value::<Option<Loose>>()? {
-                        record.values.push((k, v));
-                    } else {
-                        record.values.retain(|(known, _)| *known != k);
-                    }
-                }
+                Key::Known(k) => record.put(k, map.next_value::<Option<Loose>>()?),
                 Key::Unknown(k) => {
                     map.next_value::<IgnoredAny>()?;
                     record.unknown.push(k);
