@@ -50,9 +50,10 @@ Make it writable (chmod u+w), or work on a copy.",
         Store::connect(path, true)
     }
 
-    /// Opens the database at `path` for reading what is there: when no file
-    /// exists yet, an empty in-memory database stands in, so a read never
-    /// leaves a file behind; a read-only file is opened read-only.
+    /// Opens the database at `path` for reading what is there; a read-only
+    /// file is opened read-only. When no file exists yet (an import's dry
+    /// run; every other read refuses a missing database first), an empty
+    /// in-memory database stands in, so nothing is left behind.
     pub fn open_for_reading(path: &Path) -> Result<Store> {
         if path.exists() {
             return Store::connect(path, !is_read_only(path));
