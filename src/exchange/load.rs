@@ -7,7 +7,7 @@
 
 use super::records::{MAX_NUMBER, Pos};
 use crate::domain::carry::{Carry, carry_problems};
-use crate::domain::history::{Fault, StreamJudge, item_fault, strategy_fault};
+use crate::domain::history::{Fault, item_fault, strategy_fault};
 use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked};
 use crate::domain::vocab::Action;
 use crate::domain::{FastMap, FastSet, NumberMap, NumberSet};
@@ -64,24 +64,26 @@ impl Numbering {
 
     /// The number record `what` will be stored under for the file's
     /// number `n` (0: none), or the problem with it.
-    fn take(&mut self, n: i64, what: &str, kind: &str) -> Result<Option<i64>, String> {
+    fn take(&mut self, n: i64, what: Pos, kind: &str) -> Result<Option<i64>, String> {
         if n == 0 {
             return Ok(None);
         }
         let stored = n + self.offset;
         if stored > MAX_NUMBER {
             return Err(format!(
-                "{what}.id: {n} leaves no room for the numbers of this database \
-                 (up to {MAX_NUMBER}); leave the numbers out to have new ones given"
+                "{}: {n} leaves no room for the numbers of this database \
+                 (up to {MAX_NUMBER}); leave the numbers out to have new ones given",
+                what.field("id")
             ));
         }
         if !self.given.insert(n) {
-            return Err(format!("{what}.id: {n} appears twice"));
+            return Err(format!("{}: {n} appears twice", what.field("id")));
         }
         if !self.used.insert(stored) {
             return Err(format!(
-                "{what}: its number is taken by an {kind} of the file without one; \
-                 number every {kind} or none"
+                "{}: its number is taken by an {kind} of the file without one; \
+                 number every {kind} or none",
+                what.at()
             ));
         }
         Ok(Some(stored))
@@ -118,8 +120,9 @@ pub struct Loader<'a> {
     event_items: Vec<(usize, i64)>,
     history_links: Vec<(usize, &'static str, i64)>,
     supersedes: Vec<Strategy>,
-    /// Judges histories as they come, so few need reading back.
-    judge: StreamJudge,
+    /// The file's items whose histories the reader vouched for as they
+    /// came (see [`StreamJudge`]); only the others are read back.
+    vouched: NumberSet,
     /// Indexes dropped for a load into an empty database, built at the end.
     suspended_indexes: Vec<String>,
     counts: Counts,
@@ -162,7 +165,7 @@ impl<'a> Loader<'a> {
             event_items: Vec::new(),
             history_links: Vec::new(),
             supersedes: Vec::new(),
-            judge: StreamJudge::default(),
+            vouched: NumberSet::default(),
             suspended_indexes,
             counts: Counts::default(),
         })
@@ -314,7 +317,7 @@ impl<'a> Loader<'a> {
             }
         }
         let file_number = if self.numbered { item.id.0 } else { 0 };
-        let number = match self.items.take(file_number, &at.at(), "item") {
+        let number = match self.items.take(file_number, at, "item") {
             Ok(n) => n,
             Err(p) => {
                 self.problems.push(p);
@@ -322,7 +325,6 @@ impl<'a> Loader<'a> {
             }
         };
         if number.is_some() {
-            self.judge.item(&item);
             self.item_places.insert(file_number, at);
             for (key, link) in [
                 ("carried_from", item.carried_from),
@@ -353,7 +355,6 @@ impl<'a> Loader<'a> {
         self.counts.events += 1;
         let at = Pos::Json("events", n);
         self.event_items.push((n, e.item.0));
-        self.judge.event(&e);
         let offset = self.items.offset;
         for c in e.changes.iter_mut() {
             let Some(key) = LINK_FIELDS.iter().find(|f| **f == c.field).copied() else {
@@ -374,7 +375,7 @@ impl<'a> Loader<'a> {
             }
         }
         e.item = ItemId(e.item.0 + offset);
-        let number = match self.events.take(e.id, &at.at(), "event") {
+        let number = match self.events.take(e.id, at, "event") {
             Ok(number) => number,
             Err(p) => {
                 self.problems.push(p);
@@ -404,7 +405,7 @@ impl<'a> Loader<'a> {
             return;
         }
         let strategy = known.id;
-        let number = match self.strategy_events.take(e.id, &at.at(), "strategy event") {
+        let number = match self.strategy_events.take(e.id, at, "strategy event") {
             Ok(number) => number,
             Err(p) => {
                 self.problems.push(p);
@@ -526,13 +527,18 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
-    /// Every history the load wrote must replay to its record (those the
-    /// [`StreamJudge`] did not vouch for are read back and replayed), and
-    /// every carry link between its items must pair up, as `strat check`
-    /// asks. `with_history` are the file's items that came with events.
+    /// The items (by their numbers in the file) whose histories were
+    /// judged sound while the file was read.
+    pub fn vouched_for(&mut self, items: NumberSet) {
+        self.vouched = items;
+    }
+
+    /// Every history the load wrote must replay to its record (those not
+    /// vouched for are read back and replayed), and every carry link
+    /// between its items must pair up, as `strat check` asks.
+    /// `with_history` are the file's items that came with events.
     fn judge_histories(&mut self, with_history: NumberSet) -> Result<()> {
-        let vouched = std::mem::take(&mut self.judge).finish();
-        let mut doubtful: Vec<i64> = with_history.difference(&vouched).copied().collect();
+        let mut doubtful: Vec<i64> = with_history.difference(&self.vouched).copied().collect();
         doubtful.sort_unstable();
         let mut problems = Vec::new();
         for n in doubtful {

@@ -8,6 +8,7 @@ pub mod json_reader;
 pub mod load;
 pub mod records;
 
+use crate::domain::history::StreamJudge;
 use crate::domain::model::{Event, Item, Strategy, StrategyEvent};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -83,27 +84,35 @@ const BATCH: usize = 512;
 
 /// Reads a whole export document into `loader`, or fails on the first
 /// problem of the document itself (not JSON, wrong format or version).
-/// One thread reads and checks records while this one writes them.
+/// One thread reads and checks records, and judges histories as they
+/// stream past ([`StreamJudge`]), while this one writes them.
 pub fn load_document(
     input: impl Read + Send,
     now: DateTime<Utc>,
     loader: &mut Loader,
 ) -> Result<()> {
-    let header = std::thread::scope(|scope| {
+    let read = std::thread::scope(|scope| {
         let (batches_tx, batches) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
+            let mut judge = StreamJudge::default();
             // A send fails only when the writing side has stopped, and then
             // nothing read is wanted any more.
             let read = json_reader::read(input, &mut |entry| {
-                batch.extend(Parsed::of(entry, now));
+                let parsed = Parsed::of(entry, now);
+                match &parsed {
+                    Some(Parsed::Item(_, item)) if item.id.0 > 0 => judge.item(item),
+                    Some(Parsed::Event(_, event)) => judge.event(event),
+                    _ => {}
+                }
+                batch.extend(parsed);
                 if batch.len() == BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                     let _ = batches_tx.send(full);
                 }
             });
             let _ = batches_tx.send(batch);
-            read
+            read.map(|header| (header, judge.finish()))
         });
         for batch in batches {
             for parsed in batch {
@@ -114,11 +123,12 @@ pub fn load_document(
             .join()
             .map_err(|_| Error::bug("the import's reading thread failed"))
     })?;
-    let header = header.map_err(|e| {
+    let (header, vouched) = read.map_err(|e| {
         Error::invalid(format!(
             "the file is not a complete strat export: {e}\nImport a file written by strat export."
         ))
     })?;
+    loader.vouched_for(vouched);
     check_header(header)
 }
 
