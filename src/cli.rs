@@ -317,6 +317,9 @@ pub struct CarryArgs {
     /// Only these items [default: every outstanding item of FROM]
     #[arg(long = "item", value_name = "ID")]
     pub items: Vec<ItemId>,
+    /// A new target date for every carried item [default: each keeps its own]
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<DateExpr>,
     /// Show what would move and change nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -699,5 +699,69 @@ fn csv_is_always_a_table() {
         "digital-2024",
     ];
     let nothing = env.ok(&[&dry_run[..], &["--dry-run"]].concat());
-    assert_eq!(nothing, "from,to,title,status,progress,due\n");
+    assert_eq!(nothing, "from,to,title,status,progress,due,note\n");
+}
+
+#[test]
+fn carry_forward_with_new_targets_or_a_warning_about_old_ones() {
+    let env = two_strategies();
+    // Without --due, a carried target before digital-2024 starts is said.
+    let plan = env.json(&["carry-forward", "tech-2020", "digital-2024", "--dry-run"]);
+    let early: Vec<bool> = plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["target_before_start"].as_bool().unwrap())
+        .collect();
+    assert!(early.iter().any(|e| *e), "{plan}");
+    let table = env.ok(&["carry-forward", "tech-2020", "digital-2024", "--dry-run"]);
+    assert!(
+        table.contains("target before this strategy's start"),
+        "{table}"
+    );
+    // A target before an item's start is refused, changing nothing.
+    let err = env.fails(
+        &[
+            "carry-forward",
+            "tech-2020",
+            "digital-2024",
+            "--due",
+            "2019-01-01",
+        ],
+        2,
+    );
+    assert!(err.contains("--due 2019-01-01 is before item"), "{err}");
+    let err = env.fails(
+        &[
+            "carry-forward",
+            "tech-2020",
+            "digital-2024",
+            "--due",
+            "soon",
+        ],
+        2,
+    );
+    assert!(err.contains("--due"), "{err}");
+    // With --due, every copy gets the new target; the originals keep theirs.
+    let before: Vec<serde_json::Value> = env
+        .json(&["outstanding", "tech-2020"])
+        .as_array()
+        .unwrap()
+        .clone();
+    let out = env.json(&[
+        "carry-forward",
+        "tech-2020",
+        "digital-2024",
+        "--due",
+        "2025-03-31",
+    ]);
+    for m in out["items"].as_array().unwrap() {
+        assert_eq!(m["due"], "2025-03-31", "{m}");
+        assert_eq!(m["target_before_start"], false, "{m}");
+        let copy = env.json(&["item", "show", &m["to_item"].to_string()]);
+        assert_eq!(copy["due"], "2025-03-31");
+        let original = env.json(&["item", "show", &m["from_item"].to_string()]);
+        let was = before.iter().find(|i| i["id"] == m["from_item"]).unwrap();
+        assert_eq!(original["due"], was["due"]);
+    }
 }

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::output::shapes::to_value;
 use crate::output::{Block, Cell, Doc, JsonOut, Table, View};
 use crate::store::{Db, Store};
+use chrono::NaiveDate;
 use serde_json::json;
 
 /// What moved (or would move) where.
@@ -17,23 +18,38 @@ pub struct Moves {
     pub from: Code,
     pub to: Code,
     pub dry_run: bool,
-    /// The original, and the number of its copy (`None` in a dry run).
-    pub moves: Vec<(Item, Option<ItemId>)>,
+    pub moves: Vec<Move>,
 }
+
+/// One item carried (or to be carried).
+pub struct Move {
+    pub original: Item,
+    /// The number of its copy (`None` in a dry run).
+    pub copy: Option<ItemId>,
+    /// The copy's target.
+    pub due: Option<NaiveDate>,
+    /// The copy's target lies before the new strategy starts, so it is
+    /// overdue there from its first day: said, so nobody is surprised.
+    pub before_start: bool,
+}
+
+/// What a table says of a carried item whose target is before the start.
+const BEFORE_START: &str = "target before this strategy's start";
 
 impl View for Moves {
     fn write_json(&self, out: &mut JsonOut) -> Result<()> {
         let moves: Vec<_> = self
             .moves
             .iter()
-            .map(|(item, new)| {
+            .map(|m| {
                 json!({
-                    "from_item": item.id.0,
-                    "to_item": new.map(|n| n.0),
-                    "title": item.title,
-                    "status": item.status,
-                    "progress": item.progress.get(),
-                    "due": item.due,
+                    "from_item": m.original.id.0,
+                    "to_item": m.copy.map(|n| n.0),
+                    "title": m.original.title,
+                    "status": m.original.status,
+                    "progress": m.original.progress.get(),
+                    "due": m.due,
+                    "target_before_start": m.before_start,
                 })
             })
             .collect();
@@ -78,20 +94,25 @@ impl View for Moves {
 impl Moves {
     fn table(&self) -> Table {
         Table {
-            headers: vec!["from", "to", "title", "status", "progress", "due"],
+            headers: vec!["from", "to", "title", "status", "progress", "due", "note"],
             rows: self
                 .moves
                 .iter()
-                .map(|(item, new)| {
+                .map(|m| {
                     vec![
-                        Cell::from(format!("{} {}", self.from, item.id)),
-                        new.map_or(Cell::from("—"), |n| {
+                        Cell::from(format!("{} {}", self.from, m.original.id)),
+                        m.copy.map_or(Cell::from("—"), |n| {
                             Cell::from(format!("{} {n}", self.to))
                         }),
-                        Cell::from(item.title.as_str()),
-                        Cell::from(item.status.as_str()),
-                        Cell::Bar(item.progress.get()),
-                        Cell::opt(item.due),
+                        Cell::from(m.original.title.as_str()),
+                        Cell::from(m.original.status.as_str()),
+                        Cell::Bar(m.original.progress.get()),
+                        Cell::opt(m.due),
+                        if m.before_start {
+                            Cell::from(BEFORE_START)
+                        } else {
+                            Cell::Empty
+                        },
                     ]
                 })
                 .collect(),
@@ -106,10 +127,13 @@ pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
             args.from
         )));
     }
-    let plan = |db: &Db| -> Result<Vec<Item>> {
-        for code in [&args.from, &args.to] {
-            db.strategy(code)?.ok_or_else(|| not_found_strategy(code))?;
-        }
+    let due = args.due.map(|d| ctx.date("--due", d)).transpose()?;
+    let plan = |db: &Db| -> Result<(Vec<Item>, NaiveDate)> {
+        db.strategy(&args.from)?
+            .ok_or_else(|| not_found_strategy(&args.from))?;
+        let to = db
+            .strategy(&args.to)?
+            .ok_or_else(|| not_found_strategy(&args.to))?;
         let items = select(db, &args)?;
         for item in &items {
             if let Some(r) = &item.reference
@@ -120,24 +144,45 @@ pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
                     item.id, args.to
                 )));
             }
+            if let (Some(d), Some(s)) = (due, item.start)
+                && d < s
+            {
+                return Err(Error::invalid(format!(
+                    "--due {d} is before item {}'s start, {s}; give a later target",
+                    item.id
+                )));
+            }
         }
-        Ok(items)
+        Ok((items, to.period.starts()))
     };
-    let moves = if args.dry_run {
-        store.read(plan)?.into_iter().map(|i| (i, None)).collect()
+    let moved = |original: Item, copy: Option<ItemId>, starts: NaiveDate| {
+        let due = due.or(original.due);
+        Move {
+            before_start: due.is_some_and(|d| d < starts),
+            original,
+            copy,
+            due,
+        }
+    };
+    let moves: Vec<Move> = if args.dry_run {
+        let (items, starts) = store.read(plan)?;
+        items.into_iter().map(|i| moved(i, None, starts)).collect()
     } else {
         store.write(|db| {
-            let items = plan(db)?;
+            let (items, starts) = plan(db)?;
             items
                 .into_iter()
-                .map(|i| carry(db, ctx, &args.to, i))
+                .map(|i| {
+                    let copy = carry(db, ctx, &args.to, &i, due)?;
+                    Ok(moved(i, Some(copy), starts))
+                })
                 .collect::<Result<Vec<_>>>()
         })?
     };
     let made = (!args.dry_run).then(|| {
         let moved: Vec<String> = moves
             .iter()
-            .filter_map(|(from, to)| to.map(|to| format!("{} → {to}", from.id)))
+            .filter_map(|m| m.copy.map(|to| format!("{} → {to}", m.original.id)))
             .collect();
         format!(
             "Carried {} item{} from {} to {}: {}.",
@@ -191,8 +236,9 @@ fn select(db: &Db, args: &CarryArgs) -> Result<Vec<Item>> {
         .collect()
 }
 
-/// Copies one item into `to`, then closes the original with a link to it.
-fn carry(db: &Db, ctx: &Ctx, to: &Code, original: Item) -> Result<(Item, Option<ItemId>)> {
+/// Copies one item into `to` (with the target `due` when given), then
+/// closes the original with a link to it; returns the copy's number.
+fn carry(db: &Db, ctx: &Ctx, to: &Code, original: &Item, due: Option<NaiveDate>) -> Result<ItemId> {
     let mut copy = Item::blank(ItemId(0), to.clone(), ctx.clock.now);
     copy.reference = original.reference.clone();
     copy.title = original.title.clone();
@@ -202,7 +248,7 @@ fn carry(db: &Db, ctx: &Ctx, to: &Code, original: Item) -> Result<(Item, Option<
     copy.status = original.status;
     copy.progress = original.progress;
     copy.start = original.start;
-    copy.due = original.due;
+    copy.due = due.or(original.due);
     copy.carried_from = Some(original.id);
     let note = format!("carried in from {} {}", original.strategy, original.id);
     let copy = create(db, ctx, copy, Some(note), Action::CarriedIn)?;
@@ -216,10 +262,10 @@ fn carry(db: &Db, ctx: &Ctx, to: &Code, original: Item) -> Result<(Item, Option<
     record(
         db,
         ctx,
-        &original,
+        original,
         closed,
         Action::CarriedForward,
         Some(note),
     )?;
-    Ok((original, Some(copy.id)))
+    Ok(copy.id)
 }
