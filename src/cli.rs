@@ -4,8 +4,9 @@
 
 use crate::domain::dates::{DateExpr, Period, Within};
 use crate::domain::model::{Code, ItemId, Progress};
+use crate::domain::picks::Picks;
 use crate::domain::text::{label, prose};
-use crate::domain::vocab::{RagSetting, Status, StrategyStatus};
+use crate::domain::vocab::{Health, RagSetting, Status, StrategyStatus};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -235,14 +236,12 @@ pub struct ItemAddArgs {
 pub struct ItemListArgs {
     /// Only these strategies [default: all]
     pub strategies: Vec<Code>,
-    /// Only these statuses (repeat the flag for several): planned,
+    /// Only these statuses (repeat the flag or give a comma list): planned,
     /// in-progress, on-hold, completed, cancelled, carried-forward
-    #[arg(long, value_name = "STATUS")]
+    #[arg(long, value_name = "STATUS", value_delimiter = ',')]
     pub status: Vec<Status>,
-    #[arg(long)]
-    pub owner: Option<String>,
-    #[arg(long)]
-    pub theme: Option<String>,
+    #[command(flatten)]
+    pub picks: PickArgs,
     /// Only outstanding items past their target date
     #[arg(long)]
     pub overdue: bool,
@@ -286,10 +285,8 @@ pub struct ItemUpdateArgs {
 pub struct OutstandingArgs {
     /// Only these strategies [default: all]
     pub strategies: Vec<Code>,
-    #[arg(long)]
-    pub owner: Option<String>,
-    #[arg(long)]
-    pub theme: Option<String>,
+    #[command(flatten)]
+    pub picks: PickArgs,
     /// Only items past their target date
     #[arg(long)]
     pub overdue: bool,
@@ -305,9 +302,33 @@ pub struct OutstandingArgs {
 pub struct ReportArgs {
     /// Only these strategies [default: all, with an overview]
     pub strategies: Vec<Code>,
+    /// Which items are listed (the headline and summary count them all)
+    #[command(flatten)]
+    pub picks: PickArgs,
     /// As things stood at the end of this day
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<DateExpr>,
+}
+
+/// Filters of the items a list or report shows; each may be repeated or
+/// given as a comma list, and matches any of its values.
+#[derive(Debug, Clone, Args)]
+pub struct PickArgs {
+    /// Only items with this owner (whole, ignoring case)
+    #[arg(long, value_name = "OWNER", value_delimiter = ',')]
+    pub owner: Vec<String>,
+    /// Only items with this theme (whole, ignoring case)
+    #[arg(long, value_name = "THEME", value_delimiter = ',')]
+    pub theme: Vec<String>,
+    /// Only items of this health: red, amber, green, complete, closed
+    #[arg(long, value_name = "HEALTH", value_delimiter = ',')]
+    pub health: Vec<Health>,
+}
+
+impl PickArgs {
+    pub fn picks(self) -> Picks {
+        Picks::new(self.owner, self.theme, self.health)
+    }
 }
 
 #[derive(Debug, Args)]

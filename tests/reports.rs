@@ -765,3 +765,81 @@ fn carry_forward_with_new_targets_or_a_warning_about_old_ones() {
         assert_eq!(original["due"], was["due"]);
     }
 }
+
+#[test]
+fn an_exceptions_report_lists_the_items_picked_and_counts_them_all() {
+    let env = portfolio();
+    let whole = env.json(&["report", "tech-2020"]);
+    let picked = env.json(&["report", "tech-2020", "--health", "red,amber"]);
+    let (whole, picked) = (&whole["strategies"][0], &picked["strategies"][0]);
+    assert_eq!(
+        picked["summary"], whole["summary"],
+        "the summary counts every item"
+    );
+    let healths: Vec<&str> = picked["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["health"].as_str().unwrap())
+        .collect();
+    assert!(!healths.is_empty(), "{picked}");
+    assert!(
+        healths.iter().all(|h| *h == "red" || *h == "amber"),
+        "{healths:?}"
+    );
+    let red_and_amber = whole["summary"]["health"]["red"].as_u64().unwrap()
+        + whole["summary"]["health"]["amber"].as_u64().unwrap();
+    assert_eq!(healths.len() as u64, red_and_amber);
+    // owners and themes likewise, repeated or as a comma list
+    let owned = env.json(&["report", "tech-2020", "--owner", "workplace"]);
+    for i in owned["strategies"][0]["items"].as_array().unwrap() {
+        assert_eq!(i["owner"], "Workplace", "{i}");
+    }
+    let table = env.ok(&["report", "tech-2020", "--health", "red"]);
+    assert!(!table.contains("Robotics pilot"), "{table}");
+}
+
+#[test]
+fn lists_pick_by_health_and_by_any_of_several_values() {
+    let env = portfolio();
+    let ids = |args: &[&str]| -> Vec<i64> {
+        env.json(args)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let all = env.json(&["item", "list"]);
+    let with = |pick: &dyn Fn(&serde_json::Value) -> bool| -> Vec<i64> {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| pick(i))
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        ids(&["item", "list", "--health", "red,closed"]),
+        with(&|i| i["health"] == "red" || i["health"] == "closed")
+    );
+    assert_eq!(
+        ids(&[
+            "item",
+            "list",
+            "--status",
+            "on-hold",
+            "--status",
+            "cancelled"
+        ]),
+        ids(&["item", "list", "--status", "on-hold,cancelled"])
+    );
+    assert_eq!(
+        ids(&["outstanding", "--health", "amber"]),
+        with(&|i| i["health"] == "amber")
+    );
+    // an unknown health is refused, naming the flag
+    let err = env.fails(&["report", "--health", "purple"], 2);
+    assert!(err.contains("--health") && err.contains("purple"), "{err}");
+    env.fails(&["item", "list", "--health", "red,blue"], 2);
+}

@@ -2,6 +2,7 @@
 
 use super::report::print_report;
 use super::{AsOf, Ctx, Outcome, default_db_path};
+use crate::domain::picks::Picks;
 use crate::error::{Error, Result};
 use crate::exchange::load::Loader;
 use crate::exchange::load_document;
@@ -52,7 +53,7 @@ pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
         day: ctx.clock.today,
         cutoff: None,
     };
-    print_report(store, Vec::new(), as_of, out)?;
+    print_report(store, Vec::new(), as_of, Picks::default(), out)?;
     let hint = format!(
         "Demo database: {}\nExplore it with, for example:\n  strat --db {} outstanding --overdue\n  strat --db {} report tech-2020 --as-of 2021-12-31",
         path.display(),

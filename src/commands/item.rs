@@ -254,19 +254,10 @@ fn list(ctx: &Ctx, mut store: Store, a: ItemListArgs, out: &mut Printer) -> Resu
             .is_some_and(|f| f.to_lowercase().contains(needle))
     };
     let day = as_of.day;
-    let (status, owner, theme, overdue) = (a.status, a.owner, a.theme, a.overdue);
+    let (status, picks, overdue) = (a.status, a.picks.picks(), a.overdue);
     let keep = move |i: &Item| {
         (status.is_empty() || status.contains(&i.status))
-            && owner.as_ref().is_none_or(|o| {
-                i.owner
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(o))
-            })
-            && theme.as_ref().is_none_or(|t| {
-                i.theme
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(t))
-            })
+            && picks.keeps(i, day)
             && (!overdue || days_overdue(i, day) > 0)
             && due_before.is_none_or(|d| i.due.is_some_and(|due| due < d))
             && search.as_ref().is_none_or(|s| {

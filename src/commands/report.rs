@@ -6,6 +6,7 @@ use super::{AsOf, Ctx, Outcome, items_of, named_once, strategies_as_of};
 use crate::cli::{Format, OutstandingArgs, ReportArgs};
 use crate::domain::health::{days_overdue, health};
 use crate::domain::model::{Code, Item, ItemId, Strategy};
+use crate::domain::picks::Picks;
 use crate::domain::summary::Summary;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
@@ -59,13 +60,16 @@ struct Parts<'a> {
     /// one pass: per strategy, the notes' events would be sought all over
     /// the history, once for each strategy.
     notes: Option<HashMap<ItemId, String>>,
+    /// Which items are listed; the summary counts them all.
+    picks: Picks,
 }
 
 impl<'a> Parts<'a> {
-    fn new(db: &'a Db<'a>, codes: &[Code], as_of: AsOf) -> Result<Parts<'a>> {
+    fn new(db: &'a Db<'a>, codes: &[Code], as_of: AsOf, picks: Picks) -> Result<Parts<'a>> {
         Ok(Parts {
             db,
             as_of,
+            picks,
             strategies: strategies_as_of(db, codes, as_of)?.into_iter(),
             link_codes: HashMap::new(),
             notes: match codes {
@@ -93,6 +97,9 @@ impl<'a> Parts<'a> {
         let summary = Summary::of(&items, strategy.period, as_of.day);
         let mut lines = Vec::with_capacity(items.len());
         for item in items {
+            if !self.picks.keeps(&item, as_of.day) {
+                continue;
+            }
             let link = match (item.carried_to, item.carried_from) {
                 (Some(to), _) => Some(format!("carried to {}", link_name(db, links, to)?)),
                 (None, Some(from)) => Some(format!("from {}", link_name(db, links, from)?)),
@@ -147,7 +154,7 @@ pub fn report(ctx: &Ctx, mut store: Store, args: ReportArgs, out: &mut Printer) 
     let as_of = ctx.as_of(args.as_of)?;
     let codes = named_once(args.strategies);
     store.read(|db| strategies_as_of(db, &codes, as_of).map(drop))?;
-    print_report(store, codes, as_of, out)?;
+    print_report(store, codes, as_of, args.picks.picks(), out)?;
     Ok(Outcome::default())
 }
 
@@ -164,7 +171,13 @@ enum Piece {
 /// A report of everything, and any in JSON, is read on a thread of its own
 /// while this one writes the last strategy; a few strategies for people
 /// are read here, where a thread would cost more than it saves.
-pub fn print_report(store: Store, codes: Vec<Code>, as_of: AsOf, out: &mut Printer) -> Result<()> {
+pub fn print_report(
+    store: Store,
+    codes: Vec<Code>,
+    as_of: AsOf,
+    picks: Picks,
+    out: &mut Printer,
+) -> Result<()> {
     // The overview a report of everything opens with needs every
     // strategy's summary first, so its items are read twice; only the
     // documents for people show it.
@@ -174,7 +187,9 @@ pub fn print_report(store: Store, codes: Vec<Code>, as_of: AsOf, out: &mut Print
     if !all && out.format() != Format::Json {
         return store.read(|db| {
             let report = ReadReport {
-                pieces: RefCell::new(Pieces::Here(Parts::new(db, &codes, as_of)?)),
+                pieces: RefCell::new(Pieces::Here(Box::new(Parts::new(
+                    db, &codes, as_of, picks,
+                )?))),
                 all,
                 as_of,
             };
@@ -192,7 +207,7 @@ pub fn print_report(store: Store, codes: Vec<Code>, as_of: AsOf, out: &mut Print
                 {
                     return Ok(());
                 }
-                let mut parts = Parts::new(db, &codes, as_of)?;
+                let mut parts = Parts::new(db, &codes, as_of, picks)?;
                 while let Some(part) = parts.next()? {
                     if pieces_tx.send(Ok(Piece::Part(Box::new(part)))).is_err() {
                         break; // the printing side has stopped
@@ -223,7 +238,7 @@ pub fn print_report(store: Store, codes: Vec<Code>, as_of: AsOf, out: &mut Print
 /// read here.
 enum Pieces<'a> {
     Sent(Receiver<Result<Piece>>),
-    Here(Parts<'a>),
+    Here(Box<Parts<'a>>),
 }
 
 /// A report as it is read.
@@ -461,15 +476,10 @@ pub fn outstanding(
         })
         .transpose()?;
     let day = as_of.day;
-    let (owner, theme, overdue) = (args.owner, args.theme, args.overdue);
-    let same = |field: &Option<String>, want: &Option<String>| {
-        want.as_ref()
-            .is_none_or(|w| field.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(w)))
-    };
+    let (picks, overdue) = (args.picks.picks(), args.overdue);
     let keep = move |i: &Item| {
         i.status.is_outstanding()
-            && same(&i.owner, &owner)
-            && same(&i.theme, &theme)
+            && picks.keeps(i, day)
             && (!overdue || days_overdue(i, day) > 0)
             && until.is_none_or(|u| i.due.is_some_and(|d| d <= u))
     };

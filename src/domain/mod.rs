@@ -7,6 +7,7 @@ pub mod fields;
 pub mod health;
 pub mod history;
 pub mod model;
+pub mod picks;
 pub mod summary;
 pub mod text;
 pub mod vocab;
