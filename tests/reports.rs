@@ -843,3 +843,35 @@ fn lists_pick_by_health_and_by_any_of_several_values() {
     assert!(err.contains("--health") && err.contains("purple"), "{err}");
     env.fails(&["item", "list", "--health", "red,blue"], 2);
 }
+
+#[test]
+fn items_say_why_their_health_is_what_it_is_and_whether_they_are_late() {
+    let env = portfolio();
+    let report = env.json(&["report", "tech-2020"]);
+    let items = report["strategies"][0]["items"].as_array().unwrap();
+    for i in items {
+        let reason = &i["health_reason"];
+        match i["health"].as_str().unwrap() {
+            "red" if i["rag_override"].is_null() => {
+                assert!(reason.as_str().unwrap().starts_with("overdue by "), "{i}");
+                assert_eq!(i["late"], true, "{i}");
+            }
+            "red" | "amber" => assert!(reason.is_string(), "{i}"),
+            _ => assert!(reason.is_null(), "{i}"),
+        }
+    }
+    let held = items.iter().find(|i| i["status"] == "on-hold").unwrap();
+    if held["health"] == "amber" {
+        assert_eq!(held["health_reason"], "on hold");
+    }
+    // lists carry them too; outstanding work keeps days overdue last
+    let outstanding = env.json(&["outstanding"]);
+    let first = outstanding[0].as_object().unwrap();
+    assert!(first.contains_key("health_reason") && first.contains_key("late"));
+    assert_eq!(
+        first.keys().next_back().map(String::as_str),
+        Some("days_overdue")
+    );
+    let listed = env.json(&["item", "list"]);
+    assert!(listed[0].as_object().unwrap().contains_key("health_reason"));
+}

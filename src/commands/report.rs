@@ -4,7 +4,7 @@
 use super::listing::{Order, print_items};
 use super::{AsOf, Ctx, Outcome, items_of, named_once, strategies_as_of};
 use crate::cli::{Format, OutstandingArgs, ReportArgs};
-use crate::domain::health::{days_overdue, health};
+use crate::domain::health::{days_overdue, health, health_reason, is_late};
 use crate::domain::model::{Code, Item, ItemId, Strategy};
 use crate::domain::picks::Picks;
 use crate::domain::summary::Summary;
@@ -513,6 +513,8 @@ struct StrategyReportJson<'a> {
 struct ReportItemJson<'a> {
     #[serde(flatten)]
     item: ItemJson<'a>,
+    health_reason: Option<String>,
+    late: bool,
     days_overdue: i64,
     latest_note: Option<&'a str>,
 }
@@ -527,6 +529,8 @@ impl<'a> StrategyReportJson<'a> {
                 .iter()
                 .map(|l| ReportItemJson {
                     item: ItemJson::new(&l.item, day),
+                    health_reason: health_reason(&l.item, day),
+                    late: is_late(&l.item, day),
                     days_overdue: l.days_overdue,
                     latest_note: l.latest_note.as_deref(),
                 })

@@ -10,26 +10,54 @@ pub const BEHIND_TOLERANCE: i64 = 25;
 
 /// The health of `item` on day `on`; the first matching rule wins.
 pub fn health(item: &Item, on: NaiveDate) -> Health {
+    assess(item, on).0
+}
+
+/// Why `item` has the health it has on `on`, where it is not green,
+/// complete or closed: "set by hand: …", "overdue by N days", "on hold",
+/// "N points behind plan".
+pub fn health_reason(item: &Item, on: NaiveDate) -> Option<String> {
+    assess(item, on).1
+}
+
+/// The health and its reason, by the rules of the SPEC in their order.
+fn assess(item: &Item, on: NaiveDate) -> (Health, Option<String>) {
     if let Some(pinned) = item.rag_override {
-        return pinned.into();
+        let reason = match item.rag_reason.as_deref().filter(|r| !r.trim().is_empty()) {
+            Some(r) => format!("set by hand: {r}"),
+            None => "set by hand".to_string(),
+        };
+        let health: Health = pinned.into();
+        return (health, (health != Health::Green).then_some(reason));
     }
     match item.status {
-        Status::Completed => return Health::Complete,
-        Status::Cancelled | Status::CarriedForward => return Health::Closed,
+        Status::Completed => return (Health::Complete, None),
+        Status::Cancelled | Status::CarriedForward => return (Health::Closed, None),
         _ => {}
     }
-    if days_overdue(item, on) > 0 {
-        return Health::Red;
+    match days_overdue(item, on) {
+        0 => {}
+        1 => return (Health::Red, Some("overdue by 1 day".into())),
+        n => return (Health::Red, Some(format!("overdue by {n} days"))),
     }
     if item.status == Status::OnHold {
-        return Health::Amber;
+        return (Health::Amber, Some("on hold".into()));
     }
     if let (Some(start), Some(due)) = (item.start, item.due)
-        && behind_schedule(start, due, item.progress.get().into(), on)
+        && let Some(behind) = points_behind(start, due, item.progress.get().into(), on)
     {
-        return Health::Amber;
+        return (Health::Amber, Some(format!("{behind} points behind plan")));
     }
-    Health::Green
+    (Health::Green, None)
+}
+
+/// True when `item` was completed after its target, or is outstanding
+/// past it on `on`.
+pub fn is_late(item: &Item, on: NaiveDate) -> bool {
+    match (item.completed_on, item.due) {
+        (Some(done), Some(due)) => done > due,
+        _ => days_overdue(item, on) > 0,
+    }
 }
 
 /// Days past the target date on `on` for outstanding work; 0 otherwise.
@@ -40,19 +68,22 @@ pub fn days_overdue(item: &Item, on: NaiveDate) -> i64 {
     }
 }
 
-/// True when progress trails the line from 0% at `start` to 100% at `due`
-/// by more than [`BEHIND_TOLERANCE`] points on `on`. Integer arithmetic keeps
+/// How many whole points progress trails the line from 0% at `start` to
+/// 100% at `due` on `on`, when it trails it by more than
+/// [`BEHIND_TOLERANCE`] points; `None` otherwise. Integer arithmetic keeps
 /// the 25-point line exact: expected = 100·elapsed/span.
-fn behind_schedule(start: NaiveDate, due: NaiveDate, progress: i64, on: NaiveDate) -> bool {
+fn points_behind(start: NaiveDate, due: NaiveDate, progress: i64, on: NaiveDate) -> Option<i64> {
     let span = (due - start).num_days();
     let elapsed = (on - start).num_days();
     if span <= 0 {
         // A one-day plan: all of it is expected once the day is reached.
-        return elapsed >= 0 && 100 - progress > BEHIND_TOLERANCE;
+        let behind = 100 - progress;
+        return (elapsed >= 0 && behind > BEHIND_TOLERANCE).then_some(behind);
     }
     let elapsed = elapsed.clamp(0, span);
     // expected - progress > 25  ⇔  100·elapsed - progress·span > 25·span
-    100 * elapsed - progress * span > BEHIND_TOLERANCE * span
+    (100 * elapsed - progress * span > BEHIND_TOLERANCE * span)
+        .then(|| ((100 * elapsed - progress * span) / span).max(BEHIND_TOLERANCE + 1))
 }
 
 #[cfg(test)]
@@ -165,5 +196,43 @@ mod tests {
         );
         assert_eq!(health(&i, d("2024-02-29")), Health::Green);
         assert_eq!(health(&i, d("2024-03-01")), Health::Amber);
+    }
+
+    #[test]
+    fn each_health_that_is_not_green_says_why() {
+        let on = d("2022-01-01");
+        let reason = |i: &Item| health_reason(i, on);
+        let overdue = item(Status::InProgress, 50, None, Some("2021-12-31"));
+        assert_eq!(reason(&overdue).as_deref(), Some("overdue by 1 day"));
+        let overdue = item(Status::InProgress, 50, None, Some("2021-12-01"));
+        assert_eq!(reason(&overdue).as_deref(), Some("overdue by 31 days"));
+        let held = item(Status::OnHold, 50, None, Some("2023-01-01"));
+        assert_eq!(reason(&held).as_deref(), Some("on hold"));
+        // half the span gone, 10% done: 40 points behind
+        let behind = item(
+            Status::InProgress,
+            10,
+            Some("2021-01-01"),
+            Some("2022-12-31"),
+        );
+        assert_eq!(health(&behind, on), Health::Amber);
+        assert_eq!(reason(&behind).as_deref(), Some("40 points behind plan"));
+        let mut pinned = item(Status::InProgress, 90, None, None);
+        pinned.rag_override = Some(Rag::Red);
+        pinned.rag_reason = Some("supplier failed".into());
+        assert_eq!(
+            reason(&pinned).as_deref(),
+            Some("set by hand: supplier failed")
+        );
+        let fine = item(Status::InProgress, 90, None, Some("2023-01-01"));
+        assert_eq!(reason(&fine), None);
+        let mut done = item(Status::Completed, 100, None, Some("2021-06-30"));
+        done.completed_on = Some(d("2021-07-15"));
+        assert_eq!(reason(&done), None);
+        assert!(is_late(&done, on));
+        done.completed_on = Some(d("2021-06-30"));
+        assert!(!is_late(&done, on));
+        assert!(is_late(&overdue, on));
+        assert!(!is_late(&fine, on));
     }
 }

@@ -2,7 +2,7 @@
 //! and as JSON. Rendering to a format is the output module's job.
 
 use super::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
-use crate::domain::health::{days_overdue, health};
+use crate::domain::health::{days_overdue, health, health_reason, is_late};
 use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
 use crate::error::Result;
@@ -186,6 +186,8 @@ pub struct ItemList<'a> {
 struct ListedItem<'a> {
     #[serde(flatten)]
     item: ItemJson<'a>,
+    health_reason: Option<String>,
+    late: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     days_overdue: Option<i64>,
 }
@@ -202,6 +204,8 @@ impl serde::Serialize for Listed {
         let (i, on) = (&self.item, self.on);
         ListedItem {
             item: ItemJson::new(i, on),
+            health_reason: health_reason(i, on),
+            late: is_late(i, on),
             days_overdue: self.outstanding.then(|| days_overdue(i, on)),
         }
         .serialize(s)
