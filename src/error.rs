@@ -111,12 +111,6 @@ impl Error {
         }
     }
 
-    /// The same error with `hint` as what to do.
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
-        self.hint = Some(hint.into());
-        self
-    }
-
     pub fn kind(&self) -> Kind {
         self.kind
     }

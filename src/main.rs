@@ -15,7 +15,6 @@ fn main() -> ExitCode {
             .as_ref()
             .filter(|_| !(outcome.for_programs && format == cli::Format::Table));
         let written = match shown {
-            Some(view) if outcome.always_json => printer.print_as(view.as_ref(), cli::Format::Json),
             Some(view) => printer.print(view.as_ref()),
             None => Ok(()),
         }

@@ -10,7 +10,7 @@ use crate::exchange::csv_reader::load_csv;
 use crate::exchange::load::{Counts, Loader};
 use crate::exchange::{FORMAT_NAME, FORMAT_VERSION, load_document};
 use crate::output::shapes::{EventJson, ItemJson, StrategyEventJson, StrategyJson};
-use crate::output::{Block, Doc, JsonOut, Printer, Streamed, View};
+use crate::output::{Doc, JsonOut, Printer, Streamed, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -144,14 +144,9 @@ impl View for LiveExport<'_> {
         }
     }
 
-    /// The document as the JSON format prints it (`export` prints JSON
-    /// whatever `--format` says).
-    fn document(&self, doc: &mut Doc) -> Result<()> {
-        let mut text = Vec::new();
-        self.write_json(&mut JsonOut::new(&mut text, true))?;
-        let text = String::from_utf8(text)
-            .map_err(|e| Error::bug(format!("the export is not UTF-8: {e}")))?;
-        doc.block(Block::Text(text))
+    /// Never asked for: `export` prints JSON whatever `--format` says.
+    fn document(&self, _: &mut Doc) -> Result<()> {
+        Err(Error::bug("the export document is written as JSON only"))
     }
 }
 

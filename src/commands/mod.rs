@@ -28,8 +28,6 @@ use std::path::{Path, PathBuf};
 pub struct Outcome {
     pub view: Option<Box<dyn View>>,
     pub message: Option<String>,
-    /// The data is JSON whatever `--format` asks (export).
-    pub always_json: bool,
     /// The data is the result of a change: printed for programs (json, csv,
     /// markdown) but not as a table, where the message says enough.
     pub for_programs: bool,

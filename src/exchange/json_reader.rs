@@ -238,6 +238,28 @@ impl<'de> Visitor<'de> for ListOf<'_> {
     }
 }
 
+/// The visits of a scalar where a visitor wants a list or an object: each
+/// hands the value, as JSON, to `$wrong`, which says what the visit gives.
+macro_rules! scalars_are_wrong {
+    ($wrong:expr) => {
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(($wrong)(Value::from(v)))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(($wrong)(Value::from(v)))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(($wrong)(Value::from(v)))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(($wrong)(Value::from(v)))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(($wrong)(Value::from(v)))
+        }
+    };
+}
+
 /// One record, whose known fields are these: whatever its shape, it is
 /// read whole, so that reading goes on and the record's problems can be
 /// named with the others.
@@ -251,12 +273,12 @@ impl<'de> DeserializeSeed<'de> for RecordSeed {
     }
 }
 
-/// Reads whatever value comes, for a record that is not an object.
-fn not_object<E>(_: impl Sized) -> Result<RawRecord, E> {
-    Ok(RawRecord {
+/// What a record that is not an object is read as.
+fn not_object(_: Value) -> RawRecord {
+    RawRecord {
         not_object: true,
         ..RawRecord::default()
-    })
+    }
 }
 
 impl<'de> Visitor<'de> for RecordSeed {
@@ -266,27 +288,14 @@ impl<'de> Visitor<'de> for RecordSeed {
         f.write_str("a record")
     }
 
+    scalars_are_wrong!(not_object);
+
     fn visit_unit<E>(self) -> Result<RawRecord, E> {
-        not_object(())
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<RawRecord, E> {
-        not_object(v)
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<RawRecord, E> {
-        not_object(v)
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<RawRecord, E> {
-        not_object(v)
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<RawRecord, E> {
-        not_object(v)
-    }
-    fn visit_str<E>(self, v: &str) -> Result<RawRecord, E> {
-        not_object(v)
+        Ok(not_object(Value::Null))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawRecord, A::Error> {
         IgnoredAny::deserialize(SeqAccessDeserializer::new(seq))?;
-        not_object(())
+        Ok(not_object(Value::Null))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRecord, A::Error> {
@@ -398,23 +407,10 @@ impl<'de> Visitor<'de> for ChangesSeed {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of changes")
     }
+    scalars_are_wrong!(|v: Value| Err(format!("found {v}")));
+
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Ok(Vec::new()))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Err(format!("found {v}")))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Err(format!("found {v}")))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Err(format!("found {v}")))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Err(format!("found {v}")))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Err(format!("found {}", Value::from(v))))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let v = Value::deserialize(MapAccessDeserializer::new(map))?;
@@ -460,23 +456,10 @@ impl<'de> Visitor<'de> for ChangeSeed {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a change")
     }
+    scalars_are_wrong!(|v: Value| Err(format!("is {v}; expected an object")));
+
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Err("is null; expected an object".into()))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Err(format!("is {v}; expected an object")))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Err(format!("is {v}; expected an object")))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Err(format!("is {v}; expected an object")))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Err(format!("is {v}; expected an object")))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Err(format!("is {}; expected an object", Value::from(v))))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         let v = Value::deserialize(SeqAccessDeserializer::new(seq))?;
