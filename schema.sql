@@ -1,12 +1,18 @@
--- strat schema, version 5.
+-- strat schema, version 6.
 --
--- A new database gets this file whole; an older one is brought up to date by
--- the upgrade steps in src/store/schema.rs. The CHECKs repeat the rules the
--- code enforces, so that a bug cannot store a state the tool cannot explain.
+-- A new database gets this file whole. An older one is rebuilt to it by
+-- src/store/schema.rs: every table is created anew from the definitions
+-- below and its rows copied in, each checked against every CHECK, inside
+-- one transaction. The CHECKs repeat the rules the code enforces, so that
+-- a bug cannot store a state the tool cannot explain.
 -- Lists of allowed words are written with OR, not IN: SQLite builds a
 -- temporary table for an IN list each time it checks a row.
 -- Dates are 'YYYY-MM-DD' text; timestamps are fixed-width UTC RFC 3339
 -- ('2024-03-18T09:30:00.000000Z'), so text order is time order.
+--
+-- What each version brought: 2, the history of strategies; 3, an index of
+-- notes; 4 and 5, the tables as written here, every CHECK in force;
+-- 6, the day each change holds from (`effective`), and notes on strategies.
 
 CREATE TABLE strategy (
     id          INTEGER PRIMARY KEY,
@@ -70,11 +76,15 @@ CREATE INDEX item_by_carried_to ON item(carried_to) WHERE carried_to IS NOT NULL
 -- The history: one row per change, never updated. `changes` is a JSON list
 -- of {"field", "from", "to"}; the 'created' event lists every initial value,
 -- so any past state of an item can be rebuilt from its events alone.
+-- `at` is when the change was recorded, `effective` the day it holds from
+-- (a quarter's return entered after the quarter ends holds from its last
+-- day); a past day's state applies the changes in order of `effective`.
 CREATE TABLE event (
     id      INTEGER PRIMARY KEY AUTOINCREMENT,
     item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
     at      TEXT NOT NULL
             CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    effective TEXT NOT NULL CHECK (effective IS date(effective)),
     by      TEXT NOT NULL,
     action  TEXT NOT NULL
             CHECK (action = 'created' OR action = 'updated' OR action = 'completed'
@@ -84,30 +94,28 @@ CREATE TABLE event (
     note    TEXT
 ) STRICT;
 
-CREATE INDEX event_by_item ON event(item_id, at, id);
+-- Each item's history in the order its changes hold, and (its last entry)
+-- the day of its latest change.
+CREATE INDEX event_by_item ON event(item_id, effective, at, id);
 
--- Version 2: the history of each strategy's own details (title, status,
--- period, …), so a report as of a past day shows the strategy as it was.
+-- The history of each strategy's own details (title, status, period, …),
+-- so a report as of a past day shows the strategy as it was, and the notes
+-- on the strategy as a whole ('noted', with no changes).
 CREATE TABLE strategy_event (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     strategy_id INTEGER NOT NULL REFERENCES strategy(id) ON DELETE CASCADE,
     at          TEXT NOT NULL
                 CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    effective   TEXT NOT NULL CHECK (effective IS date(effective)),
     by          TEXT NOT NULL,
-    action      TEXT NOT NULL CHECK (action = 'created' OR action = 'updated'),
+    action      TEXT NOT NULL
+                CHECK (action = 'created' OR action = 'updated' OR action = 'noted'),
     changes     TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
     note        TEXT
 ) STRICT;
 
-CREATE INDEX strategy_event_by_strategy ON strategy_event(strategy_id, at, id);
+CREATE INDEX strategy_event_by_strategy ON strategy_event(strategy_id, effective, at, id);
 
--- Version 3: the noted events alone, with their notes, so the latest note
--- of each item is read from a small index instead of the whole history.
-CREATE INDEX event_notes ON event(item_id, at, id, note) WHERE note IS NOT NULL;
-
--- Version 4: the CHECKs' lists of allowed words above are written as ORs
--- (a bulk load checks them a third faster).
-
--- Version 5: every table is defined exactly as above, by CREATE TABLE. (The
--- upgrade to version 4 had rewritten the stored definitions in place; this
--- one builds each table anew and copies its rows, every CHECK checked.)
+-- The events with notes, with their notes, so the latest note of each item
+-- is read from a small index instead of the whole history.
+CREATE INDEX event_notes ON event(item_id, effective, at, id, note) WHERE note IS NOT NULL;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use strat::domain::dates::Period;
 use strat::domain::health::health;
-use strat::domain::history::rebuild;
+use strat::domain::history::{Seen, rebuild};
 use strat::domain::model::{Code, Event, Item, ItemId, Progress, Strategy, Tracked};
 use strat::domain::summary::Summary;
 use strat::domain::vocab::{Action, Status, StrategyStatus};
@@ -65,6 +65,7 @@ fn database(items: usize) -> PathBuf {
                             id: 0,
                             item: id,
                             at: at + chrono::Duration::days(k),
+                            effective: (at + chrono::Duration::days(k)).date_naive(),
                             by: "bench".into(),
                             action: if k == 0 {
                                 Action::Created
@@ -112,10 +113,13 @@ fn latest_notes_of_one_strategy(bencher: Bencher, items: usize) {
 #[divan::bench(args = SIZES, sample_count = 100)]
 fn as_of_rebuild_of_one_strategy(bencher: Bencher, items: usize) {
     let mut store = Store::open_for_reading(&database(items)).unwrap();
-    let cutoff = Some(Utc.with_ymd_and_hms(2024, 6, 30, 0, 0, 0).unwrap());
+    let seen = Some(Seen {
+        day: NaiveDate::from_ymd_opt(2024, 6, 29).unwrap(),
+        known: Some(Utc.with_ymd_and_hms(2024, 6, 30, 0, 0, 0).unwrap()),
+    });
     bencher.bench_local(|| {
         store
-            .read(|db| Ok(rebuild(db.history(Some(&code(7)), cutoff)?).unwrap()))
+            .read(|db| Ok(rebuild(db.history(Some(&code(7)), seen)?).unwrap()))
             .unwrap()
     });
 }
@@ -147,7 +151,7 @@ fn summary_and_health_of_one_strategy(bencher: Bencher) {
     .unwrap();
     let on = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     bencher.bench_local(|| {
-        let s = Summary::of(&items, period, on);
+        let s = Summary::of(&items, period, on, on);
         let red = items
             .iter()
             .filter(|i| health(i, on) == strat::domain::vocab::Health::Red)

@@ -100,21 +100,33 @@ pub enum StrategyCommand {
         code: Code,
         #[command(flatten)]
         fields: StrategyFields,
+        /// The day it holds from [default: the earlier of today and its start]
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+        effective: Option<DateExpr>,
     },
     /// List strategies
     List,
     /// Show a strategy with its summary
     Show {
         code: Code,
-        /// Show it as it stood at the end of this day
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<DateExpr>,
+        #[command(flatten)]
+        view: ViewArgs,
     },
     /// Change a strategy's details
     Edit {
         code: Code,
         #[command(flatten)]
         fields: StrategyFields,
+        #[command(flatten)]
+        effective: EffectiveArg,
+    },
+    /// Record commentary on the strategy as a whole (the report prints the latest)
+    Note {
+        code: Code,
+        #[arg(value_parser = prose)]
+        text: String,
+        #[command(flatten)]
+        effective: EffectiveArg,
     },
     /// Remove a strategy (with --force, also its items and their history)
     Remove {
@@ -165,26 +177,29 @@ pub enum ItemCommand {
     /// Show an item with its history
     Show {
         id: ItemId,
-        /// Show it as it stood at the end of this day
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<DateExpr>,
+        #[command(flatten)]
+        view: ViewArgs,
     },
     /// Change an item's fields, health override or notes
     Update(ItemUpdateArgs),
     /// Mark an item completed
     Done {
         id: ItemId,
-        /// The completion date [default: today]
-        #[arg(long, value_name = "DATE")]
+        /// The completion date, which the change holds from [default: today]
+        #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         on: Option<DateExpr>,
         #[arg(long, value_name = "TEXT", value_parser = prose)]
         note: Option<String>,
+        #[command(flatten)]
+        effective: EffectiveArg,
     },
     /// Add a note to an item's history
     Note {
         id: ItemId,
         #[arg(value_parser = prose)]
         text: String,
+        #[command(flatten)]
+        effective: EffectiveArg,
     },
     /// Show everything that happened to an item, oldest first
     History { id: ItemId },
@@ -230,6 +245,8 @@ pub struct ItemAddArgs {
     pub fields: ItemFields,
     #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub note: Option<String>,
+    #[command(flatten)]
+    pub effective: EffectiveArg,
 }
 
 #[derive(Debug, Args)]
@@ -251,9 +268,8 @@ pub struct ItemListArgs {
     /// Only items whose title, description or ref contains this text
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
-    /// List them as they stood at the end of this day
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<DateExpr>,
+    #[command(flatten)]
+    pub view: ViewArgs,
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +295,8 @@ pub struct ItemUpdateArgs {
     /// A note for the history, with or without other changes
     #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub note: Option<String>,
+    #[command(flatten)]
+    pub effective: EffectiveArg,
 }
 
 #[derive(Debug, Args)]
@@ -293,9 +311,12 @@ pub struct OutstandingArgs {
     /// Only items due within this time from today, overdue ones included (30d, 2w, 3m)
     #[arg(long, value_name = "DURATION")]
     pub due_within: Option<Within>,
-    /// As things stood at the end of this day
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<DateExpr>,
+    /// Only items whose last update is older than this (90d, 1q): the
+    /// returns that are missing
+    #[arg(long, value_name = "DURATION")]
+    pub stale: Option<Within>,
+    #[command(flatten)]
+    pub view: ViewArgs,
 }
 
 #[derive(Debug, Args)]
@@ -305,9 +326,39 @@ pub struct ReportArgs {
     /// Which items are listed (the headline and summary count them all)
     #[command(flatten)]
     pub picks: PickArgs,
-    /// As things stood at the end of this day
-    #[arg(long, value_name = "DATE")]
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// Compare with the end of this earlier day: each item's direction of
+    /// travel, and each strategy's summary then
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub compare: Option<DateExpr>,
+    /// Count as stale the outstanding items not updated for longer than
+    /// this [default: 90d]
+    #[arg(long, value_name = "DURATION")]
+    pub stale: Option<Within>,
+}
+
+/// Which day a read command shows, and as known when.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct ViewArgs {
+    /// As things stood at the end of this day: every change that holds from
+    /// then or earlier, whenever it was recorded
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub as_of: Option<DateExpr>,
+    /// Only what had been recorded by the end of this day: the report as it
+    /// could be printed then (alone, it is also the --as-of day)
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub known_on: Option<DateExpr>,
+}
+
+/// The day a change holds from.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct EffectiveArg {
+    /// The day the change holds from, up to today [default: today]: a
+    /// quarter's return entered late holds from the quarter's end
+    /// (--effective FY2024-Q2)
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub effective: Option<DateExpr>,
 }
 
 /// Filters of the items a list or report shows; each may be repeated or
@@ -344,6 +395,8 @@ pub struct CarryArgs {
     /// Show what would move and change nothing
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub effective: EffectiveArg,
 }
 
 #[derive(Debug, Args)]

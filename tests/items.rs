@@ -335,10 +335,17 @@ fn item_done_sets_date_and_progress_and_lets_go_of_a_pinned_health() {
         "yesterday",
         "--note",
         "SAN live",
+        // The item was added today; its completion is recorded from today.
+        "--effective",
+        "today",
     ]);
     let item = env.json(&["item", "show", "2"]);
     assert_eq!(item["status"], "completed");
     assert_eq!(item["completed_on"], "2021-12-30");
+    assert_eq!(
+        item["events"].as_array().unwrap().last().unwrap()["effective"],
+        "2021-12-31"
+    );
     assert_eq!(item["progress"], 100);
     assert_eq!(item["health"], "complete");
     assert_eq!(item["rag_override"], serde_json::Value::Null);
@@ -459,7 +466,16 @@ fn item_bad_input_is_refused_and_changes_nothing() {
     env.fails(&["item", "update", "abc", "--progress", "5"], 2);
     let err = env.fails(&["item", "update", "1"], 2);
     assert!(err.contains("nothing to change"), "{err}");
-    env.fails(&["item", "update", "1", "--progress", "60"], 2); // no change
+    // Re-applying a quarter's figures changes nothing, and is no error.
+    let before = env.dump();
+    let r = env.run(&["item", "update", "1", "--progress", "60"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Nothing changed: item #1"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(env.dump(), before);
     env.fails(&["item", "update", "1", "--frobnicate"], 2);
     env.fails(&["item", "update", "1", "--title", " "], 2);
     env.fails(&["item", "add", "nope", "Title"], 3);
@@ -504,7 +520,38 @@ fn done_refusals() {
     let err = env.fails(&["item", "done", "3"], 4);
     assert!(err.contains("already completed on 2021-05-28"), "{err}");
     let err = env.fails(&["item", "done", "1", "--on", "2020-05-31"], 2);
+    assert!(
+        err.contains(
+            "would hold from 2020-05-31, before item #1 existed (it holds from 2021-12-31)"
+        ),
+        "{err}"
+    );
+    let err = env.fails(
+        &[
+            "item",
+            "done",
+            "1",
+            "--on",
+            "2020-05-31",
+            "--effective",
+            "today",
+        ],
+        2,
+    );
     assert!(err.contains("before the item started"), "{err}");
+    let err = env.fails(
+        &[
+            "item",
+            "done",
+            "1",
+            "--on",
+            "2021-12-31",
+            "--effective",
+            "2021-12-30",
+        ],
+        2,
+    );
+    assert!(err.contains("after --effective 2021-12-30"), "{err}");
     let err = env.fails(&["item", "done", "1", "--on", "tomorrow"], 2);
     assert!(err.contains("future"), "{err}");
     env.fails(&["item", "done", "1", "--on", "2021-02-30"], 2);

@@ -65,7 +65,7 @@ fn summary_numbers_follow_the_spec() {
     assert_eq!(
         s["summary"],
         json!({
-            "items": 7, "completed": 1, "outstanding": 5, "overdue": 1, "cancelled": 1,
+            "items": 7, "completed": 1, "outstanding": 5, "overdue": 1, "stale": 0, "cancelled": 1,
             "carried_forward": 0,
             "percent_complete": 17,      // 1 of 6
             "average_progress": 37,      // (60+40+100+20+0+0)/6 = 36.67
@@ -136,7 +136,7 @@ fn outstanding_lists_soonest_first_with_days_overdue() {
     assert_eq!(ids(&["tech-2020", "--due-within", "1w"]), [2]);
     env.fails(&["outstanding", "nope"], 3);
     env.fails(&["outstanding", "--due-within", "soon"], 2);
-    env.fails(&["outstanding", "--due-within", "1y"], 2);
+    env.fails(&["outstanding", "--due-within", "1x"], 2);
 }
 
 /// Runs the same changes day by day, taking the report on each day; later,

@@ -10,6 +10,14 @@ const FIXTURE_V1: &str = "tests/fixtures/schema-v1.db";
 /// The version 1 fixture upgraded by strat 0.1's schema version 4, which
 /// rewrote the stored table definitions in place.
 const FIXTURE_V4: &str = "tests/fixtures/schema-v4.db";
+/// A portfolio written by strat at schema version 5, before changes had
+/// the day they hold from: two strategies added on 2024-04-02, items
+/// updated, completed and noted over 2024, one carried forward.
+const FIXTURE_V5: &str = "tests/fixtures/schema-v5.db";
+
+/// The columns of strategy events before version 6.
+const STRATEGY_EVENTS_BEFORE_V6: &str =
+    "SELECT id, strategy_id, at, by, action, changes, note FROM strategy_event ORDER BY id";
 
 /// The rows the queries return, as text.
 fn rows(path: &Path, queries: &[&str]) -> String {
@@ -42,7 +50,7 @@ fn version(path: &Path) -> i64 {
 const V1_TABLES: &[&str] = &[
     "SELECT * FROM strategy ORDER BY id",
     "SELECT * FROM item ORDER BY id",
-    "SELECT * FROM event ORDER BY id",
+    "SELECT id, item_id, at, by, action, changes, note FROM event ORDER BY id",
     "SELECT * FROM sqlite_sequence WHERE name IN ('item', 'event') ORDER BY name",
 ];
 
@@ -125,7 +133,7 @@ fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
 fn a_version_4_database_gets_tables_built_anew_and_keeps_every_record() {
     let env = Env::on("2026-11-23");
     std::fs::copy(FIXTURE_V4, &env.db).unwrap();
-    let tables = [V1_TABLES, &["SELECT * FROM strategy_event ORDER BY id"]].concat();
+    let tables = [V1_TABLES, &[STRATEGY_EVENTS_BEFORE_V6]].concat();
     let original = rows(&env.db, &tables);
     assert_eq!(version(&env.db), 4);
     let r = env.run(&["item", "list"]);
@@ -160,6 +168,49 @@ fn a_version_4_database_gets_tables_built_anew_and_keeps_every_record() {
         )
         .unwrap();
     assert_eq!(added["id"].as_i64(), Some(highest + 1));
+}
+
+#[test]
+fn a_version_5_database_gains_the_day_each_change_holds_from() {
+    let env = Env::on("2026-11-23");
+    std::fs::copy(FIXTURE_V5, &env.db).unwrap();
+    let tables = [V1_TABLES, &[STRATEGY_EVENTS_BEFORE_V6]].concat();
+    let original = rows(&env.db, &tables);
+    assert_eq!(version(&env.db), 5);
+    let r = env.run(&["item", "list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("v5-backup"), "{}", r.stderr);
+    assert_eq!(version(&env.db), strat::store::LATEST_VERSION);
+    same(
+        &rows(&env.db, &tables),
+        &original,
+        "upgrade changed the data",
+    );
+    assert_eq!(
+        rows(&env.db, &[SCHEMA_SQL]),
+        schema_of_a_new_database(),
+        "an upgraded database is defined as a new one is"
+    );
+    // Each change holds from the day it was recorded; each strategy from
+    // the earlier of that day and its start.
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM event WHERE effective IS NOT date(at, 'localtime')"),
+        0
+    );
+    assert_eq!(
+        env.query_text(
+            "SELECT group_concat(effective, ' ') FROM (SELECT effective FROM strategy_event ORDER BY id)"
+        ),
+        "2020-01-01 2024-01-01"
+    );
+    assert_eq!(env.json(&["check"])["ok"], true);
+    // A report of a day before the strategy was entered now has it.
+    let report = env.json(&["report", "tech-2020", "--as-of", "2024-06-30"]);
+    assert_eq!(report["strategies"][0]["summary"]["items"], 2);
+    let report = env.json(&["report", "tech-2020", "--as-of", "2023-12-31"]);
+    assert_eq!(report["strategies"][0]["summary"]["items"], 0);
+    let events = env.json(&["item", "history", "1"]);
+    assert_eq!(events[0]["effective"], "2024-04-03");
 }
 
 #[test]

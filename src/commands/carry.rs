@@ -1,7 +1,7 @@
 //! `strat carry-forward FROM TO`: unfinished work moves into the next
 //! strategy, linked both ways, with an event on each side.
 
-use super::item::{create, load, record};
+use super::item::{check_strategy_held, create, load, record};
 use super::{Ctx, Outcome, not_found_strategy};
 use crate::cli::CarryArgs;
 use crate::domain::model::{Code, Item, ItemId};
@@ -128,14 +128,27 @@ pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
         )));
     }
     let due = args.due.map(|d| ctx.date("--due", d)).transpose()?;
+    let day = ctx.effective(args.effective.effective, ctx.clock.today)?;
     let plan = |db: &Db| -> Result<(Vec<Item>, NaiveDate)> {
         db.strategy(&args.from)?
             .ok_or_else(|| not_found_strategy(&args.from))?;
         let to = db
             .strategy(&args.to)?
             .ok_or_else(|| not_found_strategy(&args.to))?;
+        if day < ctx.clock.today {
+            check_strategy_held(db, &args.to, day)?;
+        }
         let items = select(db, &args)?;
         for item in &items {
+            // Carried from a day before one of its changes, the item would
+            // be closed while that change still held it open.
+            if item.last_update > day {
+                return Err(Error::invalid(format!(
+                    "item {} has a change holding from {}, after --effective {day}\n\
+                     Carry it forward from {} or later.",
+                    item.id, item.last_update, item.last_update
+                )));
+            }
             if let Some(r) = &item.reference
                 && db.ref_taken(&args.to, r, None)?
             {
@@ -173,7 +186,7 @@ pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
             items
                 .into_iter()
                 .map(|i| {
-                    let copy = carry(db, ctx, &args.to, &i, due)?;
+                    let copy = carry(db, ctx, &args.to, &i, due, day)?;
                     Ok(moved(i, Some(copy), starts))
                 })
                 .collect::<Result<Vec<_>>>()
@@ -238,7 +251,14 @@ fn select(db: &Db, args: &CarryArgs) -> Result<Vec<Item>> {
 
 /// Copies one item into `to` (with the target `due` when given), then
 /// closes the original with a link to it; returns the copy's number.
-fn carry(db: &Db, ctx: &Ctx, to: &Code, original: &Item, due: Option<NaiveDate>) -> Result<ItemId> {
+fn carry(
+    db: &Db,
+    ctx: &Ctx,
+    to: &Code,
+    original: &Item,
+    due: Option<NaiveDate>,
+    day: NaiveDate,
+) -> Result<ItemId> {
     let mut copy = Item::blank(ItemId(0), to.clone(), ctx.clock.now);
     copy.reference = original.reference.clone();
     copy.title = original.title.clone();
@@ -251,21 +271,15 @@ fn carry(db: &Db, ctx: &Ctx, to: &Code, original: &Item, due: Option<NaiveDate>)
     copy.due = due.or(original.due);
     copy.carried_from = Some(original.id);
     let note = format!("carried in from {} {}", original.strategy, original.id);
-    let copy = create(db, ctx, copy, Some(note), Action::CarriedIn)?;
-    let mut closed = original.clone();
-    closed.status = Status::CarriedForward;
-    closed.carried_to = Some(copy.id);
-    // A closed item's health is `closed`; a colour pinned earlier would hide that.
-    closed.rag_override = None;
-    closed.rag_reason = None;
+    let copy = create(db, ctx, copy, day, Some(note), Action::CarriedIn)?;
     let note = format!("carried forward to {to} {}", copy.id);
-    record(
-        db,
-        ctx,
-        original,
-        closed,
-        Action::CarriedForward,
-        Some(note),
-    )?;
+    record(db, ctx, original, day, Some(note), |closed| {
+        closed.status = Status::CarriedForward;
+        closed.carried_to = Some(copy.id);
+        // A closed item's health is `closed`; a colour pinned earlier would hide that.
+        closed.rag_override = None;
+        closed.rag_reason = None;
+        Ok(Action::CarriedForward)
+    })?;
     Ok(copy.id)
 }

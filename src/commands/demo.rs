@@ -51,9 +51,10 @@ pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
     })?;
     let as_of = AsOf {
         day: ctx.clock.today,
-        cutoff: None,
+        seen: None,
     };
-    print_report(store, Vec::new(), as_of, Picks::default(), out)?;
+    let stale_line = super::stale_line(as_of.day, None)?;
+    print_report(store, Vec::new(), as_of, Picks::default(), stale_line, out)?;
     let hint = format!(
         "Demo database: {}\nExplore it with, for example:\n  strat --db {} outstanding --overdue\n  strat --db {} report tech-2020 --as-of 2021-12-31",
         path.display(),

@@ -2,11 +2,11 @@
 
 use super::listing::{Order, print_items};
 use super::{Ctx, Outcome, not_found_strategy};
-use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateArgs};
+use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateArgs, ViewArgs};
 use crate::domain::dates::DateExpr;
 use crate::domain::health::days_overdue;
-use crate::domain::history::rebuild;
-use crate::domain::model::{Event, Item, ItemId, Progress, Tracked};
+use crate::domain::history::{present_with, state_on};
+use crate::domain::model::{Change, Code, Event, Item, ItemId, Progress, Tracked};
 use crate::domain::vocab::{Action, RagSetting, Status};
 use crate::error::{Error, Result};
 use crate::output::Printer;
@@ -18,17 +18,27 @@ pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand, out: &mut Printer) -> 
     match cmd {
         ItemCommand::Add(args) => add(ctx, &mut store, args),
         ItemCommand::List(args) => list(ctx, store, args, out),
-        ItemCommand::Show { id, as_of } => show(ctx, &mut store, id, as_of),
+        ItemCommand::Show { id, view } => show(ctx, &mut store, id, view),
         ItemCommand::Update(args) => update(ctx, &mut store, args),
-        ItemCommand::Done { id, on, note } => done(ctx, &mut store, id, on, note),
-        ItemCommand::Note { id, text } => {
+        ItemCommand::Done {
+            id,
+            on,
+            note,
+            effective,
+        } => done(ctx, &mut store, id, on, note, effective.effective),
+        ItemCommand::Note {
+            id,
+            text,
+            effective,
+        } => {
             let note = non_empty_note(Some(text))?;
-            let item = store.write(|db| {
+            let day = ctx.effective(effective.effective, ctx.clock.today)?;
+            let made = store.write(|db| {
                 let item = load(db, id)?;
-                record(db, ctx, &item, item.clone(), Action::Noted, note)
+                record(db, ctx, &item, day, note, |_| Ok(Action::Noted))
             })?;
-            let message = format!("Noted on {}.", item.id);
-            Ok(changed(ctx, item, message))
+            let message = format!("Noted on {}.", made.item.id);
+            Ok(changed(ctx, made.item, message))
         }
         ItemCommand::History { id } => store.read(|db| {
             load(db, id)?;
@@ -56,30 +66,145 @@ fn non_empty_note(note: Option<String>) -> Result<Option<String>> {
     }
 }
 
-/// Writes `after` over `before` and records the event that explains the
-/// difference. The one way an existing item changes.
+/// What a recorded change did.
+pub struct Made {
+    /// The item's present state.
+    pub item: Item,
+    /// The changes recorded; none when there was nothing to record.
+    pub changes: Vec<Change>,
+    /// Fields this change set that a change holding from a later day
+    /// still overrides in the present state.
+    pub overridden: Vec<String>,
+}
+
+/// Records a change to `current` that holds from `day`: `edit` turns the
+/// item as it stood at the end of that day into what it became, and names
+/// the action. The one way an existing item changes.
+///
+/// The present state takes each field from the change that holds from the
+/// latest day, so a late return fills its quarter without undoing what was
+/// reported since; every state from `day` on must keep the item's rules.
+/// Nothing is recorded when the edit changes nothing and there is no note.
 pub fn record(
     db: &Db,
     ctx: &Ctx,
-    before: &Item,
-    mut after: Item,
-    action: Action,
+    current: &Item,
+    day: NaiveDate,
     note: Option<String>,
-) -> Result<Item> {
-    after.updated_at = ctx.clock.now.max(before.updated_at);
-    after.check_consistent()?;
-    let event = Event {
+    edit: impl FnOnce(&mut Item) -> Result<Action>,
+) -> Result<Made> {
+    let mut event = Event {
         id: 0,
-        item: after.id,
-        at: after.updated_at,
+        item: current.id,
+        at: ctx.clock.now.max(current.updated_at),
+        effective: day,
         by: ctx.by.clone(),
-        action,
-        changes: before.diff(&after),
+        action: Action::Updated,
+        changes: Vec::new(),
         note,
     };
-    db.update_item(&after)?;
+    // A change that holds from the day of the latest one or later starts
+    // from the present state, and is the present state; one that holds
+    // from earlier is placed in the history.
+    let history = if day < current.last_update {
+        let events = db.events_of(current.id)?;
+        check_existed(current, &events, day)?;
+        Some(events)
+    } else {
+        None
+    };
+    let before = match &history {
+        None => current.clone(),
+        Some(events) => {
+            let mut then = state_on::<Item>(events, day)
+                .map_err(super::damaged)?
+                .ok_or_else(|| Error::bug(format!("item {} has no state on {day}", current.id)))?;
+            then.strategy = current.strategy.clone();
+            then
+        }
+    };
+    let mut after = before.clone();
+    event.action = edit(&mut after)?;
+    event.changes = before.diff(&after);
+    if event.changes.is_empty() && event.note.is_none() {
+        return Ok(Made {
+            item: current.clone(),
+            changes: Vec::new(),
+            overridden: Vec::new(),
+        });
+    }
+    let present = match &history {
+        None => {
+            after.check_consistent()?;
+            after.updated_at = event.at;
+            after.last_update = day;
+            after
+        }
+        Some(events) => {
+            let mut present = present_with::<Item>(events, &event).map_err(|e| {
+                Error::conflict(format!(
+                    "{e}\nA change that holds from a later day sets that; give --effective \
+                     on or after it, or change that day's value too."
+                ))
+            })?;
+            present.strategy = current.strategy.clone();
+            present
+        }
+    };
+    let overridden = event
+        .changes
+        .iter()
+        .filter(|c| present.field(&c.field) != c.to)
+        .map(|c| c.field.clone())
+        .collect();
+    db.update_item(&present)?;
     db.insert_event(&event, false)?;
-    Ok(after)
+    Ok(Made {
+        item: present,
+        changes: event.changes,
+        overridden,
+    })
+}
+
+/// Refuses a change that would hold from before the item existed.
+fn check_existed(item: &Item, events: &[Event], day: NaiveDate) -> Result<()> {
+    let born = events
+        .iter()
+        .filter(|e| matches!(e.action, Action::Created | Action::CarriedIn))
+        .map(|e| e.effective)
+        .min();
+    match born {
+        Some(born) if day < born => Err(Error::invalid(format!(
+            "the change would hold from {day}, before item {} existed (it holds from {born})\n\
+             Give --effective on or after {born}, or add the item again with an earlier --effective.",
+            item.id
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The confirmation of a change, saying where a change that holds from a
+/// later day still decides a field.
+fn said(verb: &str, made: &Made, day: NaiveDate, today: NaiveDate) -> String {
+    if made.changes.is_empty() && made.overridden.is_empty() && verb == "Updated" {
+        return format!(
+            "Nothing changed: item {} already has those values.",
+            made.item.id
+        );
+    }
+    let mut message = format!("{verb} {}", made.item.id);
+    if day != today {
+        message.push_str(&format!(", holding from {day}"));
+    }
+    message.push('.');
+    if !made.overridden.is_empty() {
+        message.push_str(&format!(
+            " A change holding from a later day still sets {}; see strat item history {}.",
+            made.overridden.join(", "),
+            made.item.id.0
+        ));
+    }
+    message
 }
 
 /// Stores a new item and its first event (`created`, or `carried-in`),
@@ -89,11 +214,13 @@ pub fn create(
     db: &Db,
     ctx: &Ctx,
     mut item: Item,
+    day: NaiveDate,
     note: Option<String>,
     action: Action,
 ) -> Result<Item> {
     item.created_at = ctx.clock.now;
     item.updated_at = ctx.clock.now;
+    item.last_update = day;
     item.check_consistent()?;
     if let Some(r) = &item.reference
         && db.ref_taken(&item.strategy, r, None)?
@@ -105,6 +232,7 @@ pub fn create(
         id: 0,
         item: item.id,
         at: item.created_at,
+        effective: day,
         by: ctx.by.clone(),
         action,
         changes: item.creation_changes(),
@@ -112,6 +240,21 @@ pub fn create(
     };
     db.insert_event(&event, false)?;
     Ok(item)
+}
+
+/// Refuses an item that would hold from before its strategy did.
+pub fn check_strategy_held(db: &Db, code: &Code, day: NaiveDate) -> Result<()> {
+    let born = db
+        .strategy_history(Some(code), None)?
+        .first()
+        .map(|e| e.effective);
+    match born {
+        Some(born) if day < born => Err(Error::invalid(format!(
+            "--effective {day} is before strategy {code} held (from {born})\n\
+             Give a day on or after {born}."
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn ref_conflict(item: &Item, r: &str) -> Error {
@@ -166,23 +309,24 @@ fn carried_status_refused() -> Error {
 
 /// Applies the field flags of `add` and `update` to an item, with the
 /// status rules: only carry-forward sets `carried-forward`; `completed`
-/// completes the item today; any other status clears a completion date.
-/// Returns true when this completed the item.
-fn apply_fields(ctx: &Ctx, item: &mut Item, f: ItemFields) -> Result<bool> {
+/// completes the item on `day`, the day the change holds from; any other
+/// status clears a completion date. Returns true when this completed the
+/// item.
+fn apply_fields(ctx: &Ctx, item: &mut Item, f: &ItemFields, day: NaiveDate) -> Result<bool> {
     if f.status == Some(Status::CarriedForward) {
         return Err(carried_status_refused());
     }
-    if let Some(r) = f.reference {
-        item.reference = text(Some(r));
+    if let Some(r) = &f.reference {
+        item.reference = text(Some(r.clone()));
     }
-    if let Some(t) = f.theme {
-        item.theme = text(Some(t));
+    if let Some(t) = &f.theme {
+        item.theme = text(Some(t.clone()));
     }
-    if let Some(o) = f.owner {
-        item.owner = text(Some(o));
+    if let Some(o) = &f.owner {
+        item.owner = text(Some(o.clone()));
     }
-    if let Some(d) = f.description {
-        item.description = text(Some(d));
+    if let Some(d) = &f.description {
+        item.description = text(Some(d.clone()));
     }
     if let Some(d) = f.start {
         item.start = Some(ctx.date("--start", d)?);
@@ -201,7 +345,7 @@ fn apply_fields(ctx: &Ctx, item: &mut Item, f: ItemFields) -> Result<bool> {
                 "a completed item has progress 100; leave --progress out",
             ));
         }
-        complete(item, ctx.clock.today, ctx.clock.today)?;
+        complete(item, day, ctx.clock.today)?;
     } else if let Some(s) = f.status.filter(|s| *s != Status::Completed) {
         item.status = s;
         item.completed_on = None;
@@ -227,22 +371,26 @@ fn changed(ctx: &Ctx, item: Item, message: String) -> Outcome {
 }
 
 fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
+    let day = ctx.effective(a.effective.effective, ctx.clock.today)?;
     let mut item = Item::blank(ItemId(0), a.strategy.clone(), ctx.clock.now);
     item.title = text(Some(a.title)).ok_or_else(|| Error::invalid("the title cannot be empty"))?;
-    apply_fields(ctx, &mut item, a.fields)?;
+    apply_fields(ctx, &mut item, &a.fields, day)?;
     let note = non_empty_note(a.note)?;
     let item = store.write(|db| {
         if db.strategy(&a.strategy)?.is_none() {
             return Err(not_found_strategy(&a.strategy));
         }
-        create(db, ctx, item, note, Action::Created)
+        if day < ctx.clock.today {
+            check_strategy_held(db, &a.strategy, day)?;
+        }
+        create(db, ctx, item, day, note, Action::Created)
     })?;
     let message = format!("Added {} to {}: {}", item.id, item.strategy, item.title);
     Ok(changed(ctx, item, message))
 }
 
 fn list(ctx: &Ctx, mut store: Store, a: ItemListArgs, out: &mut Printer) -> Result<Outcome> {
-    let as_of = ctx.as_of(a.as_of)?;
+    let as_of = ctx.view(a.view)?;
     let due_before = a
         .due_before
         .map(|d| ctx.date("--due-before", d))
@@ -270,34 +418,27 @@ fn list(ctx: &Ctx, mut store: Store, a: ItemListArgs, out: &mut Printer) -> Resu
     Ok(Outcome::default())
 }
 
-fn show(ctx: &Ctx, store: &mut Store, id: ItemId, as_of: Option<DateExpr>) -> Result<Outcome> {
-    let as_of = ctx.as_of(as_of)?;
+fn show(ctx: &Ctx, store: &mut Store, id: ItemId, view: ViewArgs) -> Result<Outcome> {
+    let as_of = ctx.view(view)?;
     store.read(|db| {
         let current = load(db, id)?;
-        let events = db.events_of(id)?;
-        let item = match as_of.cutoff {
+        let mut events = db.events_of(id)?;
+        let item = match as_of.seen {
             None => current,
-            Some(cutoff) => {
-                let past: Vec<_> = events
-                    .iter()
-                    .filter(|e| e.at < cutoff)
-                    .map(|e| (current.strategy.clone(), e.clone()))
-                    .collect();
-                rebuild(past)
+            Some(seen) => {
+                events.retain(|e| seen.takes(e));
+                let mut then = state_on::<Item>(&events, seen.day)
                     .map_err(super::damaged)?
-                    .pop()
                     .ok_or_else(|| {
                         Error::not_found(format!(
                             "item {id} did not exist yet at the end of {}",
                             as_of.day
                         ))
-                    })?
+                    })?;
+                then.strategy = current.strategy;
+                then
             }
         };
-        let events = events
-            .into_iter()
-            .filter(|e| as_of.cutoff.is_none_or(|c| e.at < c))
-            .collect();
         Ok(Outcome::show(ItemDetail {
             item,
             on: as_of.day,
@@ -328,56 +469,53 @@ fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
             "nothing to change: give a field to change (--status, --progress, --due, …) or --note",
         ));
     }
-    let item = store.write(|db| {
-        let before = load(db, a.id)?;
-        if before.status == Status::CarriedForward && changes_asked {
+    let day = ctx.effective(a.effective.effective, ctx.clock.today)?;
+    let made = store.write(|db| {
+        let current = load(db, a.id)?;
+        if current.status == Status::CarriedForward && changes_asked {
             return Err(Error::conflict(format!(
                 "item {} was carried forward to {}; update that item instead (notes are still welcome here)",
-                before.id,
-                before
+                current.id,
+                current
                     .carried_to
                     .map_or("another strategy".into(), |i| i.to_string())
             )));
         }
-        let mut after = before.clone();
-        if let Some(t) = &title {
-            after.title = t.clone();
-        }
-        match a.rag {
-            Some(RagSetting::Pin(r)) => {
-                after.rag_override = Some(r);
-                after.rag_reason = text(a.reason.clone());
+        let made = record(db, ctx, &current, day, note.clone(), |after| {
+            let before = after.clone();
+            if let Some(t) = &title {
+                after.title = t.clone();
             }
-            Some(RagSetting::Auto) => {
-                after.rag_override = None;
-                after.rag_reason = None;
+            match a.rag {
+                Some(RagSetting::Pin(r)) => {
+                    after.rag_override = Some(r);
+                    after.rag_reason = text(a.reason.clone());
+                }
+                Some(RagSetting::Auto) => {
+                    after.rag_override = None;
+                    after.rag_reason = None;
+                }
+                None => {}
             }
-            None => {}
-        }
-        let completed = apply_fields(ctx, &mut after, f)?;
-        if let Some(r) = &after.reference
-            && before.reference.as_ref() != Some(r)
-            && db.ref_taken(&after.strategy, r, Some(after.id))?
-        {
-            return Err(ref_conflict(&after, r));
-        }
-        let action = if completed {
-            Action::Completed
-        } else if before.diff(&after).is_empty() {
-            if note.is_none() {
-                return Err(Error::invalid(format!(
-                    "nothing changed: item {} already has those values",
-                    before.id
-                )));
+            let completed = apply_fields(ctx, after, &f, day)?;
+            if let Some(r) = &after.reference
+                && before.reference.as_ref() != Some(r)
+                && db.ref_taken(&after.strategy, r, Some(after.id))?
+            {
+                return Err(ref_conflict(after, r));
             }
-            Action::Noted
-        } else {
-            Action::Updated
-        };
-        record(db, ctx, &before, after, action, note.clone())
+            Ok(if completed {
+                Action::Completed
+            } else if before.diff(after).is_empty() {
+                Action::Noted
+            } else {
+                Action::Updated
+            })
+        })?;
+        Ok(made)
     })?;
-    let message = format!("Updated {}.", item.id);
-    Ok(changed(ctx, item, message))
+    let message = said("Updated", &made, day, ctx.clock.today);
+    Ok(changed(ctx, made.item, message))
 }
 
 fn done(
@@ -386,30 +524,57 @@ fn done(
     id: ItemId,
     on: Option<DateExpr>,
     note: Option<String>,
+    effective: Option<DateExpr>,
 ) -> Result<Outcome> {
     let on = on
         .map(|d| ctx.date("--on", d))
         .transpose()?
         .unwrap_or(ctx.clock.today);
+    if on > ctx.clock.today {
+        return Err(Error::invalid(format!(
+            "the completion date {on} is in the future; give a date up to today"
+        )));
+    }
+    // A completion holds from the day it happened.
+    let day = ctx.effective(effective, on)?;
+    if on > day {
+        return Err(Error::invalid(format!(
+            "the completion date {on} is after --effective {day}, the day the change holds \
+             from\nLeave --effective out, or give a day on or after {on}."
+        )));
+    }
     let note = non_empty_note(note)?;
-    let item = store.write(|db| {
-        let before = load(db, id)?;
-        if !before.status.is_outstanding() {
-            let when = before
+    let made = store.write(|db| {
+        let current = load(db, id)?;
+        let not_outstanding = |item: &Item| {
+            let when = item
                 .completed_on
                 .map(|d| format!(" on {d}"))
                 .unwrap_or_default();
-            return Err(Error::conflict(format!(
+            Error::conflict(format!(
                 "item {id} is already {}{when}; only outstanding items can be completed",
-                before.status
-            )));
+                item.status
+            ))
+        };
+        if !current.status.is_outstanding() {
+            return Err(not_outstanding(&current));
         }
-        let mut after = before.clone();
-        complete(&mut after, on, ctx.clock.today)?;
-        record(db, ctx, &before, after, Action::Completed, note)
+        record(db, ctx, &current, day, note, |after| {
+            if !after.status.is_outstanding() {
+                return Err(Error::conflict(format!(
+                    "item {id} was already {} on {day}; only outstanding items can be completed",
+                    after.status
+                )));
+            }
+            complete(after, on, ctx.clock.today)?;
+            Ok(Action::Completed)
+        })
     })?;
-    let message = format!("Completed {} on {on}.", item.id);
-    Ok(changed(ctx, item, message))
+    let mut message = format!("Completed {} on {on}.", made.item.id);
+    if !made.overridden.is_empty() {
+        message = said("Completed", &made, day, ctx.clock.today);
+    }
+    Ok(changed(ctx, made.item, message))
 }
 
 fn remove(store: &mut Store, id: ItemId) -> Result<Outcome> {

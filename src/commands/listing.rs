@@ -56,7 +56,7 @@ impl<'a> LiveItems<'a> {
             Order::Number => each_kept(db, self.codes, self.as_of, keep, f),
             // SQLite sorts the items as they are now; a past day's are
             // rebuilt and held in a temporary table for SQLite to sort.
-            Order::Due if self.as_of.cutoff.is_none() => {
+            Order::Due if self.as_of.seen.is_none() => {
                 let outstanding: Vec<Status> = Status::ALL
                     .iter()
                     .copied()
@@ -135,9 +135,9 @@ fn each_kept(
             }
         });
     }
-    match as_of.cutoff {
+    match as_of.seen {
         None => db.each_item(|rows| f(&mut || next_kept(rows, keep))),
-        Some(cutoff) => db.each_history_event(cutoff, |events| {
+        Some(seen) => db.each_history_event(seen, |events| {
             let mut replay = Replay::default();
             f(&mut || loop {
                 let Some((code, event)) = events.fetch()? else {

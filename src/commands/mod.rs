@@ -12,10 +12,10 @@ mod maintenance;
 mod report;
 mod strategy;
 
-use crate::cli::{Cli, Command, StrategyCommand};
+use crate::cli::{Cli, Command, StrategyCommand, ViewArgs};
 use crate::domain::Clock;
-use crate::domain::dates::{DateExpr, parse_iso};
-use crate::domain::history::{rebuild, rebuild_strategies};
+use crate::domain::dates::{DateExpr, Unit, Within, parse_iso};
+use crate::domain::history::{Seen, rebuild, rebuild_strategies};
 use crate::domain::model::{Code, Item, Strategy};
 use crate::error::{Error, Result};
 use crate::output::{Printer, View};
@@ -78,30 +78,73 @@ impl Ctx {
             .map_err(|e| Error::invalid(format!("invalid value for {flag}: {e}")))
     }
 
-    /// Resolves `--as-of`: the day to compute health for, and the moment
-    /// (end of that day, local time) before which history counts.
-    pub fn as_of(&self, expr: Option<DateExpr>) -> Result<AsOf> {
-        match expr {
-            None => Ok(AsOf {
-                day: self.clock.today,
-                cutoff: None,
+    /// Resolves `--as-of` and `--known-on`: the day to compute health for,
+    /// and for a past view which changes it takes (`--known-on D` alone
+    /// is `--as-of D --known-on D`).
+    pub fn view(&self, args: ViewArgs) -> Result<AsOf> {
+        let known = args
+            .known_on
+            .map(|k| self.date("--known-on", k))
+            .transpose()?;
+        let day = match args.as_of {
+            Some(d) => self.date("--as-of", d)?,
+            None => match known {
+                Some(k) => k,
+                None => {
+                    return Ok(AsOf {
+                        day: self.clock.today,
+                        seen: None,
+                    });
+                }
+            },
+        };
+        Ok(AsOf {
+            day,
+            seen: Some(Seen {
+                day,
+                known: known.map(|k| end_of_day(k, "--known-on")).transpose()?,
             }),
-            Some(expr) => {
-                let day = self.date("--as-of", expr)?;
-                Ok(AsOf {
-                    day,
-                    cutoff: Some(end_of_day(day)?),
-                })
-            }
+        })
+    }
+
+    /// The day a change holds from: `--effective`, else `default`; never
+    /// after today.
+    pub fn effective(&self, flag: Option<DateExpr>, default: NaiveDate) -> Result<NaiveDate> {
+        let Some(expr) = flag else {
+            return Ok(default);
+        };
+        let day = self.date("--effective", expr)?;
+        if day > self.clock.today {
+            return Err(Error::invalid(format!(
+                "--effective {day} is after today ({}); a change can hold from today at the latest",
+                self.clock.today
+            )));
         }
+        Ok(day)
     }
 }
 
-/// A point-in-time view: today (no cutoff) or the end of a past day.
+/// A view of the portfolio: today's, from what is stored, or a past day's
+/// (or as known on a past day), rebuilt from the history.
 #[derive(Debug, Clone, Copy)]
 pub struct AsOf {
+    /// The day health is computed for.
     pub day: NaiveDate,
-    pub cutoff: Option<DateTime<Utc>>,
+    /// The changes a past view takes; `None` for the present state.
+    pub seen: Option<Seen>,
+}
+
+impl AsOf {
+    /// The same view of another day (`--compare`).
+    pub fn on(self, day: NaiveDate) -> AsOf {
+        AsOf {
+            day,
+            seen: Some(Seen {
+                day,
+                known: self.seen.and_then(|s| s.known),
+            }),
+        }
+    }
 }
 
 fn local_moment(day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
@@ -112,10 +155,19 @@ fn local_moment(day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
 }
 
 /// The first moment after `day` ends, in local time.
-fn end_of_day(day: NaiveDate) -> Result<DateTime<Utc>> {
+fn end_of_day(day: NaiveDate, flag: &str) -> Result<DateTime<Utc>> {
     day.succ_opt()
         .and_then(|next| local_moment(next, NaiveTime::MIN))
-        .ok_or_else(|| Error::invalid(format!("{day} is too far in the future for --as-of")))
+        .ok_or_else(|| Error::invalid(format!("{day} is too far in the future for {flag}")))
+}
+
+/// The day before which an outstanding item's last update makes it stale,
+/// for a view of `day`: `--stale` back from it, 90 days by default.
+pub fn stale_line(day: NaiveDate, stale: Option<Within>) -> Result<NaiveDate> {
+    stale
+        .unwrap_or(Within(90, Unit::Day))
+        .back_from(day)
+        .map_err(|e| Error::invalid(format!("invalid value for --stale: {e}")))
 }
 
 /// Reads the clock; `STRAT_TODAY` pins the day but keeps the time of day,
@@ -285,7 +337,7 @@ fn require_strategies(db: &Db, codes: &[Code]) -> Result<()> {
 /// The named strategies (all when none is named), as they stand now or as
 /// they stood at `as_of`, rebuilt from their history.
 fn strategies_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Strategy>> {
-    let Some(cutoff) = as_of.cutoff else {
+    let Some(seen) = as_of.seen else {
         if codes.is_empty() {
             return db.strategies();
         }
@@ -294,7 +346,7 @@ fn strategies_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Strategy
             .map(|c| db.strategy(c)?.ok_or_else(|| not_found_strategy(c)))
             .collect();
     };
-    let mut then = rebuild_strategies(db.strategy_history(None, Some(cutoff))?).map_err(damaged)?;
+    let mut then = rebuild_strategies(db.strategy_history(None, Some(seen))?).map_err(damaged)?;
     then.sort_by(|a, b| (a.period.starts(), &a.code).cmp(&(b.period.starts(), &b.code)));
     if codes.is_empty() {
         return Ok(then);
@@ -335,8 +387,8 @@ fn items_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Item>> {
 /// The items of one strategy (all when `None`) as they stood, without
 /// checking that the strategy exists.
 fn items_of(db: &Db, scope: Option<&Code>, as_of: AsOf) -> Result<Vec<Item>> {
-    match as_of.cutoff {
+    match as_of.seen {
         None => db.items(scope),
-        Some(cutoff) => rebuild(db.history(scope, Some(cutoff))?).map_err(damaged),
+        Some(seen) => rebuild(db.history(scope, Some(seen))?).map_err(damaged),
     }
 }

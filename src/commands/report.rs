@@ -2,12 +2,12 @@
 //! to committee, now or as it stood on a past day.
 
 use super::listing::{Order, print_items};
-use super::{AsOf, Ctx, Outcome, items_of, named_once, strategies_as_of};
+use super::{AsOf, Ctx, Outcome, items_of, named_once, stale_line, strategies_as_of};
 use crate::cli::{Format, OutstandingArgs, ReportArgs};
-use crate::domain::health::{days_overdue, health, health_reason, is_late};
-use crate::domain::model::{Code, Item, ItemId, Strategy};
+use crate::domain::health::{days_overdue, days_since_update, health, health_reason, is_late};
+use crate::domain::model::{Code, Item, ItemId, Note, Strategy};
 use crate::domain::picks::Picks;
-use crate::domain::summary::Summary;
+use crate::domain::summary::{Summary, is_stale};
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
 use crate::output::shapes::{ItemJson, StrategyJson};
@@ -25,7 +25,7 @@ pub struct ReportItem {
     pub item: Item,
     pub health: Health,
     pub days_overdue: i64,
-    pub latest_note: Option<String>,
+    pub latest_note: Option<Note>,
     /// "carried to digital-2024 #31" / "from tech-2020 #4".
     pub link: Option<String>,
 }
@@ -59,21 +59,30 @@ struct Parts<'a> {
     /// For a report of everything, the latest notes of all items, read in
     /// one pass: per strategy, the notes' events would be sought all over
     /// the history, once for each strategy.
-    notes: Option<HashMap<ItemId, String>>,
+    notes: Option<HashMap<ItemId, Note>>,
+    /// Outstanding items last updated before this day are stale.
+    stale_line: NaiveDate,
     /// Which items are listed; the summary counts them all.
     picks: Picks,
 }
 
 impl<'a> Parts<'a> {
-    fn new(db: &'a Db<'a>, codes: &[Code], as_of: AsOf, picks: Picks) -> Result<Parts<'a>> {
+    fn new(
+        db: &'a Db<'a>,
+        codes: &[Code],
+        as_of: AsOf,
+        picks: Picks,
+        stale_line: NaiveDate,
+    ) -> Result<Parts<'a>> {
         Ok(Parts {
             db,
             as_of,
             picks,
+            stale_line,
             strategies: strategies_as_of(db, codes, as_of)?.into_iter(),
             link_codes: HashMap::new(),
             notes: match codes {
-                [] => Some(db.latest_notes(None, as_of.cutoff)?),
+                [] => Some(db.latest_notes(None, as_of.seen)?),
                 _ => None,
             },
         })
@@ -89,12 +98,12 @@ impl<'a> Parts<'a> {
         let notes = match &mut self.notes {
             Some(all) => all,
             None => {
-                own_notes = db.latest_notes(Some(&strategy.code), as_of.cutoff)?;
+                own_notes = db.latest_notes(Some(&strategy.code), as_of.seen)?;
                 &mut own_notes
             }
         };
         let links = &mut self.link_codes;
-        let summary = Summary::of(&items, strategy.period, as_of.day);
+        let summary = Summary::of(&items, strategy.period, as_of.day, self.stale_line);
         let mut lines = Vec::with_capacity(items.len());
         for item in items {
             if !self.picks.keeps(&item, as_of.day) {
@@ -151,10 +160,11 @@ fn link_name(db: &Db, cache: &mut HashMap<ItemId, Code>, id: ItemId) -> Result<S
 /// before anything is printed, then prints the report as it reads it (see
 /// [`print_report`]).
 pub fn report(ctx: &Ctx, mut store: Store, args: ReportArgs, out: &mut Printer) -> Result<Outcome> {
-    let as_of = ctx.as_of(args.as_of)?;
+    let as_of = ctx.view(args.view)?;
+    let stale_line = stale_line(as_of.day, args.stale)?;
     let codes = named_once(args.strategies);
     store.read(|db| strategies_as_of(db, &codes, as_of).map(drop))?;
-    print_report(store, codes, as_of, args.picks.picks(), out)?;
+    print_report(store, codes, as_of, args.picks.picks(), stale_line, out)?;
     Ok(Outcome::default())
 }
 
@@ -176,6 +186,7 @@ pub fn print_report(
     codes: Vec<Code>,
     as_of: AsOf,
     picks: Picks,
+    stale_line: NaiveDate,
     out: &mut Printer,
 ) -> Result<()> {
     // The overview a report of everything opens with needs every
@@ -188,7 +199,7 @@ pub fn print_report(
         return store.read(|db| {
             let report = ReadReport {
                 pieces: RefCell::new(Pieces::Here(Box::new(Parts::new(
-                    db, &codes, as_of, picks,
+                    db, &codes, as_of, picks, stale_line,
                 )?))),
                 all,
                 as_of,
@@ -202,12 +213,12 @@ pub fn print_report(
             let read = store.read(|db| {
                 if overview
                     && pieces_tx
-                        .send(Ok(Piece::Overview(summaries(db, as_of)?)))
+                        .send(Ok(Piece::Overview(summaries(db, as_of, stale_line)?)))
                         .is_err()
                 {
                     return Ok(());
                 }
-                let mut parts = Parts::new(db, &codes, as_of, picks)?;
+                let mut parts = Parts::new(db, &codes, as_of, picks, stale_line)?;
                 while let Some(part) = parts.next()? {
                     if pieces_tx.send(Ok(Piece::Part(Box::new(part)))).is_err() {
                         break; // the printing side has stopped
@@ -251,7 +262,7 @@ struct ReadReport<'a> {
 
 impl ReadReport<'_> {
     fn title(&self) -> String {
-        if self.as_of.cutoff.is_some() {
+        if self.as_of.seen.is_some() {
             format!("Status report as of {}", self.as_of.day)
         } else {
             format!("Status report, {}", self.as_of.day)
@@ -341,7 +352,7 @@ impl View for ReadReport<'_> {
                         Cell::opt(l.item.due),
                         overdue_cell(&l.item, day),
                         Cell::Health(l.health),
-                        Cell::opt(l.latest_note.as_ref()),
+                        Cell::opt(l.latest_note.as_ref().map(note_text)),
                     ]
                 })
                 .collect();
@@ -397,7 +408,7 @@ impl View for ReadReport<'_> {
                         Cell::opt(l.item.due),
                         Cell::Int(l.days_overdue),
                         Cell::Health(l.health),
-                        Cell::opt(l.latest_note.as_ref()),
+                        Cell::opt(l.latest_note.as_ref().map(|n| &n.text)),
                     ])?;
                 }
             }
@@ -407,12 +418,12 @@ impl View for ReadReport<'_> {
 }
 
 /// Every strategy with the summary of its items, as they stood.
-fn summaries(db: &Db, as_of: AsOf) -> Result<Vec<(Strategy, Summary)>> {
+fn summaries(db: &Db, as_of: AsOf, stale_line: NaiveDate) -> Result<Vec<(Strategy, Summary)>> {
     strategies_as_of(db, &[], as_of)?
         .into_iter()
         .map(|s| {
             let items = items_of(db, Some(&s.code), as_of)?;
-            let summary = Summary::of(&items, s.period, as_of.day);
+            let summary = Summary::of(&items, s.period, as_of.day, stale_line);
             Ok((s, summary))
         })
         .collect()
@@ -466,7 +477,11 @@ pub fn outstanding(
     args: OutstandingArgs,
     out: &mut Printer,
 ) -> Result<Outcome> {
-    let as_of = ctx.as_of(args.as_of)?;
+    let as_of = ctx.view(args.view)?;
+    let stale = args
+        .stale
+        .map(|s| stale_line(as_of.day, Some(s)))
+        .transpose()?;
     let until = args
         .due_within
         .map(|w| {
@@ -482,9 +497,15 @@ pub fn outstanding(
             && picks.keeps(i, day)
             && (!overdue || days_overdue(i, day) > 0)
             && until.is_none_or(|u| i.due.is_some_and(|d| d <= u))
+            && stale.is_none_or(|line| is_stale(i, line))
     };
     print_items(&mut store, args.strategies, as_of, Order::Due, keep, out)?;
     Ok(Outcome::default())
+}
+
+/// A note as a line shows it: the day it holds from, then its text.
+fn note_text(n: &Note) -> String {
+    format!("{}: {}", n.on, n.text)
 }
 
 fn item_title(l: &ReportItem) -> String {
@@ -517,6 +538,9 @@ struct ReportItemJson<'a> {
     late: bool,
     days_overdue: i64,
     latest_note: Option<&'a str>,
+    latest_note_on: Option<NaiveDate>,
+    last_update: NaiveDate,
+    days_since_update: i64,
 }
 
 impl<'a> StrategyReportJson<'a> {
@@ -532,7 +556,10 @@ impl<'a> StrategyReportJson<'a> {
                     health_reason: health_reason(&l.item, day),
                     late: is_late(&l.item, day),
                     days_overdue: l.days_overdue,
-                    latest_note: l.latest_note.as_deref(),
+                    latest_note: l.latest_note.as_ref().map(|n| n.text.as_str()),
+                    latest_note_on: l.latest_note.as_ref().map(|n| n.on),
+                    last_update: l.item.last_update,
+                    days_since_update: days_since_update(&l.item, day),
                 })
                 .collect(),
         }

@@ -1,37 +1,64 @@
 //! `strat strategy add|list|show|edit|remove`.
 
-use super::{Ctx, Outcome, items_as_of, not_found_strategy, strategies_as_of};
+use super::{Ctx, Outcome, items_as_of, not_found_strategy, stale_line, strategies_as_of};
 use crate::cli::{StrategyCommand, StrategyFields};
+use crate::domain::dates::DateExpr;
 use crate::domain::dates::Period;
+use crate::domain::history::{present_with, state_on};
 use crate::domain::model::{Change, Code, Strategy, StrategyEvent, Tracked};
 use crate::domain::summary::Summary;
 use crate::domain::vocab::{Action, StrategyStatus};
 use crate::error::{Error, Result};
 use crate::output::views::{StrategyDetail, StrategyList};
 use crate::store::{Db, Store};
+use chrono::NaiveDate;
 
 pub fn run(ctx: &Ctx, store: &mut Store, cmd: StrategyCommand) -> Result<Outcome> {
     match cmd {
-        StrategyCommand::Add { code, fields } => add(ctx, store, code, fields),
+        StrategyCommand::Add {
+            code,
+            fields,
+            effective,
+        } => add(ctx, store, code, fields, effective),
         StrategyCommand::List => Ok(Outcome::show(StrategyList(
             store.read(|db| db.strategies())?,
         ))),
-        StrategyCommand::Show { code, as_of } => {
-            let as_of = ctx.as_of(as_of)?;
+        StrategyCommand::Show { code, view } => {
+            let as_of = ctx.view(view)?;
             store.read(|db| {
                 let code = std::slice::from_ref(&code);
                 let strategy = strategies_as_of(db, code, as_of)?.remove(0);
                 let items = items_as_of(db, code, as_of)?;
-                let summary = Summary::of(&items, strategy.period, as_of.day);
+                let summary = Summary::of(
+                    &items,
+                    strategy.period,
+                    as_of.day,
+                    stale_line(as_of.day, None)?,
+                );
                 Ok(Outcome::show(StrategyDetail { strategy, summary }))
             })
         }
-        StrategyCommand::Edit { code, fields } => edit(ctx, store, code, fields),
+        StrategyCommand::Edit {
+            code,
+            fields,
+            effective,
+        } => edit(ctx, store, code, fields, effective.effective),
+        StrategyCommand::Note {
+            code,
+            text,
+            effective,
+        } => note(ctx, store, code, text, effective.effective),
         StrategyCommand::Remove { code, force } => remove(store, code, force),
     }
 }
 
-fn add(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<Outcome> {
+fn add(
+    ctx: &Ctx,
+    store: &mut Store,
+    code: Code,
+    f: StrategyFields,
+    effective: Option<DateExpr>,
+) -> Result<Outcome> {
     let title = f
         .title
         .clone()
@@ -58,6 +85,9 @@ fn add(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<Ou
         description: None,
     };
     apply_details(ctx, &mut strategy, &f)?;
+    // Part of the portfolio for its whole period, so that a report of a
+    // day before it was entered shows it.
+    let holds_from = ctx.effective(effective, strategy.period.starts().min(ctx.clock.today))?;
     store.write(|db| {
         if db.strategy(&strategy.code)?.is_some() {
             return Err(Error::conflict(format!(
@@ -67,31 +97,100 @@ fn add(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<Ou
         }
         check_supersedes(db, &strategy)?;
         db.insert_strategy(&strategy)?;
-        record(db, ctx, &strategy, Action::Created, strategy.creation_changes())
+        db.insert_strategy_event(
+            &event(ctx, &strategy.code, holds_from, Action::Created, strategy.creation_changes(), None),
+            false,
+        )?;
+        Ok(())
     })?;
     let message = format!("Added strategy {} ({}).", strategy.code, strategy.title);
     Ok(Outcome::changed(detail_of_new(strategy, ctx), message))
 }
 
-/// Appends a strategy event with who and when.
-fn record(db: &Db, ctx: &Ctx, s: &Strategy, action: Action, changes: Vec<Change>) -> Result<()> {
-    db.insert_strategy_event(
-        &StrategyEvent {
-            id: 0,
-            strategy: s.code.clone(),
-            at: ctx.clock.now,
-            by: ctx.by.clone(),
-            action,
-            changes,
-            note: None,
-        },
-        false,
-    )?;
-    Ok(())
+/// A strategy event with who and when.
+fn event(
+    ctx: &Ctx,
+    code: &Code,
+    effective: NaiveDate,
+    action: Action,
+    changes: Vec<Change>,
+    note: Option<String>,
+) -> StrategyEvent {
+    StrategyEvent {
+        id: 0,
+        strategy: code.clone(),
+        at: ctx.clock.now,
+        effective,
+        by: ctx.by.clone(),
+        action,
+        changes,
+        note,
+    }
+}
+
+/// Records a change to strategy `code` that holds from `effective`: `edit`
+/// turns the strategy as it stood that day into what it became, and the
+/// present state takes each field from the change that holds latest.
+/// Returns the present state and the changes recorded (none: nothing
+/// recorded).
+fn change(
+    db: &Db,
+    ctx: &Ctx,
+    code: &Code,
+    effective: Option<DateExpr>,
+    action: Action,
+    note: Option<String>,
+    edit: impl FnOnce(&mut Strategy) -> Result<()>,
+) -> Result<(Strategy, Vec<Change>)> {
+    db.strategy(code)?.ok_or_else(|| not_found_strategy(code))?;
+    let day = ctx.effective(effective, ctx.clock.today)?;
+    let history = db.strategy_history(Some(code), None)?;
+    let born = history.first().map_or(day, |e| e.effective);
+    if day < born {
+        return Err(Error::invalid(format!(
+            "--effective {day} is before strategy {code} held (from {born})\n\
+             Give a day on or after {born}."
+        )));
+    }
+    let then = state_on::<Strategy>(&history, day)
+        .map_err(super::damaged)?
+        .ok_or_else(|| Error::bug(format!("strategy {code} has no state on {day}")))?;
+    let mut after = then.clone();
+    edit(&mut after)?;
+    let changes = then.diff(&after);
+    if changes.is_empty() && note.is_none() {
+        return Ok((after, changes));
+    }
+    let new = event(ctx, code, day, action, changes.clone(), note);
+    let present =
+        present_with::<Strategy>(&history, &new).map_err(|e| Error::conflict(e.to_string()))?;
+    db.update_strategy(&present)?;
+    db.insert_strategy_event(&new, false)?;
+    Ok((present, changes))
+}
+
+/// `strategy note CODE TEXT`: commentary on the strategy as a whole.
+fn note(
+    ctx: &Ctx,
+    store: &mut Store,
+    code: Code,
+    text: String,
+    effective: Option<DateExpr>,
+) -> Result<Outcome> {
+    if text.trim().is_empty() {
+        return Err(Error::invalid("the note is empty; write some text"));
+    }
+    let (strategy, _) = store.write(|db| {
+        change(db, ctx, &code, effective, Action::Noted, Some(text), |_| {
+            Ok(())
+        })
+    })?;
+    let message = format!("Noted on strategy {}.", strategy.code);
+    Ok(Outcome::default().said(message))
 }
 
 fn detail_of_new(strategy: Strategy, ctx: &Ctx) -> StrategyDetail {
-    let summary = Summary::of(&[], strategy.period, ctx.clock.today);
+    let summary = Summary::of(&[], strategy.period, ctx.clock.today, ctx.clock.today);
     StrategyDetail { strategy, summary }
 }
 
@@ -147,7 +246,13 @@ fn check_supersedes(db: &Db, s: &Strategy) -> Result<()> {
     }
 }
 
-fn edit(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<Outcome> {
+fn edit(
+    ctx: &Ctx,
+    store: &mut Store,
+    code: Code,
+    f: StrategyFields,
+    effective: Option<DateExpr>,
+) -> Result<Outcome> {
     let nothing = f.title.is_none()
         && f.period.is_none()
         && f.starts.is_none()
@@ -168,30 +273,30 @@ fn edit(ctx: &Ctx, store: &mut Store, code: Code, f: StrategyFields) -> Result<O
     let starts = f.starts.map(|d| ctx.date("--starts", d)).transpose()?;
     let ends = f.ends.map(|d| ctx.date("--ends", d)).transpose()?;
     let detail = store.write(|db| {
-        let before = db
-            .strategy(&code)?
-            .ok_or_else(|| not_found_strategy(&code))?;
-        let mut s = before.clone();
-        if let Some(p) = f.period {
-            s.period = p;
-        } else if starts.is_some() || ends.is_some() {
-            s.period = period(
-                starts.unwrap_or(s.period.starts()),
-                ends.unwrap_or(s.period.ends()),
-            )?;
-        }
-        apply_details(ctx, &mut s, &f)?;
-        check_supersedes(db, &s)?;
-        let changes = before.diff(&s);
+        let (s, changes) = change(db, ctx, &code, effective, Action::Updated, None, |s| {
+            if let Some(p) = f.period {
+                s.period = p;
+            } else if starts.is_some() || ends.is_some() {
+                s.period = period(
+                    starts.unwrap_or(s.period.starts()),
+                    ends.unwrap_or(s.period.ends()),
+                )?;
+            }
+            apply_details(ctx, s, &f)?;
+            check_supersedes(db, s)
+        })?;
         if changes.is_empty() {
             return Err(Error::invalid(format!(
                 "nothing changed: strategy {code} already has those details"
             )));
         }
-        db.update_strategy(&s)?;
-        record(db, ctx, &s, Action::Updated, changes)?;
         let items = db.items(Some(&code))?;
-        let summary = Summary::of(&items, s.period, ctx.clock.today);
+        let summary = Summary::of(
+            &items,
+            s.period,
+            ctx.clock.today,
+            stale_line(ctx.clock.today, None)?,
+        );
         Ok(StrategyDetail {
             strategy: s,
             summary,

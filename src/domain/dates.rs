@@ -194,7 +194,8 @@ pub fn shift(from: NaiveDate, n: i64, unit: Unit) -> Option<NaiveDate> {
     }
 }
 
-/// A length of time forward from today, for `--due-within`: `30d`, `2w`, `3m`.
+/// A length of time, for `--due-within` and `--stale`: `30d`, `2w`, `3m`,
+/// `1q` (three months), `1y`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Within(pub i64, pub Unit);
 
@@ -202,10 +203,16 @@ impl FromStr for Within {
     type Err = DateError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        match parse_count_unit(&input.trim().to_ascii_lowercase()) {
-            Some((n, unit)) if unit != Unit::Year => Ok(Within(n, unit)),
-            _ => Err(DateError(format!(
-                "'{input}' is not a duration; write a number followed by d, w or m (30d, 2w, 3m)"
+        let s = input.trim().to_ascii_lowercase();
+        let parsed = match s.strip_suffix('q') {
+            Some(n) => parse_count_unit(&format!("{n}m")).map(|(n, u)| (n * 3, u)),
+            None => parse_count_unit(&s),
+        };
+        match parsed {
+            Some((n, unit)) => Ok(Within(n, unit)),
+            None => Err(DateError(format!(
+                "'{input}' is not a duration; write a number followed by d, w, m, q or y \
+                 (30d, 2w, 3m, 1q, 1y)"
             ))),
         }
     }
@@ -217,6 +224,13 @@ impl Within {
         shift(today, self.0, self.1)
             .filter(|d| (1..=9999).contains(&d.year()))
             .ok_or_else(|| DateError("that duration reaches past year 9999".into()))
+    }
+
+    /// The day the duration reaches back to from `day`.
+    pub fn back_from(self, day: NaiveDate) -> Result<NaiveDate, DateError> {
+        shift(day, -self.0, self.1)
+            .filter(|d| (1..=9999).contains(&d.year()))
+            .ok_or_else(|| DateError("that duration reaches back before year 1".into()))
     }
 }
 
@@ -399,8 +413,18 @@ mod tests {
     }
 
     #[test]
-    fn durations_for_due_within() {
+    fn durations_for_due_within_and_stale() {
         assert_eq!("30d".parse::<Within>().unwrap(), Within(30, Unit::Day));
+        assert_eq!("1q".parse::<Within>().unwrap(), Within(3, Unit::Month));
+        assert_eq!("2Y".parse::<Within>().unwrap(), Within(2, Unit::Year));
+        assert_eq!(
+            "90d"
+                .parse::<Within>()
+                .unwrap()
+                .back_from(d("2024-12-31"))
+                .unwrap(),
+            d("2024-10-02")
+        );
         assert_eq!(
             "2w".parse::<Within>()
                 .unwrap()
@@ -408,7 +432,7 @@ mod tests {
                 .unwrap(),
             d("2024-01-15")
         );
-        assert!("1y".parse::<Within>().is_err());
+        assert!("q".parse::<Within>().is_err());
         assert!("soon".parse::<Within>().is_err());
     }
 
@@ -419,7 +443,7 @@ mod tests {
             if let Ok(expr) = s.parse::<DateExpr>() {
                 let _ = expr.resolve(today);
             }
-            let _ = s.parse::<Within>().map(|w| w.until(today));
+            let _ = s.parse::<Within>().map(|w| (w.until(today), w.back_from(today)));
             let _ = s.parse::<Period>();
             let _ = parse_iso(&s);
         }

@@ -60,6 +60,11 @@ pub fn is_late(item: &Item, on: NaiveDate) -> bool {
     }
 }
 
+/// Days from the item's last update to `on` (0 for one after it).
+pub fn days_since_update(item: &Item, on: NaiveDate) -> i64 {
+    (on - item.last_update).num_days().max(0)
+}
+
 /// Days past the target date on `on` for outstanding work; 0 otherwise.
 pub fn days_overdue(item: &Item, on: NaiveDate) -> i64 {
     match item.due {

@@ -60,6 +60,12 @@ impl Code {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The code an item rebuilt from its history has until its reader sets
+    /// it: the strategy is not a tracked field.
+    pub(crate) fn unknown() -> Code {
+        Code("unknown".into())
+    }
 }
 
 impl FromStr for Code {
@@ -169,7 +175,12 @@ pub struct Item {
     pub carried_from: Option<ItemId>,
     pub carried_to: Option<ItemId>,
     pub created_at: DateTime<Utc>,
+    /// When its latest change was recorded.
     pub updated_at: DateTime<Utc>,
+    /// The day its latest change holds from: a return that has not come
+    /// in shows as an item not updated for a long time. Kept by the
+    /// history, not by the item's row.
+    pub last_update: NaiveDate,
 }
 
 /// One field's move, as text (`None` is "no value").
@@ -181,24 +192,41 @@ pub struct Change {
     pub to: Option<String>,
 }
 
+/// The day a moment falls on where strat runs: the day a change recorded
+/// then holds from unless it says otherwise, and the day `--as-of` ends.
+pub fn local_day(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&chrono::Local).date_naive()
+}
+
 /// One recorded change to an item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub id: i64,
     pub item: ItemId,
+    /// When it was recorded.
     pub at: DateTime<Utc>,
+    /// The day it holds from.
+    pub effective: NaiveDate,
     pub by: String,
     pub action: Action,
     pub changes: Vec<Change>,
     pub note: Option<String>,
 }
 
-/// One recorded change to a strategy's own details.
+/// A note as a report shows it: its text and the day it holds from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Note {
+    pub text: String,
+    pub on: NaiveDate,
+}
+
+/// One recorded change to a strategy's own details, or a note on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StrategyEvent {
     pub id: i64,
     pub strategy: Code,
     pub at: DateTime<Utc>,
+    pub effective: NaiveDate,
     pub by: String,
     pub action: Action,
     pub changes: Vec<Change>,
@@ -315,22 +343,23 @@ impl Item {
             carried_to: None,
             created_at: at,
             updated_at: at,
+            last_update: NaiveDate::MIN,
         }
     }
 
-    /// Applies an event's changes; the item's times follow the event.
+    /// Applies an event's changes (each field set to its new value); the
+    /// item's times follow its history. Events are applied in the order
+    /// they hold, which need not be the order they were recorded in.
     pub fn apply(&mut self, event: &Event) -> Result<(), Invalid> {
         let creates = matches!(event.action, Action::Created | Action::CarriedIn);
-        if !creates {
-            self.check_from(&event.changes).map_err(|e| {
-                Invalid::new(format!("event {} of item {}: {e}", event.id, self.id))
-            })?;
-        }
         self.apply_changes(&event.changes)?;
         if creates {
             self.created_at = event.at;
+            self.updated_at = event.at;
+            self.last_update = event.effective;
         }
-        self.updated_at = event.at;
+        self.updated_at = self.updated_at.max(event.at);
+        self.last_update = self.last_update.max(event.effective);
         Ok(())
     }
 
@@ -518,7 +547,8 @@ mod tests {
 
     #[test]
     fn replaying_creation_and_diffs_rebuilds_the_item() {
-        let original = item();
+        let mut original = item();
+        original.last_update = local_day(original.created_at);
         let mut later = original.clone();
         later.progress = Progress::new(80).unwrap();
         later.owner = Some("Infrastructure".into());
@@ -528,6 +558,7 @@ mod tests {
             id: 0,
             item: original.id,
             at: original.created_at,
+            effective: local_day(original.created_at),
             by: "t".into(),
             action,
             changes,

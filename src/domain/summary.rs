@@ -36,6 +36,8 @@ pub struct Summary {
     pub completed: usize,
     pub outstanding: usize,
     pub overdue: usize,
+    /// Outstanding items whose last update is older than the staleness line.
+    pub stale: usize,
     pub cancelled: usize,
     pub carried_forward: usize,
     /// completed ÷ (items − cancelled), rounded; 0 when nothing counts.
@@ -46,11 +48,20 @@ pub struct Summary {
     pub health: HealthCounts,
 }
 
+/// True when `item` is outstanding and its last update holds from before
+/// `line`: a return that has not come in.
+pub fn is_stale(item: &Item, line: NaiveDate) -> bool {
+    item.status.is_outstanding() && item.last_update < line
+}
+
 impl Summary {
+    /// The summary of `items` on day `on`; items last updated before
+    /// `stale_line` count as stale.
     pub fn of<'a>(
         items: impl IntoIterator<Item = &'a Item>,
         period: Period,
         on: NaiveDate,
+        stale_line: NaiveDate,
     ) -> Self {
         let mut s = Summary {
             period_elapsed_percent: period.elapsed_percent(on),
@@ -70,6 +81,9 @@ impl Summary {
             }
             if days_overdue(item, on) > 0 {
                 s.overdue += 1;
+            }
+            if is_stale(item, stale_line) {
+                s.stale += 1;
             }
             s.health.add(health(item, on));
         }
@@ -110,7 +124,11 @@ mod tests {
             item(Status::CarriedForward, 35, None),
         ];
         let period: Period = "2020-2023".parse().unwrap();
-        let s = Summary::of(&items, period, "2021-12-31".parse().unwrap());
+        let day = "2021-12-31".parse().unwrap();
+        let s = Summary::of(&items, period, day, "2021-10-02".parse().unwrap());
+        // The two outstanding items were never updated.
+        assert_eq!(s.stale, 2);
+        assert_eq!(Summary::of(&items, period, day, NaiveDate::MIN).stale, 0);
         assert_eq!(
             (s.items, s.completed, s.outstanding, s.overdue),
             (5, 1, 2, 1)
@@ -138,6 +156,7 @@ mod tests {
             &[item(Status::Cancelled, 0, None)],
             period,
             "2021-01-01".parse().unwrap(),
+            NaiveDate::MIN,
         );
         assert_eq!((s.percent_complete, s.average_progress), (0, 0));
     }

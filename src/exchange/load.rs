@@ -8,7 +8,9 @@
 use super::records::{MAX_NUMBER, Pos};
 use crate::domain::carry::{Carry, carry_problems};
 use crate::domain::history::{Fault, item_fault, strategy_fault};
-use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked};
+use crate::domain::model::{
+    Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked, local_day,
+};
 use crate::domain::vocab::Action;
 use crate::domain::{FastMap, FastSet, NumberMap, NumberSet};
 use crate::error::{Error, Kind, Result};
@@ -120,6 +122,8 @@ pub struct Loader<'a> {
     event_items: Vec<(usize, i64)>,
     history_links: Vec<(usize, &'static str, i64)>,
     supersedes: Vec<Strategy>,
+    /// Strategy creations (by stored number) that do not say when they hold from.
+    undated_creations: Vec<i64>,
     /// The file's items whose histories the reader vouched for as they
     /// came (see [`StreamJudge`]); only the others are read back.
     vouched: NumberSet,
@@ -165,6 +169,7 @@ impl<'a> Loader<'a> {
             event_items: Vec::new(),
             history_links: Vec::new(),
             supersedes: Vec::new(),
+            undated_creations: Vec::new(),
             vouched: NumberSet::default(),
             suspended_indexes,
             counts: Counts::default(),
@@ -387,8 +392,9 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Loads strategy event `n` of the document.
-    pub fn strategy_event(&mut self, n: usize, e: StrategyEvent) {
+    /// Loads strategy event `n` of the document; an `undated` creation
+    /// holds from the earlier of its day and the strategy's start.
+    pub fn strategy_event(&mut self, n: usize, e: StrategyEvent, undated: bool) {
         let at = Pos::Json("strategy_events", n);
         let Some(known) = self.strategy_of(&e.strategy, || at.at()) else {
             return;
@@ -417,6 +423,9 @@ impl<'a> Loader<'a> {
             |db| db.load_strategy_event(strategy, &e, number),
         ) {
             self.strategy_events.given_by_sqlite(stored);
+            if undated {
+                self.undated_creations.push(stored);
+            }
         }
     }
 
@@ -488,6 +497,9 @@ impl<'a> Loader<'a> {
             }
             self.db.update_strategy(&s)?;
         }
+        for &event in &self.undated_creations {
+            self.db.hold_creation_from_start(event)?;
+        }
         self.create_missing_histories(with_history.len())?;
         self.judge_histories(with_history)?;
         Ok(self.counts)
@@ -503,6 +515,7 @@ impl<'a> Loader<'a> {
                     id: 0,
                     item: item.id,
                     at: item.created_at,
+                    effective: local_day(item.created_at),
                     by: self.by.clone(),
                     action: Action::Created,
                     changes: item.creation_changes(),
@@ -513,10 +526,12 @@ impl<'a> Loader<'a> {
         }
         for s in self.db.strategies_without_history()? {
             let first_item = self.strategies.get(&s.code).and_then(|k| k.first_item);
+            let at = first_item.unwrap_or(self.now).min(self.now);
             let event = StrategyEvent {
                 id: 0,
                 strategy: s.code.clone(),
-                at: first_item.unwrap_or(self.now).min(self.now),
+                at,
+                effective: local_day(at).min(s.period.starts()),
                 by: self.by.clone(),
                 action: Action::Created,
                 changes: s.creation_changes(),

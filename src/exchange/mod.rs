@@ -28,7 +28,8 @@ enum Parsed {
     Strategy(usize, Strategy),
     Item(usize, Item),
     Event(usize, Event),
-    StrategyEvent(usize, StrategyEvent),
+    /// With whether it is a creation that does not say when it holds from.
+    StrategyEvent(usize, StrategyEvent, bool),
     Problems(Vec<String>),
 }
 
@@ -57,7 +58,7 @@ impl Parsed {
                         records::event(value, pos, &mut problems).map(|e| Parsed::Event(n, e))
                     }
                     List::StrategyEvents => records::strategy_event(value, pos, &mut problems)
-                        .map(|e| Parsed::StrategyEvent(n, e)),
+                        .map(|(e, undated)| Parsed::StrategyEvent(n, e, undated)),
                 }
             }
         };
@@ -73,7 +74,7 @@ impl Parsed {
             Parsed::Strategy(n, s) => loader.strategy(n, s),
             Parsed::Item(n, i) => loader.item(Pos::Json(List::Items.key(), n), i),
             Parsed::Event(n, e) => loader.event(n, e),
-            Parsed::StrategyEvent(n, e) => loader.strategy_event(n, e),
+            Parsed::StrategyEvent(n, e, undated) => loader.strategy_event(n, e, undated),
             Parsed::Problems(p) => loader.problems_mut().extend(p),
         }
     }

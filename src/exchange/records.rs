@@ -6,13 +6,14 @@
 
 use super::json_reader::{Loose, RawRecord};
 use crate::domain::Invalid;
+use crate::domain::dates::parse_iso;
 use crate::domain::fields::{FieldInput, ITEM_FIELDS, JSON_KEYS, Kind, STRATEGY_FIELDS};
 use crate::domain::model::{
-    Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked, parse_timestamp,
+    Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, Tracked, local_day, parse_timestamp,
 };
 use crate::domain::text::TextRule;
 use crate::domain::vocab::Action;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Display;
 use std::str::FromStr;
 
@@ -50,9 +51,26 @@ pub const STRATEGY_KEYS: &[&str] = Strategy::FIELDS;
 /// Every field of the table of fields (`health` is computed, so it is
 /// accepted and ignored).
 pub const ITEM_KEYS: &[&str] = &JSON_KEYS;
-pub const EVENT_KEYS: &[&str] = &["id", "item", "at", "by", "action", "changes", "note"];
-pub const STRATEGY_EVENT_KEYS: &[&str] =
-    &["id", "strategy", "at", "by", "action", "changes", "note"];
+pub const EVENT_KEYS: &[&str] = &[
+    "id",
+    "item",
+    "at",
+    "effective",
+    "by",
+    "action",
+    "changes",
+    "note",
+];
+pub const STRATEGY_EVENT_KEYS: &[&str] = &[
+    "id",
+    "strategy",
+    "at",
+    "effective",
+    "by",
+    "action",
+    "changes",
+    "note",
+];
 
 /// One record's fields, each taken out once and checked; what is left at
 /// the end is an unknown field.
@@ -150,6 +168,17 @@ impl<'p> Fields<'p> {
                 self.bad(key, e);
                 None
             }
+        }
+    }
+
+    /// A day, `YYYY-MM-DD`.
+    fn day(&mut self, key: &str) -> Result<Option<NaiveDate>, ()> {
+        match self.text(key, TextRule::Label) {
+            None if self.has_problem(key) => Err(()),
+            None => Ok(None),
+            Some(s) => parse_iso(&s)
+                .map(Some)
+                .map_err(|why| self.bad(key, format!("'{s}' {why} (YYYY-MM-DD)"))),
         }
     }
 
@@ -438,6 +467,8 @@ pub fn item(
 struct EventParts {
     id: Option<i64>,
     at: DateTime<Utc>,
+    /// `None` when the file does not say (a document of an older strat).
+    effective: Option<NaiveDate>,
     by: String,
     action: Action,
     changes: Vec<Change>,
@@ -450,6 +481,7 @@ fn event_parts<T: Tracked>(r: &mut Fields, actions: &[Action]) -> Option<EventPa
     if matches!(at, Ok(None)) {
         r.bad("at", "is required");
     }
+    let effective = r.day("effective");
     let by = r.required("by");
     let action = r.required("action");
     let action: Option<Action> = r.parse("action", action);
@@ -463,6 +495,7 @@ fn event_parts<T: Tracked>(r: &mut Fields, actions: &[Action]) -> Option<EventPa
     Some(EventParts {
         id: id.ok()?,
         at: at.ok()??,
+        effective: effective.ok()?,
         by: by?,
         action: action?,
         changes: changes?,
@@ -492,6 +525,7 @@ pub fn event(record: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<
         id: p.id.unwrap_or(0),
         item: ItemId(item.ok()??),
         at: p.at,
+        effective: p.effective.unwrap_or_else(|| local_day(p.at)),
         by: p.by,
         action: p.action,
         changes: p.changes,
@@ -500,26 +534,32 @@ pub fn event(record: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<
     good.then_some(event)
 }
 
-/// A strategy's event. Its number is 0 when the file gives none.
+/// A strategy's event, and whether it is a creation that does not say
+/// when it holds from (which then holds, as a new strategy does, from the
+/// earlier of the day it was recorded and the strategy's start). Its
+/// number is 0 when the file gives none.
 pub fn strategy_event(
     record: RawRecord,
     pos: Pos,
     problems: &mut Vec<String>,
-) -> Option<StrategyEvent> {
+) -> Option<(StrategyEvent, bool)> {
     let mut r = Fields::open(record, pos, problems)?;
     let code = r.required("strategy");
     let code: Option<Code> = r.parse("strategy", code);
-    let parts = event_parts::<Strategy>(&mut r, &[Action::Created, Action::Updated]);
+    let actions = [Action::Created, Action::Updated, Action::Noted];
+    let parts = event_parts::<Strategy>(&mut r, &actions);
     let (good, ..) = r.finish(STRATEGY_EVENT_KEYS);
     let p = parts?;
+    let undated_creation = p.effective.is_none() && p.action == Action::Created;
     let event = StrategyEvent {
         id: p.id.unwrap_or(0),
         strategy: code?,
         at: p.at,
+        effective: p.effective.unwrap_or_else(|| local_day(p.at)),
         by: p.by,
         action: p.action,
         changes: p.changes,
         note: p.note,
     };
-    good.then_some(event)
+    good.then_some((event, undated_creation))
 }

@@ -300,12 +300,13 @@ pub fn changes_text(changes: &[Change]) -> String {
 
 fn events_table(events: &[Event]) -> Table {
     Table {
-        headers: vec!["at", "by", "action", "changes", "note"],
+        headers: vec!["recorded", "holds from", "by", "action", "changes", "note"],
         rows: events
             .iter()
             .map(|e| {
                 vec![
                     Cell::from(format_timestamp(e.at)),
+                    Cell::from(e.effective.to_string()),
                     Cell::from(e.by.as_str()),
                     Cell::from(e.action.as_str()),
                     Cell::from(changes_text(&e.changes)),
@@ -374,6 +375,7 @@ impl View for ItemDetail {
             ("Carried to", i.carried_to.map(|x| x.to_string())),
             ("Created", Some(format_timestamp(i.created_at))),
             ("Updated", Some(format_timestamp(i.updated_at))),
+            ("Last update holds from", Some(i.last_update.to_string())),
         ];
         doc.blocks([
             Block::Heading(format!("{} {}", i.id, i.title)),

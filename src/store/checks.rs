@@ -122,9 +122,9 @@ mod tests {
                  created_at, updated_at)
                  VALUES (1, 1, 'A', 'planned', 0, NULL, 't', 't'),
                         (2, 9, 'B', 'planned', 0, 77, 't', 't');
-             INSERT INTO event (id, item_id, at, by, action, changes)
-                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', 'x', 'created', '[]'),
-                        (2, 5, '2024-01-01T09:00:00.000000Z', 'x', 'created', '[]');",
+             INSERT INTO event (id, item_id, at, effective, by, action, changes)
+                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', '2024-01-01', 'x', 'created', '[]'),
+                        (2, 5, '2024-01-01T09:00:00.000000Z', '2024-01-01', 'x', 'created', '[]');",
         )
         .unwrap();
         let db = Db::new(&conn);

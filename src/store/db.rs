@@ -1,5 +1,6 @@
 //! The database as one transaction sees it, and rows read as a query goes.
 
+use crate::domain::history::Seen;
 use crate::domain::model::{Code, format_timestamp};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
@@ -40,6 +41,18 @@ pub(super) fn scope(code: Option<&Code>) -> &'static str {
 /// `?2` for `e.at < ?2`: the cutoff, or a text after every timestamp.
 pub(super) fn before(cutoff: Option<DateTime<Utc>>) -> String {
     cutoff.map_or_else(|| "~".to_string(), format_timestamp)
+}
+
+/// The events of `event e` a view takes, given [`seen`] as `?2` and `?3`.
+pub(super) const TAKEN: &str = "e.effective <= ?2 AND e.at < ?3";
+
+/// `?2` and `?3` of [`TAKEN`]: the last day whose changes a view takes,
+/// and the moment before which they were recorded; everything for `None`.
+pub(super) fn seen(view: Option<Seen>) -> (String, String) {
+    match view {
+        Some(v) => (v.day.to_string(), before(v.known)),
+        None => ("9999-12-31".to_string(), before(None)),
+    }
 }
 
 impl<'c> Db<'c> {

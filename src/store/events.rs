@@ -2,19 +2,22 @@
 //! items, and each item's latest note.
 
 use super::Db;
-use super::db::{Cursor, before, scope};
+use super::db::{Cursor, TAKEN, scope, seen};
 use super::rows::*;
-use crate::domain::model::{Code, Event, Item, ItemId};
+use crate::domain::history::Seen;
+use crate::domain::model::{Code, Event, Item, ItemId, Note};
 use crate::error::Result;
-use chrono::{DateTime, Utc};
+use chrono::NaiveDate;
 use rusqlite::params;
 use std::collections::HashMap;
 
+/// Each item's events in the order they hold, of the items of one
+/// strategy (`?1`) or all, that a view takes (see [`seen`]).
 pub(super) fn history_sql(code: Option<&Code>) -> String {
     format!(
         "SELECT {EVENT_COLUMNS}, s.code FROM event e JOIN item i ON i.id = e.item_id \
          JOIN strategy s ON s.id = i.strategy_id \
-         WHERE {} AND e.at < ?2 ORDER BY e.item_id, e.at, e.id",
+         WHERE {} AND {TAKEN} ORDER BY e.item_id, e.effective, e.at, e.id",
         scope(code)
     )
 }
@@ -23,13 +26,15 @@ pub(super) fn history_sql(code: Option<&Code>) -> String {
 /// spares sorting every note of the portfolio.
 pub(super) fn notes_sql(code: Option<&Code>) -> String {
     match code {
-        Some(_) => "SELECT e.item_id, e.at, e.id, e.note FROM event e \
+        Some(_) => format!(
+            "SELECT e.item_id, e.effective, e.at, e.id, e.note FROM event e \
              JOIN item i ON i.id = e.item_id JOIN strategy s ON s.id = i.strategy_id \
-             WHERE s.code = ?1 AND e.note IS NOT NULL AND e.at < ?2"
-            .into(),
-        None => "SELECT e.item_id, e.at, e.id, e.note FROM event e \
-             WHERE ?1 IS NULL AND e.note IS NOT NULL AND e.at < ?2"
-            .into(),
+             WHERE s.code = ?1 AND e.note IS NOT NULL AND {TAKEN}"
+        ),
+        None => format!(
+            "SELECT e.item_id, e.effective, e.at, e.id, e.note FROM event e \
+             WHERE ?1 IS NULL AND e.note IS NOT NULL AND {TAKEN}"
+        ),
     }
 }
 
@@ -42,7 +47,7 @@ impl Db<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// One item's history, oldest first.
+    /// One item's history, in the order recorded.
     pub fn events_of(&self, item: ItemId) -> Result<Vec<Event>> {
         let sql =
             format!("SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id = ?1 ORDER BY e.at, e.id");
@@ -51,22 +56,19 @@ impl Db<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The events of one strategy's items (or all items) with the code of
-    /// the item's strategy, before `cutoff` when given, grouped by item and
-    /// oldest first within each item.
-    pub fn history(
-        &self,
-        code: Option<&Code>,
-        cutoff: Option<DateTime<Utc>>,
-    ) -> Result<Vec<(Code, Event)>> {
+    /// The events of one strategy's items (or all items) that a view
+    /// takes (all when `None`), with the code of the item's strategy,
+    /// grouped by item, each item's in the order they hold.
+    pub fn history(&self, code: Option<&Code>, view: Option<Seen>) -> Result<Vec<(Code, Event)>> {
         let sql = history_sql(code);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![code.map(Code::as_str), before(cutoff)], history_row)?;
+        let (day, known) = seen(view);
+        let rows = stmt.query_map(params![code.map(Code::as_str), day, known], history_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Calls `f` with each item numbered `from` or more that `wanted`
-    /// picks, and its history, oldest first, one item at a time, so any
+    /// picks, and its history in the order it holds, one item at a time, so any
     /// number of items can be checked in little memory. Rows of other
     /// items are stepped over without being read.
     pub fn each_history(
@@ -82,7 +84,7 @@ impl Db<'_> {
         );
         let events_sql = format!(
             "SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id >= ?1 \
-             ORDER BY e.item_id, e.at, e.id"
+             ORDER BY e.item_id, e.effective, e.at, e.id"
         );
         let mut items_stmt = self.conn.prepare(&items_sql)?;
         let mut events_stmt = self.conn.prepare(&events_sql)?;
@@ -109,15 +111,16 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// The events of every item before `cutoff`, with the code of the
-    /// item's strategy, grouped by item (by number) and oldest first;
-    /// read as `f` goes.
+    /// The events of every item that a view takes, with the code of the
+    /// item's strategy, grouped by item (by number), each item's in the
+    /// order they hold; read as `f` goes.
     pub fn each_history_event<R>(
         &self,
-        cutoff: DateTime<Utc>,
+        view: Seen,
         f: impl FnOnce(&mut Cursor<(Code, Event)>) -> Result<R>,
     ) -> Result<R> {
-        let values = params![None::<&str>, before(Some(cutoff))];
+        let (day, known) = seen(Some(view));
+        let values = params![None::<&str>, day, known];
         self.cursor(&history_sql(None), values, history_row, f)
     }
 
@@ -127,33 +130,44 @@ impl Db<'_> {
         self.cursor(&sql, [], event_row, f)
     }
 
-    /// The latest note on each item of a strategy (or all), before `cutoff`.
+    /// The latest note on each item of a strategy (or all) that a view
+    /// takes (all when `None`): of the changes with a note, the one that
+    /// holds from the latest day (the latest recorded within it).
     pub fn latest_notes(
         &self,
         code: Option<&Code>,
-        cutoff: Option<DateTime<Utc>>,
-    ) -> Result<HashMap<ItemId, String>> {
+        view: Option<Seen>,
+    ) -> Result<HashMap<ItemId, Note>> {
         let sql = notes_sql(code);
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params![code.map(Code::as_str), before(cutoff)])?;
-        // The latest is the one with the greatest (time, number).
-        let mut latest: HashMap<ItemId, (String, i64, String)> = HashMap::new();
+        let (day, known) = seen(view);
+        let mut rows = stmt.query(params![code.map(Code::as_str), day, known])?;
+        let mut latest: HashMap<ItemId, ((String, String, i64), String)> = HashMap::new();
         while let Some(r) = rows.next()? {
-            let (item, at, id) = (
-                ItemId(r.get(0)?),
+            let item = ItemId(r.get(0)?);
+            let key = (
                 r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
             );
             match latest.get(&item) {
-                Some((a, n, _)) if (a.as_str(), *n) >= (at.as_str(), id) => {}
+                Some((k, _)) if *k >= key => {}
                 _ => {
-                    latest.insert(item, (at, id, r.get(3)?));
+                    latest.insert(item, (key, r.get(4)?));
                 }
             }
         }
-        Ok(latest
+        latest
             .into_iter()
-            .map(|(item, (_, _, note))| (item, note))
-            .collect())
+            .map(|(item, ((on, _, _), text))| {
+                let on: NaiveDate = on.parse().map_err(|_| {
+                    crate::error::Error::storage(format!(
+                        "a note of item {item} holds from '{on}', which is not a date\n\
+                         Run strat check for details."
+                    ))
+                })?;
+                Ok((item, Note { text, on }))
+            })
+            .collect()
     }
 }

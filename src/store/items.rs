@@ -193,22 +193,24 @@ impl Db<'_> {
         // as bound (no declared types).
         let columns = bound_columns();
         self.conn.execute_batch(&format!(
-            "CREATE TEMP TABLE held_item (strategy, {columns}, id)"
+            "CREATE TEMP TABLE held_item (strategy, {columns}, id, last_update)"
         ))?;
         {
-            let marks = vec!["?"; bound_columns().split(", ").count() + 2].join(", ");
+            let marks = vec!["?"; bound_columns().split(", ").count() + 3].join(", ");
             let mut insert = self
                 .conn
                 .prepare(&format!("INSERT INTO temp.held_item VALUES ({marks})"))?;
             fill(&mut |item| {
-                bind_item(&mut insert, item.strategy.as_str(), item, Some(item.id.0))?;
+                let bound = bind_item(&mut insert, item.strategy.as_str(), item, Some(item.id.0))?;
+                insert.raw_bind_parameter(bound + 1, item.last_update.to_string())?;
                 insert.raw_execute()?;
                 Ok(())
             })?;
         }
         let out = self.cursor(
             &format!(
-                "SELECT id, strategy, {columns} FROM temp.held_item ORDER BY due IS NULL, due, id"
+                "SELECT id, strategy, {columns}, last_update FROM temp.held_item \
+                 ORDER BY due IS NULL, due, id"
             ),
             [],
             item_row,

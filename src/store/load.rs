@@ -189,8 +189,8 @@ mod tests {
                  VALUES (1, 's-1', 'S', 'draft', '2024-01-01', '2025-12-31');
              INSERT INTO item (id, strategy_id, title, status, progress, created_at, updated_at)
                  VALUES (1, 1, 'A', 'planned', 0, 't', 't');
-             INSERT INTO event (id, item_id, at, by, action, changes, note)
-                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', 'x', 'noted', '[]', 'n');",
+             INSERT INTO event (id, item_id, at, effective, by, action, changes, note)
+                 VALUES (1, 1, '2024-01-01T09:00:00.000000Z', '2024-01-01', 'x', 'noted', '[]', 'n');",
         )
         .unwrap();
         db.restore_indexes(&set_aside).unwrap();

@@ -51,7 +51,7 @@ fn one_strategy_queries_use_indexes() {
         ("latest notes", notes_sql(one)),
     ];
     for (name, sql) in cases {
-        let steps = plan(&conn, &sql, &["tech-2020", "~"]);
+        let steps = plan(&conn, &sql, &["tech-2020", "2024-12-31", "~"]);
         one_strategy_plan(name, &steps);
     }
     // Outstanding work binds its statuses before the code.
@@ -74,6 +74,13 @@ fn one_strategy_queries_use_indexes() {
             "events of an item",
             format!("SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id = ?1 ORDER BY e.at, e.id"),
         ),
+        (
+            "history of an item as it holds",
+            format!(
+                "SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id >= ?1 \
+                 ORDER BY e.item_id, e.effective, e.at, e.id"
+            ),
+        ),
     ] {
         let steps = plan(&conn, &sql, &["1"]);
         assert!(
@@ -85,7 +92,7 @@ fn one_strategy_queries_use_indexes() {
     // Notes come from the small index of noted events, for one strategy
     // and for all (where reading that index whole is the point).
     for scope in [one, None] {
-        let text = plan(&conn, &notes_sql(scope), &["tech-2020", "~"]).join("\n");
+        let text = plan(&conn, &notes_sql(scope), &["tech-2020", "2024-12-31", "~"]).join("\n");
         assert!(
             text.contains("USING COVERING INDEX event_notes"),
             "notes not read from their index:\n{text}"

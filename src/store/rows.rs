@@ -103,7 +103,9 @@ fn bound_fields() -> impl Iterator<Item = &'static ItemField> {
 }
 
 /// The columns of [`stored_fields`] as a query of `item i JOIN strategy s`
-/// selects them: `i.id, s.code, i.ref, …`.
+/// selects them, `i.id, s.code, i.ref, …`, then the day its latest change
+/// holds from, read from the history (the last entry of the item's part of
+/// its index).
 pub(super) fn item_columns() -> &'static str {
     static COLUMNS: OnceLock<String> = OnceLock::new();
     COLUMNS.get_or_init(|| {
@@ -112,10 +114,13 @@ pub(super) fn item_columns() -> &'static str {
                 "strategy" => "s.code".to_string(),
                 name => format!("i.{name}"),
             })
+            .chain([LAST_UPDATE.to_string()])
             .collect();
         columns.join(", ")
     })
 }
+
+const LAST_UPDATE: &str = "(SELECT max(x.effective) FROM event x WHERE x.item_id = i.id)";
 
 /// The columns of [`bound_fields`], as an insert names them.
 pub(super) fn bound_columns() -> &'static str {
@@ -144,16 +149,21 @@ pub(super) fn item_row(row: &Row) -> rusqlite::Result<Item> {
         };
         set(&mut item, value).map_err(|e| bad_column(idx, e))?;
     }
+    let idx = stored_fields().count();
+    // An item with no history (which check reports) was last updated when
+    // it was created.
+    item.last_update =
+        parsed_opt(row, idx)?.unwrap_or_else(|| crate::domain::model::local_day(item.created_at));
     Ok(item)
 }
 
 /// An insert of one strategy event: its number `?1`, its strategy
-/// `strategy` (an SQL expression of `?2`), then time, who, action, changes
-/// and note.
+/// `strategy` (an SQL expression of `?2`), then time, the day it holds
+/// from, who, action, changes and note.
 pub(super) fn insert_strategy_event_sql(strategy: &str) -> String {
     format!(
-        "INSERT INTO strategy_event (id, strategy_id, at, by, action, changes, note) \
-         VALUES (?1, {strategy}, ?3, ?4, ?5, ?6, ?7)"
+        "INSERT INTO strategy_event (id, strategy_id, at, effective, by, action, changes, note) \
+         VALUES (?1, {strategy}, ?3, ?4, ?5, ?6, ?7, ?8)"
     )
 }
 
@@ -246,9 +256,10 @@ pub(super) fn bind_item(
     Ok(at)
 }
 
-/// An insert of one event of `item_id`, `?1` to `?7` (see [`bind_event`]).
-pub(super) const INSERT_EVENT_SQL: &str = "INSERT INTO event (item_id, at, by, action, changes, note, id) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+/// An insert of one event of `item_id`, `?1` to `?8` (see [`bind_event`]).
+pub(super) const INSERT_EVENT_SQL: &str = "INSERT INTO event \
+     (item_id, at, effective, by, action, changes, note, id) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// Binds an event as [`INSERT_EVENT_SQL`] takes it; `number` NULL lets
 /// SQLite choose the next.
@@ -259,11 +270,12 @@ pub(super) fn bind_event(
 ) -> rusqlite::Result<()> {
     stmt.raw_bind_parameter(1, event.item.0)?;
     stmt.raw_bind_parameter(2, format_timestamp(event.at))?;
-    stmt.raw_bind_parameter(3, &event.by)?;
-    stmt.raw_bind_parameter(4, event.action.as_str())?;
-    stmt.raw_bind_parameter(5, changes_text(&event.changes))?;
-    stmt.raw_bind_parameter(6, &event.note)?;
-    stmt.raw_bind_parameter(7, number)
+    stmt.raw_bind_parameter(3, event.effective.to_string())?;
+    stmt.raw_bind_parameter(4, &event.by)?;
+    stmt.raw_bind_parameter(5, event.action.as_str())?;
+    stmt.raw_bind_parameter(6, changes_text(&event.changes))?;
+    stmt.raw_bind_parameter(7, &event.note)?;
+    stmt.raw_bind_parameter(8, number)
 }
 
 /// Changes as the `changes` column holds them: a compact JSON list.
@@ -276,26 +288,28 @@ pub(super) fn changes_of(row: &Row, idx: usize) -> rusqlite::Result<Vec<Change>>
     serde_json::from_str(text).map_err(|e| bad_column(idx, e.to_string()))
 }
 
-pub(super) const EVENT_COLUMNS: &str = "e.id, e.item_id, e.at, e.by, e.action, e.changes, e.note";
+pub(super) const EVENT_COLUMNS: &str =
+    "e.id, e.item_id, e.at, e.effective, e.by, e.action, e.changes, e.note";
 
 pub(super) const STRATEGY_EVENT_COLUMNS: &str =
-    "e.id, s.code, e.at, e.by, e.action, e.changes, e.note";
+    "e.id, s.code, e.at, e.effective, e.by, e.action, e.changes, e.note";
 
 pub(super) fn strategy_event_row(row: &Row) -> rusqlite::Result<StrategyEvent> {
     Ok(StrategyEvent {
         id: row.get(0)?,
         strategy: parsed(row, 1)?,
         at: timestamp(row, 2)?,
-        by: row.get(3)?,
-        action: parsed(row, 4)?,
-        changes: changes_of(row, 5)?,
-        note: row.get(6)?,
+        effective: parsed(row, 3)?,
+        by: row.get(4)?,
+        action: parsed(row, 5)?,
+        changes: changes_of(row, 6)?,
+        note: row.get(7)?,
     })
 }
 
 /// An event of [`history_sql`] with its item's strategy.
 pub(super) fn history_row(row: &Row) -> rusqlite::Result<(Code, Event)> {
-    Ok((parsed(row, 7)?, event_row(row)?))
+    Ok((parsed(row, 8)?, event_row(row)?))
 }
 
 pub(super) fn event_row(row: &Row) -> rusqlite::Result<Event> {
@@ -303,9 +317,10 @@ pub(super) fn event_row(row: &Row) -> rusqlite::Result<Event> {
         id: row.get(0)?,
         item: ItemId(row.get(1)?),
         at: timestamp(row, 2)?,
-        by: row.get(3)?,
-        action: parsed(row, 4)?,
-        changes: changes_of(row, 5)?,
-        note: row.get(6)?,
+        effective: parsed(row, 3)?,
+        by: row.get(4)?,
+        action: parsed(row, 5)?,
+        changes: changes_of(row, 6)?,
+        note: row.get(7)?,
     })
 }

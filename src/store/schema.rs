@@ -2,7 +2,7 @@
 //! older ones (with a backup first), and refusal of newer ones.
 
 use super::Db;
-use crate::domain::model::{StrategyEvent, Tracked};
+use crate::domain::model::{StrategyEvent, Tracked, local_day, parse_timestamp};
 use crate::domain::vocab::Action;
 use crate::error::{Error, Kind, Result};
 use chrono::Utc;
@@ -11,37 +11,12 @@ use rusqlite::{
 };
 use std::path::{Path, PathBuf};
 
-/// The whole current schema, applied to a new database. Its parts after
-/// the first are headed `-- Version N:`; an upgrade to N runs that part.
+/// The whole current schema, applied to a new database and rebuilt to by
+/// an upgrade.
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: i64 = 5;
-
-/// What an upgrade to a version does beyond its part of `schema.sql`.
-type Backfill = fn(&Transaction) -> Result<()>;
-
-/// Upgrade steps, in order: the version reached and its backfill.
-const UPGRADES: &[(i64, Backfill)] = &[
-    (2, strategy_history),
-    (3, nothing_more),
-    // Version 4 is reached with version 5's rebuild.
-    (4, nothing_more),
-    (5, tables_built_anew),
-];
-
-/// The part of `schema.sql` that upgrades a database to `version`.
-fn part(version: i64) -> &'static str {
-    let head = format!("-- Version {version}:");
-    let Some(start) = SCHEMA.find(&head) else {
-        return "";
-    };
-    let rest = &SCHEMA[start..];
-    let end = rest[head.len()..]
-        .find("\n-- Version ")
-        .map_or(rest.len(), |n| n + head.len());
-    &rest[..end]
-}
+pub const LATEST_VERSION: i64 = 6;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -133,14 +108,7 @@ fn upgrade(conn: &mut Connection, path: &Path) -> Result<Prepared> {
         tx.execute_batch(SCHEMA)?;
     } else if version < LATEST_VERSION {
         let copy = backup_before_upgrade(path, version)?;
-        let upgrade = || -> Result<()> {
-            for (v, backfill) in UPGRADES.iter().filter(|(v, _)| *v > version) {
-                tx.execute_batch(part(*v))?;
-                backfill(&tx)?;
-            }
-            Ok(())
-        };
-        if let Err(e) = upgrade() {
+        if let Err(e) = tables_built_anew(&tx, version) {
             // Nothing was changed, so the copy is not needed.
             let _ = std::fs::remove_file(&copy);
             return Err(e);
@@ -194,28 +162,29 @@ fn backup_before_upgrade(path: &Path, version: i64) -> Result<PathBuf> {
     Ok(target)
 }
 
-/// For upgrades that only add to the schema.
-fn nothing_more(_: &Transaction) -> Result<()> {
-    Ok(())
-}
-
-/// Version 2 starts each strategy's history with a `created` event holding
-/// its details as they are, dated with its first item (or now).
+/// A database older than version 2 has no history of its strategies: each
+/// starts with a `created` event holding its details as they are, recorded
+/// with its first item's creation (or now) and holding, as a new strategy
+/// does, from the earlier of that day and its start.
 fn strategy_history(tx: &Transaction) -> Result<()> {
     let db = Db::new(tx);
     let now = Utc::now();
+    let mut first = tx.prepare(
+        "SELECT min(e.at) FROM event e JOIN item i ON i.id = e.item_id \
+         JOIN strategy s ON s.id = i.strategy_id WHERE s.code = ?1",
+    )?;
     for strategy in db.strategies()? {
-        let at = db
-            .history(Some(&strategy.code), None)?
-            .iter()
-            .map(|(_, e)| e.at)
-            .min()
+        let at = first
+            .query_row([strategy.code.as_str()], |r| r.get::<_, Option<String>>(0))?
+            .map(|t| parse_timestamp(&t).map_err(|e| Error::storage(e.to_string())))
+            .transpose()?
             .unwrap_or(now);
         db.insert_strategy_event(
             &StrategyEvent {
                 id: 0,
                 strategy: strategy.code.clone(),
                 at,
+                effective: local_day(at).min(strategy.period.starts()),
                 by: "strat upgrade".into(),
                 action: Action::Created,
                 changes: strategy.creation_changes(),
@@ -274,25 +243,97 @@ pub fn index_faults(conn: &Connection) -> Result<Vec<String>> {
 /// The tables, in an order that copies each after those it names.
 const TABLES: &[&str] = &["strategy", "item", "event", "strategy_event"];
 
-/// Version 5 builds every table anew from `schema.sql` and copies its rows
-/// (each row checked against every CHECK on the way in), so the stored
-/// definitions are those CREATE TABLE wrote. Each table is first proven to
-/// differ from this build's only by how its lists of words are written,
-/// so nothing else can be lost. Foreign keys are off for the rebuild (a
-/// dropped table would otherwise take its children with it) and checked
-/// whole at the end.
-fn tables_built_anew(tx: &Transaction) -> Result<()> {
+/// The tables that version 6 changed, as versions 4 and 5 defined them, so
+/// an older file's tables are known for what they are before they are
+/// rebuilt. (Versions before 4 differ from these only in writing their
+/// lists of words with IN.)
+const BEFORE_V6: &[(&str, &str)] = &[
+    (
+        "event",
+        "CREATE TABLE event (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+    at      TEXT NOT NULL
+            CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    by      TEXT NOT NULL,
+    action  TEXT NOT NULL
+            CHECK (action = 'created' OR action = 'updated' OR action = 'completed'
+                   OR action = 'noted' OR action = 'carried-forward'
+                   OR action = 'carried-in'),
+    changes TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
+    note    TEXT
+) STRICT",
+    ),
+    (
+        "strategy_event",
+        "CREATE TABLE strategy_event (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    strategy_id INTEGER NOT NULL REFERENCES strategy(id) ON DELETE CASCADE,
+    at          TEXT NOT NULL
+                CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    by          TEXT NOT NULL,
+    action      TEXT NOT NULL CHECK (action = 'created' OR action = 'updated'),
+    changes     TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
+    note        TEXT
+) STRICT",
+    ),
+];
+
+/// How a column new since a table's older definition is filled from the
+/// old row: a change holds from the day it was recorded (local time, as
+/// `--as-of` days are), and a strategy from the earlier of that day and
+/// its start, as a new strategy does.
+const FILLS: &[(&str, &str, &str)] = &[
+    ("event", "effective", "date(at, 'localtime')"),
+    (
+        "strategy_event",
+        "effective",
+        "CASE WHEN action = 'created' \
+         THEN min(date(at, 'localtime'), (SELECT starts FROM strategy WHERE strategy.id = strategy_id)) \
+         ELSE date(at, 'localtime') END",
+    ),
+];
+
+/// The upgrade: every table is built anew from `schema.sql` and its rows
+/// copied in (each row checked against every CHECK on the way in), so the
+/// stored definitions are those CREATE TABLE wrote. Each table is first
+/// proven to be one that an earlier strat defined, so nothing else can be
+/// lost. Foreign keys are off for the rebuild (a dropped table would
+/// otherwise take its children with it) and checked whole at the end.
+fn tables_built_anew(tx: &Transaction, version: i64) -> Result<()> {
+    let not_upgraded = |why: String| {
+        Error::storage(format!(
+            "{why}, so the database was not upgraded to schema version {LATEST_VERSION}\n\
+             Restore it from a backup, or export it with the strat that wrote it and import it \
+             into a new file."
+        ))
+    };
+    let mut missing = Vec::new();
     for &table in TABLES {
-        let stored: String = tx.query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-            [table],
-            |r| r.get(0),
-        )?;
-        if squeeze(&in_lists_as_ors(&stored)) != squeeze(create_table(table)) {
-            return Err(Error::storage(format!(
-                "table {table} is not defined as strat defines it, so the database was not \
-                 upgraded to schema version {LATEST_VERSION}\nRestore it from a backup, or export it \
-                 with the strat that wrote it and import it into a new file."
+        let stored: Option<String> = tx
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(stored) = stored else {
+            if table == "strategy_event" && version < 2 {
+                missing.push(table);
+                continue;
+            }
+            return Err(not_upgraded(format!("table {table} is missing")));
+        };
+        let stored = squeeze(&in_lists_as_ors(&stored));
+        let known = std::iter::once(create_table(table)).chain(
+            BEFORE_V6
+                .iter()
+                .filter(|(t, _)| *t == table)
+                .map(|(_, sql)| *sql),
+        );
+        if !known.map(squeeze).any(|k| k == stored) {
+            return Err(not_upgraded(format!(
+                "table {table} is not defined as strat defines it"
             )));
         }
     }
@@ -300,11 +341,14 @@ fn tables_built_anew(tx: &Transaction) -> Result<()> {
     // are: they name the table built anew.
     tx.pragma_update(None, "legacy_alter_table", true)?;
     for &table in TABLES {
-        rebuild(tx, table).map_err(|e| match e.kind() {
-            Kind::Refused => Error::storage(format!(
-                "table {table} holds a row that strat's rules forbid ({}), so the database was \
-                 not upgraded\nRestore it from a backup, or export it with the strat that wrote \
-                 it and import it into a new file.",
+        let built = if missing.contains(&table) {
+            create(tx, table)
+        } else {
+            rebuild(tx, table)
+        };
+        built.map_err(|e| match e.kind() {
+            Kind::Refused => not_upgraded(format!(
+                "table {table} holds a row that strat's rules forbid ({})",
                 e.message()
             )),
             _ => e,
@@ -318,7 +362,26 @@ fn tables_built_anew(tx: &Transaction) -> Result<()> {
              Restore it from a backup, or run strat check with the strat that wrote it."
         )));
     }
+    if missing.contains(&"strategy_event") {
+        strategy_history(tx)?;
+    }
     Ok(())
+}
+
+/// Creates `table` and its indexes as `schema.sql` defines them.
+fn create(tx: &Transaction, table: &str) -> Result<()> {
+    tx.execute_batch(create_table(table))?;
+    for index in indexes_of(table) {
+        tx.execute_batch(index)?;
+    }
+    Ok(())
+}
+
+/// The names of a table's columns, in order.
+fn columns_of(tx: &Transaction, table: &str) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+    let names = stmt.query_map([table], |r| r.get(0))?;
+    Ok(names.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Builds `table` anew under its own name, with its rows, its indexes and
@@ -334,11 +397,28 @@ fn rebuild(tx: &Transaction, table: &str) -> Result<()> {
         .optional()?;
     // Names cannot be bound parameters; these are strat's own.
     tx.execute_batch(&format!("ALTER TABLE {table} RENAME TO {old}"))?;
+    let had = columns_of(tx, &old)?;
     tx.execute_batch(create_table(table))?;
+    let columns = columns_of(tx, table)?;
+    let values = columns
+        .iter()
+        .map(|c| {
+            if had.contains(c) {
+                return Ok(c.clone());
+            }
+            FILLS
+                .iter()
+                .find(|(t, name, _)| *t == table && name == c)
+                .map(|(_, _, fill)| format!("({fill})"))
+                .ok_or_else(|| Error::bug(format!("no way to fill the new column {table}.{c}")))
+        })
+        .collect::<Result<Vec<String>>>()?;
     // A copy with no WHERE would move the rows' bytes unchecked (SQLite's
     // transfer of whole records between tables alike).
     tx.execute_batch(&format!(
-        "INSERT INTO {table} SELECT * FROM {old} WHERE true; DROP TABLE {old};"
+        "INSERT INTO {table} ({}) SELECT {} FROM {old} WHERE true; DROP TABLE {old};",
+        columns.join(", "),
+        values.join(", ")
     ))?;
     for index in indexes_of(table) {
         tx.execute_batch(index)?;
@@ -428,14 +508,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_upgrade_has_its_part_of_the_schema() {
-        for (v, _) in UPGRADES {
-            let sql = part(*v);
-            assert!(sql.starts_with(&format!("-- Version {v}:")), "{sql}");
-            assert!(sql.contains("CREATE") || *v >= 4, "{sql}");
+    fn every_column_new_since_version_5_has_a_fill() {
+        for (table, before) in BEFORE_V6 {
+            let now = create_table(table);
+            assert_ne!(squeeze(now), squeeze(before), "{table}");
+            assert!(
+                FILLS
+                    .iter()
+                    .any(|(t, c, _)| t == table && *c == "effective")
+            );
         }
-        assert!(part(2).contains("strategy_event"));
-        assert!(!part(2).contains("CREATE TABLE item"));
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! Strategies and the history of their own details.
 
 use super::Db;
-use super::db::{Cursor, before, scope};
+use super::db::{Cursor, TAKEN, scope, seen};
 use super::rows::*;
+use crate::domain::history::Seen;
 use crate::domain::model::{Code, Strategy, StrategyEvent, format_timestamp};
 use crate::error::Result;
-use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params, params_from_iter};
 
@@ -102,6 +102,7 @@ impl Db<'_> {
                 number,
                 param,
                 format_timestamp(event.at),
+                event.effective.to_string(),
                 event.by,
                 event.action.as_str(),
                 changes_text(&event.changes),
@@ -110,22 +111,35 @@ impl Db<'_> {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// The history of one strategy's details (or all), before `cutoff`
-    /// when given, grouped by strategy and oldest first.
+    /// Makes the strategy event numbered `event`, a creation, hold from the
+    /// earlier of its day and its strategy's start, as a new strategy does.
+    pub fn hold_creation_from_start(&self, event: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE strategy_event SET effective = min(effective, \
+                 (SELECT starts FROM strategy s WHERE s.id = strategy_id)) WHERE id = ?1",
+            )?
+            .execute([event])?;
+        Ok(())
+    }
+
+    /// The history of one strategy's details (or all) that a view takes
+    /// (all when `None`), grouped by strategy, each in the order it holds.
     pub fn strategy_history(
         &self,
         code: Option<&Code>,
-        cutoff: Option<DateTime<Utc>>,
+        view: Option<Seen>,
     ) -> Result<Vec<StrategyEvent>> {
         let sql = format!(
             "SELECT {STRATEGY_EVENT_COLUMNS} \
              FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
-             WHERE {} AND e.at < ?2 ORDER BY s.id, e.at, e.id",
+             WHERE {} AND {TAKEN} ORDER BY s.id, e.effective, e.at, e.id",
             scope(code)
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
+        let (day, known) = seen(view);
         let rows = stmt.query_map(
-            params![code.map(Code::as_str), before(cutoff)],
+            params![code.map(Code::as_str), day, known],
             strategy_event_row,
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

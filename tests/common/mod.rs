@@ -184,7 +184,7 @@ impl Env {
     /// The Technology Strategy 2020-2023 with three items:
     /// #1 OneDrive (in progress, 60%, 2020-06-01 → 2022-03-31),
     /// #2 SAN (in progress, 40%, due 2021-06-30: overdue on 2021-12-31),
-    /// #3 Defender (completed 2021-05-28).
+    /// #3 Defender (added as of 2021-01-04, completed 2021-05-28).
     pub fn with_tech_2020(self) -> Env {
         self.ok(&[
             "strategy",
@@ -252,6 +252,8 @@ impl Env {
             "in-progress",
             "--progress",
             "50",
+            "--effective",
+            "2021-01-04",
         ]);
         self.ok(&["item", "done", "3", "--on", "2021-05-28"]);
         self
