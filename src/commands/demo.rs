@@ -53,8 +53,11 @@ pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
         day: ctx.clock.today,
         seen: None,
     };
-    let stale_line = super::stale_line(as_of.day, None)?;
-    print_report(store, Vec::new(), as_of, Picks::default(), stale_line, out)?;
+    let measures = super::report::Measures {
+        compare: None,
+        stale: None,
+    };
+    print_report(store, Vec::new(), as_of, Picks::default(), measures, out)?;
     let hint = format!(
         "Demo database: {}\nExplore it with, for example:\n  strat --db {} outstanding --overdue\n  strat --db {} report tech-2020 --as-of 2021-12-31",
         path.display(),

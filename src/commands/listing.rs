@@ -3,6 +3,7 @@
 //! a time, or one strategy's items, not all of them.
 
 use super::{AsOf, damaged, items_of, named_once, require_strategies};
+use crate::cli::Format;
 use crate::domain::history::Replay;
 use crate::domain::model::{Code, Item};
 use crate::domain::vocab::Status;
@@ -11,6 +12,8 @@ use crate::output::Printer;
 use crate::output::views::ItemList;
 use crate::output::views::{Items, NextItem};
 use crate::store::{Cursor, Db, Store};
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The order of a list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,10 +107,22 @@ pub fn print_items(
 ) -> Result<()> {
     let codes = named_once(codes);
     store.read(|db| {
+        // Only JSON shows each item's latest note.
+        let mut notes = HashMap::new();
+        if out.format() == Format::Json {
+            require_strategies(db, &codes)?;
+            if codes.is_empty() {
+                notes = db.latest_notes(None, as_of.seen)?;
+            }
+            for code in &codes {
+                notes.extend(db.latest_notes(Some(code), as_of.seen)?);
+            }
+        }
         out.print(&ItemList {
             items: Box::new(LiveItems::new(db, &codes, as_of, order, keep)),
             on: as_of.day,
             outstanding: order == Order::Due,
+            notes: RefCell::new(notes),
         })
     })
 }

@@ -4,14 +4,17 @@
 use super::listing::{Order, print_items};
 use super::{AsOf, Ctx, Outcome, items_of, named_once, stale_line, strategies_as_of};
 use crate::cli::{Format, OutstandingArgs, ReportArgs};
+use crate::domain::dates::{Unit, Within};
 use crate::domain::health::{days_overdue, days_since_update, health, health_reason, is_late};
-use crate::domain::model::{Code, Item, ItemId, Note, Strategy};
+use crate::domain::history::rebuild_strategies;
+use crate::domain::model::{Code, Item, ItemId, Note, Strategy, StrategyEvent};
 use crate::domain::picks::Picks;
 use crate::domain::summary::{Summary, is_stale};
-use crate::domain::vocab::Health;
+use crate::domain::travel::{Directions, Then, direction};
+use crate::domain::vocab::{Direction, Health};
 use crate::error::{Error, Result};
 use crate::output::shapes::{ItemJson, StrategyJson};
-use crate::output::views::{headline, overdue_cell};
+use crate::output::views::headline;
 use crate::output::{Block, Cell, Doc, JsonOut, Printer, Streamed, Table, View};
 use crate::store::{Db, Store};
 use chrono::NaiveDate;
@@ -28,12 +31,75 @@ pub struct ReportItem {
     pub latest_note: Option<Note>,
     /// "carried to digital-2024 #31" / "from tech-2020 #4".
     pub link: Option<String>,
+    /// Under `--compare`: how it stood then (`None`: it did not exist),
+    /// and which way it moved.
+    pub travel: Option<(Option<Then>, Direction)>,
 }
 
 pub struct StrategyReport {
     pub strategy: Strategy,
     pub summary: Summary,
+    /// The latest note on the strategy as a whole.
+    pub note: Option<StrategyEvent>,
     pub items: Vec<ReportItem>,
+    pub travel: Option<Travel>,
+}
+
+/// A strategy under `--compare`.
+pub struct Travel {
+    pub day: NaiveDate,
+    /// Its summary then; `None` when it did not hold yet.
+    pub previous_summary: Option<Summary>,
+    pub directions: Directions,
+}
+
+/// What a report compares with, and how staleness is judged.
+#[derive(Clone, Copy)]
+pub struct Measures {
+    pub compare: Option<NaiveDate>,
+    pub stale: Option<Within>,
+}
+
+/// How the items of `strategy` stood on the day compared with: each
+/// item's state then, and the strategy's summary then.
+fn then_of(
+    db: &Db,
+    strategy: &Code,
+    as_of: AsOf,
+    day: NaiveDate,
+    stale: Option<Within>,
+) -> Result<(HashMap<ItemId, Then>, Option<Summary>)> {
+    let view = as_of.on(day);
+    let items = items_of(db, Some(strategy), view)?;
+    let summary = match strategies_held(db, strategy, view)? {
+        Some(s) => Some(Summary::of(&items, s.period, day, stale_line(day, stale)?)),
+        None => None,
+    };
+    let then = items.iter().map(|i| (i.id, then_state(i, day))).collect();
+    Ok((then, summary))
+}
+
+/// The strategy as it stood in `view`, `None` when it did not hold yet.
+fn strategies_held(db: &Db, code: &Code, view: AsOf) -> Result<Option<Strategy>> {
+    let history = db.strategy_history(Some(code), view.seen)?;
+    Ok(rebuild_strategies(history).map_err(super::damaged)?.pop())
+}
+
+fn then_state(item: &Item, day: NaiveDate) -> Then {
+    Then {
+        status: item.status,
+        progress: item.progress,
+        health: health(item, day),
+    }
+}
+
+/// Each item's direction since then, counted.
+fn directions(items: &[Item], then: &HashMap<ItemId, Then>, day: NaiveDate) -> Directions {
+    let mut counts = Directions::default();
+    for i in items {
+        counts.add(direction(then.get(&i.id), &then_state(i, day)));
+    }
+    counts
 }
 
 /// Red first, then amber, green, complete, closed.
@@ -64,6 +130,9 @@ struct Parts<'a> {
     stale_line: NaiveDate,
     /// Which items are listed; the summary counts them all.
     picks: Picks,
+    measures: Measures,
+    /// The latest note on each strategy.
+    strategy_notes: HashMap<Code, StrategyEvent>,
 }
 
 impl<'a> Parts<'a> {
@@ -72,13 +141,15 @@ impl<'a> Parts<'a> {
         codes: &[Code],
         as_of: AsOf,
         picks: Picks,
-        stale_line: NaiveDate,
+        measures: Measures,
     ) -> Result<Parts<'a>> {
         Ok(Parts {
             db,
             as_of,
             picks,
-            stale_line,
+            measures,
+            stale_line: stale_line(as_of.day, measures.stale)?,
+            strategy_notes: db.strategy_notes(as_of.seen)?,
             strategies: strategies_as_of(db, codes, as_of)?.into_iter(),
             link_codes: HashMap::new(),
             notes: match codes {
@@ -104,6 +175,19 @@ impl<'a> Parts<'a> {
         };
         let links = &mut self.link_codes;
         let summary = Summary::of(&items, strategy.period, as_of.day, self.stale_line);
+        let (then, travel) = match self.measures.compare {
+            Some(day) => {
+                let (then, previous_summary) =
+                    then_of(db, &strategy.code, as_of, day, self.measures.stale)?;
+                let travel = Travel {
+                    day,
+                    previous_summary,
+                    directions: directions(&items, &then, as_of.day),
+                };
+                (Some(then), Some(travel))
+            }
+            None => (None, None),
+        };
         let mut lines = Vec::with_capacity(items.len());
         for item in items {
             if !self.picks.keeps(&item, as_of.day) {
@@ -114,7 +198,12 @@ impl<'a> Parts<'a> {
                 (None, Some(from)) => Some(format!("from {}", link_name(db, links, from)?)),
                 _ => None,
             };
+            let travel = then.as_ref().map(|then| {
+                let was = then.get(&item.id).copied();
+                (was, direction(was.as_ref(), &then_state(&item, as_of.day)))
+            });
             lines.push(ReportItem {
+                travel,
                 health: health(&item, as_of.day),
                 days_overdue: days_overdue(&item, as_of.day),
                 latest_note: notes.remove(&item.id),
@@ -133,9 +222,11 @@ impl<'a> Parts<'a> {
             )
         });
         Ok(Some(StrategyReport {
+            note: self.strategy_notes.remove(&strategy.code),
             strategy,
             summary,
             items: lines,
+            travel,
         }))
     }
 }
@@ -161,17 +252,32 @@ fn link_name(db: &Db, cache: &mut HashMap<ItemId, Code>, id: ItemId) -> Result<S
 /// [`print_report`]).
 pub fn report(ctx: &Ctx, mut store: Store, args: ReportArgs, out: &mut Printer) -> Result<Outcome> {
     let as_of = ctx.view(args.view)?;
-    let stale_line = stale_line(as_of.day, args.stale)?;
+    let compare = args.compare.map(|d| ctx.date("--compare", d)).transpose()?;
+    if let Some(day) = compare
+        && day >= as_of.day
+    {
+        return Err(Error::invalid(format!(
+            "--compare {day} is not before the day the report shows ({})\n\
+             Compare with an earlier day, such as the end of the last quarter.",
+            as_of.day
+        )));
+    }
+    let measures = Measures {
+        compare,
+        stale: args.stale,
+    };
+    stale_line(as_of.day, args.stale)?;
     let codes = named_once(args.strategies);
     store.read(|db| strategies_as_of(db, &codes, as_of).map(drop))?;
-    print_report(store, codes, as_of, args.picks.picks(), stale_line, out)?;
+    print_report(store, codes, as_of, args.picks.picks(), measures, out)?;
     Ok(Outcome::default())
 }
 
 /// What the reading side of a report hands the printing side, in order.
 enum Piece {
-    /// Every strategy's summary, for the overview of a report of all.
-    Overview(Vec<(Strategy, Summary)>),
+    /// Every strategy's summary (and directions, under `--compare`), for
+    /// the overview of a report of all.
+    Overview(Vec<(Strategy, Summary, Option<Directions>)>),
     Part(Box<StrategyReport>),
 }
 
@@ -186,7 +292,7 @@ pub fn print_report(
     codes: Vec<Code>,
     as_of: AsOf,
     picks: Picks,
-    stale_line: NaiveDate,
+    measures: Measures,
     out: &mut Printer,
 ) -> Result<()> {
     // The overview a report of everything opens with needs every
@@ -199,10 +305,11 @@ pub fn print_report(
         return store.read(|db| {
             let report = ReadReport {
                 pieces: RefCell::new(Pieces::Here(Box::new(Parts::new(
-                    db, &codes, as_of, picks, stale_line,
+                    db, &codes, as_of, picks, measures,
                 )?))),
                 all,
                 as_of,
+                measures,
             };
             out.print(&report)
         });
@@ -213,12 +320,12 @@ pub fn print_report(
             let read = store.read(|db| {
                 if overview
                     && pieces_tx
-                        .send(Ok(Piece::Overview(summaries(db, as_of, stale_line)?)))
+                        .send(Ok(Piece::Overview(summaries(db, as_of, measures)?)))
                         .is_err()
                 {
                     return Ok(());
                 }
-                let mut parts = Parts::new(db, &codes, as_of, picks, stale_line)?;
+                let mut parts = Parts::new(db, &codes, as_of, picks, measures)?;
                 while let Some(part) = parts.next()? {
                     if pieces_tx.send(Ok(Piece::Part(Box::new(part)))).is_err() {
                         break; // the printing side has stopped
@@ -234,6 +341,7 @@ pub fn print_report(
             pieces: RefCell::new(Pieces::Sent(pieces)),
             all,
             as_of,
+            measures,
         };
         let printed = out.print(&report);
         // Closing the channel stops a reader the printing left behind.
@@ -258,6 +366,7 @@ struct ReadReport<'a> {
     /// A report of every strategy (with an overview for people).
     all: bool,
     as_of: AsOf,
+    measures: Measures,
 }
 
 impl ReadReport<'_> {
@@ -304,6 +413,7 @@ impl View for ReadReport<'_> {
         });
         let written = out.value(&ReportJson {
             as_of: day,
+            compared_with: self.measures.compare,
             strategies: &list,
         });
         list.finish(written)
@@ -312,6 +422,9 @@ impl View for ReadReport<'_> {
     fn document(&self, doc: &mut Doc) -> Result<()> {
         let day = self.as_of.day;
         doc.block(Block::Title(self.title()))?;
+        if let Some(then) = self.measures.compare {
+            doc.block(Block::Text(format!("Compared with the end of {then}.")))?;
+        }
         if self.all {
             let summaries = match self.next()? {
                 Some(Piece::Overview(summaries)) => summaries,
@@ -329,15 +442,36 @@ impl View for ReadReport<'_> {
                 Block::Table(overview_table(&summaries))
             })?;
         }
+        let mut any_items = false;
         while let Some(r) = self.next_part()? {
+            let mut fields = headline(&r.strategy, &r.summary);
+            fields.insert(
+                fields.len().min(9),
+                ("Stale", stale_text(&r.summary, self.measures)),
+            );
+            if let Some(t) = &r.travel {
+                fields.push(("Compared with", compared_text(t)));
+            }
+            if let Some(note) = &r.note {
+                fields.push((
+                    "Note",
+                    format!(
+                        "{} ({}): {}",
+                        note.effective,
+                        note.by,
+                        note.note.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
             doc.blocks([
                 Block::Heading(format!("{} ({})", r.strategy.title, r.strategy.code)),
-                Block::Fields(headline(&r.strategy, &r.summary)),
+                Block::Fields(fields),
             ])?;
             if r.items.is_empty() {
                 doc.block(Block::Text("No items.".into()))?;
                 continue;
             }
+            any_items = true;
             let rows = r
                 .items
                 .iter()
@@ -350,8 +484,11 @@ impl View for ReadReport<'_> {
                         Cell::from(l.item.status.as_str()),
                         Cell::Bar(l.item.progress.get()),
                         Cell::opt(l.item.due),
-                        overdue_cell(&l.item, day),
-                        Cell::Health(l.health),
+                        match l.travel {
+                            Some((_, d)) => Cell::Marked(l.health, arrow(d)),
+                            None => Cell::Health(l.health),
+                        },
+                        Cell::opt(why(l, day)),
                         Cell::opt(l.latest_note.as_ref().map(note_text)),
                     ]
                 })
@@ -365,12 +502,15 @@ impl View for ReadReport<'_> {
                     "status",
                     "progress",
                     "target",
-                    "overdue",
                     "health",
+                    "why",
                     "latest note",
                 ],
                 rows,
             }))?;
+        }
+        if any_items || self.all {
+            doc.block(Block::Text(key(self.measures.compare)))?;
         }
         Ok(())
     }
@@ -390,6 +530,10 @@ impl View for ReadReport<'_> {
             "due",
             "days_overdue",
             "health",
+            "health_reason",
+            "direction",
+            "last_update",
+            "latest_note_on",
             "latest_note",
         ])?;
         {
@@ -408,6 +552,10 @@ impl View for ReadReport<'_> {
                         Cell::opt(l.item.due),
                         Cell::Int(l.days_overdue),
                         Cell::Health(l.health),
+                        Cell::opt(health_reason(&l.item, self.as_of.day)),
+                        Cell::opt(l.travel.map(|(_, d)| d.as_str())),
+                        Cell::from(l.item.last_update.to_string()),
+                        Cell::opt(l.latest_note.as_ref().map(|n| n.on)),
                         Cell::opt(l.latest_note.as_ref().map(|n| &n.text)),
                     ])?;
                 }
@@ -417,23 +565,117 @@ impl View for ReadReport<'_> {
     }
 }
 
-/// Every strategy with the summary of its items, as they stood.
-fn summaries(db: &Db, as_of: AsOf, stale_line: NaiveDate) -> Result<Vec<(Strategy, Summary)>> {
+/// The arrow beside a health under `--compare`.
+fn arrow(d: Direction) -> &'static str {
+    match d {
+        Direction::Better => "↑",
+        Direction::Same => "→",
+        Direction::Worse => "↓",
+        Direction::New => "+",
+        Direction::Closed => "×",
+    }
+}
+
+/// What every symbol of the report means.
+fn key(compare: Option<NaiveDate>) -> String {
+    let mut key = "Key: progress bars fill one █ for each tenth done (░ still to do); \
+                   \"why\" says what makes an item red or amber (\"set by hand\" where its \
+                   health was pinned, with the reason given) or when it was completed; a \
+                   latest note starts with the day it holds from."
+        .to_string();
+    if let Some(then) = compare {
+        key.push_str(&format!(
+            " Beside the health, the direction since {then}: ↑ better, → the same, ↓ worse \
+             (by health, then progress), + new since, × closed since (cancelled or carried \
+             forward)."
+        ));
+    }
+    key
+}
+
+/// Why an item's health is what it is, or when it was completed.
+fn why(l: &ReportItem, day: NaiveDate) -> Option<String> {
+    if let Some(reason) = health_reason(&l.item, day) {
+        return Some(reason);
+    }
+    let done = l.item.completed_on?;
+    Some(match l.item.due {
+        Some(due) if done > due => format!("completed {done}, after its target"),
+        _ => format!("completed {done}"),
+    })
+}
+
+/// The headline's count of stale items, with the line it was drawn at.
+fn stale_text(s: &Summary, measures: Measures) -> String {
+    let within = measures.stale.map_or("90 days".to_string(), within_text);
+    format!("{} (outstanding, no update for over {within})", s.stale)
+}
+
+fn within_text(w: Within) -> String {
+    let unit = match w.1 {
+        Unit::Day => "day",
+        Unit::Week => "week",
+        Unit::Month => "month",
+        Unit::Year => "year",
+    };
+    format!("{} {unit}{}", w.0, if w.0 == 1 { "" } else { "s" })
+}
+
+/// The headline's line under `--compare`.
+fn compared_text(t: &Travel) -> String {
+    let d = &t.directions;
+    let moved = format!(
+        "{} better, {} the same, {} worse, {} new, {} closed",
+        d.better, d.same, d.worse, d.new, d.closed
+    );
+    match &t.previous_summary {
+        Some(p) => format!(
+            "{}: {} of {} complete ({}%), {} red, {} amber; since then {moved}",
+            t.day,
+            p.completed,
+            p.items - p.cancelled,
+            p.percent_complete,
+            p.health.red,
+            p.health.amber
+        ),
+        None => format!(
+            "{}: the strategy did not hold yet; since then {moved}",
+            t.day
+        ),
+    }
+}
+
+/// Every strategy with the summary of its items, as they stood, and
+/// under `--compare` their directions since.
+fn summaries(
+    db: &Db,
+    as_of: AsOf,
+    measures: Measures,
+) -> Result<Vec<(Strategy, Summary, Option<Directions>)>> {
+    let line = stale_line(as_of.day, measures.stale)?;
     strategies_as_of(db, &[], as_of)?
         .into_iter()
         .map(|s| {
             let items = items_of(db, Some(&s.code), as_of)?;
-            let summary = Summary::of(&items, s.period, as_of.day, stale_line);
-            Ok((s, summary))
+            let summary = Summary::of(&items, s.period, as_of.day, line);
+            let moved = match measures.compare {
+                Some(day) => {
+                    let (then, _) = then_of(db, &s.code, as_of, day, measures.stale)?;
+                    Some(directions(&items, &then, as_of.day))
+                }
+                None => None,
+            };
+            Ok((s, summary, moved))
         })
         .collect()
 }
 
-fn overview_table(summaries: &[(Strategy, Summary)]) -> Table {
+fn overview_table(summaries: &[(Strategy, Summary, Option<Directions>)]) -> Table {
+    let compared = summaries.iter().any(|(_, _, d)| d.is_some());
     let rows = summaries
         .iter()
-        .map(|(strategy, s)| {
-            vec![
+        .map(|(strategy, s, moved)| {
+            let mut row = vec![
                 Cell::from(strategy.code.as_str()),
                 Cell::from(strategy.title.as_str()),
                 Cell::from(strategy.status.as_str()),
@@ -447,28 +689,39 @@ fn overview_table(summaries: &[(Strategy, Summary)]) -> Table {
                 Cell::Bar(s.average_progress),
                 Cell::Int(s.outstanding as i64),
                 Cell::Int(s.overdue as i64),
+                Cell::Int(s.stale as i64),
                 Cell::Int(s.health.red as i64),
                 Cell::Int(s.health.amber as i64),
                 Cell::Int(s.health.green as i64),
-            ]
+            ];
+            if let Some(d) = moved {
+                row.extend([
+                    Cell::Int(d.better as i64),
+                    Cell::Int(d.same as i64),
+                    Cell::Int(d.worse as i64),
+                ]);
+            }
+            row
         })
         .collect();
-    Table {
-        headers: vec![
-            "code",
-            "strategy",
-            "status",
-            "elapsed",
-            "complete",
-            "average progress",
-            "outstanding",
-            "overdue",
-            "red",
-            "amber",
-            "green",
-        ],
-        rows,
+    let mut headers = vec![
+        "code",
+        "strategy",
+        "status",
+        "elapsed",
+        "complete",
+        "average progress",
+        "outstanding",
+        "overdue",
+        "stale",
+        "red",
+        "amber",
+        "green",
+    ];
+    if compared {
+        headers.extend(["↑ better", "→ same", "↓ worse"]);
     }
+    Table { headers, rows }
 }
 
 pub fn outstanding(
@@ -520,6 +773,8 @@ fn item_title(l: &ReportItem) -> String {
 #[derive(Serialize)]
 struct ReportJson<S> {
     as_of: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compared_with: Option<NaiveDate>,
     strategies: S,
 }
 
@@ -527,7 +782,20 @@ struct ReportJson<S> {
 struct StrategyReportJson<'a> {
     strategy: StrategyJson<'a>,
     summary: &'a Summary,
+    note: Option<NoteJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous_summary: Option<Option<&'a Summary>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    directions: Option<&'a Directions>,
     items: Vec<ReportItemJson<'a>>,
+}
+
+/// A note on a strategy: its text, the day it holds from, who wrote it.
+#[derive(Serialize)]
+struct NoteJson<'a> {
+    text: &'a str,
+    on: NaiveDate,
+    by: &'a str,
 }
 
 #[derive(Serialize)]
@@ -541,6 +809,10 @@ struct ReportItemJson<'a> {
     latest_note_on: Option<NaiveDate>,
     last_update: NaiveDate,
     days_since_update: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous: Option<Option<Then>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    direction: Option<Direction>,
 }
 
 impl<'a> StrategyReportJson<'a> {
@@ -548,6 +820,13 @@ impl<'a> StrategyReportJson<'a> {
         StrategyReportJson {
             strategy: StrategyJson::from(&r.strategy),
             summary: &r.summary,
+            note: r.note.as_ref().map(|e| NoteJson {
+                text: e.note.as_deref().unwrap_or_default(),
+                on: e.effective,
+                by: &e.by,
+            }),
+            previous_summary: r.travel.as_ref().map(|t| t.previous_summary.as_ref()),
+            directions: r.travel.as_ref().map(|t| &t.directions),
             items: r
                 .items
                 .iter()
@@ -560,6 +839,8 @@ impl<'a> StrategyReportJson<'a> {
                     latest_note_on: l.latest_note.as_ref().map(|n| n.on),
                     last_update: l.item.last_update,
                     days_since_update: days_since_update(&l.item, day),
+                    previous: l.travel.map(|(then, _)| then),
+                    direction: l.travel.map(|(_, d)| d),
                 })
                 .collect(),
         }

@@ -10,6 +10,7 @@ pub mod model;
 pub mod picks;
 pub mod summary;
 pub mod text;
+pub mod travel;
 pub mod vocab;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -124,6 +124,19 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// Which way an item moved since the day a report compares with: worse
+    /// or better health (red < amber < green < complete), at equal health
+    /// less or more progress; new since, or closed since.
+    Direction, "direction" {
+        Better => "better",
+        Same => "same",
+        Worse => "worse",
+        New => "new",
+        Closed => "closed",
+    }
+);
+
 /// `--rag`: a colour to pin, or `auto` to return to the computed health.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RagSetting {

@@ -57,6 +57,8 @@ pub enum Cell {
     Text(String),
     Int(i64),
     Health(Health),
+    /// A health with a mark beside it (the direction of travel).
+    Marked(Health, &'static str),
     /// A progress percentage, drawn as a bar where there is room for one.
     Bar(u8),
     Empty,

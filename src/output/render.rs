@@ -222,6 +222,7 @@ fn plain_cow(cell: &Cell) -> Cow<'_, str> {
         Cell::Text(s) => Cow::Borrowed(s),
         Cell::Int(n) => Cow::Owned(n.to_string()),
         Cell::Health(h) => Cow::Borrowed(h.as_str()),
+        Cell::Marked(h, mark) => Cow::Owned(format!("{h} {mark}")),
         Cell::Bar(p) => Cow::Owned(progress_bar(*p)),
         Cell::Empty => Cow::Borrowed(""),
     }
@@ -301,7 +302,7 @@ fn terminal_table(t: &Table, style: Style) -> String {
         table.add_row(row.iter().map(|c| {
             let cell = comfy_table::Cell::new(plain_cow(c));
             match c {
-                Cell::Health(h) if style.colour => cell.fg(health_colour(*h)),
+                Cell::Health(h) | Cell::Marked(h, _) if style.colour => cell.fg(health_colour(*h)),
                 Cell::Int(_) => cell.set_alignment(comfy_table::CellAlignment::Right),
                 _ => cell,
             }

@@ -2,14 +2,16 @@
 //! and as JSON. Rendering to a format is the output module's job.
 
 use super::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
-use crate::domain::health::{days_overdue, health, health_reason, is_late};
-use crate::domain::model::{Change, Event, Item, Strategy, format_timestamp};
+use crate::domain::health::{days_overdue, days_since_update, health, health_reason, is_late};
+use crate::domain::model::{Change, Event, Item, ItemId, Note, Strategy, format_timestamp};
 use crate::domain::summary::Summary;
 use crate::error::Result;
 use crate::output::shapes::{
     EventJson, ItemColumn, ItemJson, StrategyJson, item_columns, to_value,
 };
 use chrono::NaiveDate;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The period as people write it.
 pub fn period_text(s: &Strategy) -> String {
@@ -178,6 +180,9 @@ pub struct ItemList<'a> {
     pub items: Box<dyn Items + 'a>,
     pub on: NaiveDate,
     pub outstanding: bool,
+    /// The latest note of each item, for JSON (each taken as its item is
+    /// written).
+    pub notes: RefCell<HashMap<ItemId, Note>>,
 }
 
 /// An item of an [`ItemList`] as JSON, with its days overdue when the
@@ -188,6 +193,10 @@ struct ListedItem<'a> {
     item: ItemJson<'a>,
     health_reason: Option<String>,
     late: bool,
+    latest_note: Option<&'a str>,
+    latest_note_on: Option<NaiveDate>,
+    last_update: NaiveDate,
+    days_since_update: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     days_overdue: Option<i64>,
 }
@@ -195,6 +204,7 @@ struct ListedItem<'a> {
 /// Owns the item it shows, for a list made while it is written.
 struct Listed {
     item: Item,
+    note: Option<Note>,
     on: NaiveDate,
     outstanding: bool,
 }
@@ -206,6 +216,10 @@ impl serde::Serialize for Listed {
             item: ItemJson::new(i, on),
             health_reason: health_reason(i, on),
             late: is_late(i, on),
+            latest_note: self.note.as_ref().map(|n| n.text.as_str()),
+            latest_note_on: self.note.as_ref().map(|n| n.on),
+            last_update: i.last_update,
+            days_since_update: days_since_update(i, on),
             days_overdue: self.outstanding.then(|| days_overdue(i, on)),
         }
         .serialize(s)
@@ -242,6 +256,7 @@ impl View for ItemList<'_> {
         self.items.read(&mut |next| {
             let list = Streamed::new(|| {
                 Ok(next()?.map(|item| Listed {
+                    note: self.notes.borrow_mut().remove(&item.id),
                     item,
                     on,
                     outstanding,
@@ -395,6 +410,7 @@ impl View for ItemDetail {
             items: Box::new(vec![self.item.clone()]),
             on: self.on,
             outstanding: false,
+            notes: RefCell::default(),
         }
         .csv(doc)
     }

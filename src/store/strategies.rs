@@ -8,6 +8,7 @@ use crate::domain::model::{Code, Strategy, StrategyEvent, format_timestamp};
 use crate::error::Result;
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params, params_from_iter};
+use std::collections::HashMap;
 
 impl Db<'_> {
     pub fn strategy(&self, code: &Code) -> Result<Option<Strategy>> {
@@ -109,6 +110,27 @@ impl Db<'_> {
                 event.note,
             ])?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The latest note on each strategy that a view takes (all when
+    /// `None`): the one that holds from the latest day, the latest recorded
+    /// within it.
+    pub fn strategy_notes(&self, view: Option<Seen>) -> Result<HashMap<Code, StrategyEvent>> {
+        let sql = format!(
+            "SELECT {STRATEGY_EVENT_COLUMNS} \
+             FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
+             WHERE e.action = 'noted' AND ?1 IS NULL AND {TAKEN} \
+             ORDER BY s.id, e.effective, e.at, e.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let (day, known) = seen(view);
+        let rows = stmt.query_map(params![None::<&str>, day, known], strategy_event_row)?;
+        let mut latest = HashMap::new();
+        for e in rows {
+            let e = e?;
+            latest.insert(e.strategy.clone(), e);
+        }
+        Ok(latest)
     }
 
     /// Makes the strategy event numbered `event`, a creation, hold from the
