@@ -16,6 +16,9 @@ pub struct Style {
     pub terminal: bool,
     /// Colour health cells (terminal only, and never under `NO_COLOR`).
     pub colour: bool,
+    /// The width tables fit, from `COLUMNS` when it is set (then also when
+    /// not printing to a terminal); else the terminal's own.
+    pub width: Option<u16>,
 }
 
 impl Style {
@@ -23,9 +26,14 @@ impl Style {
     pub fn detect() -> Style {
         let terminal = std::io::stdout().is_terminal();
         let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|w| *w > 0);
         Style {
             terminal,
             colour: terminal && !no_colour,
+            width,
         }
     }
 }
@@ -131,7 +139,7 @@ impl<'w> Doc<'w> {
                 writeln!(out, "| {} |\n|{rule}|", headers.join(" | "))?;
                 How::Markdown(out)
             }
-            Kind::Text(style) if style.terminal => How::Fitted(
+            Kind::Text(style) if style.terminal || style.width.is_some() => How::Fitted(
                 Table {
                     headers,
                     rows: Vec::new(),
@@ -280,6 +288,9 @@ fn comfy(style: Style) -> comfy_table::Table {
         }
     } else {
         table.force_no_tty();
+    }
+    if let Some(width) = style.width {
+        table.set_width(width);
     }
     table
 }
@@ -452,6 +463,7 @@ mod tests {
             Style {
                 terminal: true,
                 colour: true,
+                width: None,
             },
         );
         assert!(coloured.contains("\u{1b}["), "{coloured}");
