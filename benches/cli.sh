@@ -77,6 +77,9 @@ command_for() {
     "item update") echo "$s item update 7 --note bench" ;;
     "import") echo "$strat --db $work/import-$2.db import $doc" ;;
     "export") echo "$s export" ;;
+    "report compare") echo "$s report prog-0007 --compare 2025-06-30" ;;
+    "report as-of all json") echo "$s --format json report --as-of 2025-06-30" ;;
+    "outstanding stale json") echo "$s --format json outstanding --stale 90d" ;;
     "floor: outstanding") echo "sqlite3 $db \"$outstanding_sql\"" ;;
     "floor: item list") echo "sqlite3 $db \"$items_sql\"" ;;
     "floor: report") echo "sqlite3 $db \"$items_sql; $notes_sql\"" ;;
@@ -111,6 +114,12 @@ for name in "outstanding" "item list" "report" "report all json" "item update" "
   time_it "$name" 100000 "$(command_for "$name" 100000)" "$(prepare_for "$name" 100000)"
   time_it "$floor_name" 100000 "$(command_for "$floor_name" 100000)" \
     "$(prepare_for "$floor_name" 100000)"
+done
+
+# The views of reporting periods, against the one-strategy report above.
+for name in "report compare" "report as-of all json" "outstanding stale json"; do
+  time_it "$name" 10000 "$(command_for "$name" 10000)" ""
+  time_it "$name" 100000 "$(command_for "$name" 100000)" ""
 done
 
 # Peak memory of read commands over the whole 100k portfolio, in every
@@ -150,6 +159,15 @@ for name in ["outstanding", "item list", "report", "report all json", "item upda
 print()
 print("sqlite3 floors at 100k: " + ", ".join(
     f"{n.split(': ')[1]} {rows[(n, 100000)][0]*1000:.1f} ms" for n in floor.values()))
+print()
+print("Reporting periods (ratios within this run):")
+print()
+print("| command | 10k median | 100k median | 100k ÷ 10k | ÷ one-strategy report (100k) | peak memory (100k) |")
+print("| --- | --- | --- | --- | --- | --- |")
+report = rows[("report", 100000)][0]
+for name in ["report compare", "report as-of all json", "outstanding stale json"]:
+    small, big = rows[(name, 10000)], rows[(name, 100000)]
+    print(f"| {name} | {small[0]*1000:.1f} ms | {big[0]*1000:.1f} ms | {big[0]/small[0]:.2f}× | {big[0]/report:.2f}× | {big[1]/1024:.1f} MB |")
 memory = {}
 for line in open(sys.argv[2]):
     cmd, fmt, kb = line.rstrip("\n").split("\t")

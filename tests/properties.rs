@@ -482,3 +482,93 @@ proptest! {
         }
     }
 }
+
+/// One change of an item, holding from `day` days after 2024-01-01:
+/// progress `n` or owner `On` (each value used once, so no change ever
+/// repeats the value its field already had).
+#[derive(Debug, Clone)]
+struct Backdated {
+    day: i64,
+    owner: bool,
+}
+
+fn holding_day(offset: i64) -> String {
+    (chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(offset))
+        .to_string()
+}
+
+/// An item added as of 2024-01-01, then `changes` recorded in the order
+/// given (the k-th sets progress k + 1 or owner Ok).
+fn item_with(changes: &[(usize, &Backdated)]) -> Env {
+    let env = Env::on("2024-12-31");
+    env.ok(&[
+        "strategy",
+        "add",
+        "d-1",
+        "--title",
+        "D",
+        "--period",
+        "2024-2027",
+    ]);
+    env.ok(&["item", "add", "d-1", "Intune", "--effective", "2024-01-01"]);
+    for (k, c) in changes {
+        let value = if c.owner {
+            format!("O{k}")
+        } else {
+            (k + 1).to_string()
+        };
+        let flag = if c.owner { "--owner" } else { "--progress" };
+        env.ok(&[
+            "item",
+            "update",
+            "1",
+            flag,
+            &value,
+            "--effective",
+            &holding_day(c.day),
+        ]);
+    }
+    env
+}
+
+fn fields_as_of(env: &Env, day: Option<&str>) -> (Value, Value) {
+    let mut args = vec!["item", "show", "1"];
+    if let Some(d) = day {
+        args.extend(["--as-of", d]);
+    }
+    let item = env.json(&args);
+    (item["progress"].clone(), item["owner"].clone())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Changes recorded in any order, each holding from its own day, give
+    /// every past day (and today) the state that applying them in the
+    /// order they hold gives.
+    #[test]
+    fn changes_recorded_in_any_order_give_the_state_of_their_holding_order(
+        changes in prop::collection::vec(
+            (0i64..300, any::<bool>()).prop_map(|(day, owner)| Backdated { day, owner }),
+            1..7,
+        )
+    ) {
+        let recorded: Vec<(usize, &Backdated)> = changes.iter().enumerate().collect();
+        let mut holding = recorded.clone();
+        holding.sort_by_key(|(_, c)| c.day);
+        let (late, in_order) = (item_with(&recorded), item_with(&holding));
+        let mut days: Vec<i64> = changes.iter().flat_map(|c| [c.day - 1, c.day]).collect();
+        days.sort();
+        days.dedup();
+        for day in days.iter().filter(|d| **d >= 0) {
+            let day = holding_day(*day);
+            prop_assert_eq!(
+                fields_as_of(&late, Some(&day)),
+                fields_as_of(&in_order, Some(&day)),
+                "as of {} after {:?}", day, changes
+            );
+        }
+        prop_assert_eq!(fields_as_of(&late, None), fields_as_of(&in_order, None));
+        prop_assert_eq!(&late.json(&["check"])["ok"], &Value::Bool(true));
+    }
+}
