@@ -54,14 +54,19 @@ fn digital() -> Env {
     env
 }
 
-fn progress_of(report: &Value, id: i64) -> Value {
+/// Item `id` of the first strategy of a JSON report (null when absent).
+fn report_item(report: &Value, id: i64) -> Value {
     report["strategies"][0]["items"]
         .as_array()
         .unwrap()
         .iter()
         .find(|i| i["id"] == id)
-        .map(|i| i["progress"].clone())
+        .cloned()
         .unwrap_or(Value::Null)
+}
+
+fn progress_of(report: &Value, id: i64) -> Value {
+    report_item(report, id)["progress"].clone()
 }
 
 #[test]
@@ -275,13 +280,7 @@ fn stale_means_more_than_the_threshold_since_the_last_update() {
     );
     let report = env.json(&["report", "digital-2024", "--as-of", "2024-09-30"]);
     assert_eq!(report["strategies"][0]["summary"]["stale"], 2);
-    let item = &report["strategies"][0]["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == 1)
-        .unwrap()
-        .clone();
+    let item = report_item(&report, 1);
     assert_eq!(item["last_update"], "2024-07-02");
     assert_eq!(item["days_since_update"], 90);
     let report = env.json(&[
@@ -392,15 +391,7 @@ fn compare_gives_each_item_its_direction_and_the_strategy_its_summary_then() {
     );
     assert_eq!(s["note"]["on"], "2024-09-30");
     assert_eq!(s["note"]["by"], "tester");
-    let item = |id: i64| {
-        s["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let item = |id: i64| report_item(&report, id);
     assert_eq!(item(1)["direction"], "better");
     assert_eq!(
         item(1)["previous"],
