@@ -836,3 +836,16 @@ fn dates_outside_years_1_to_9999_are_refused_naming_the_flag() {
     }
     env.ok(&["item", "update", "1", "--due", "9999-12-31"]);
 }
+
+#[test]
+fn a_note_alone_is_recorded_and_said_to_be() {
+    let env = Env::new().with_tech_2020();
+    let before = env.query_i64("SELECT count(*) FROM event WHERE item_id = 1");
+    let r = env.run(&["item", "update", "1", "--note", "Checked with the owner"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr.trim(), "Updated #1.");
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM event WHERE item_id = 1"),
+        before + 1
+    );
+}

@@ -129,16 +129,26 @@ fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
     assert!(!env.dir.path().join("strat.db.v1-backup.2").exists());
 }
 
-#[test]
-fn a_version_4_database_gets_tables_built_anew_and_keeps_every_record() {
+/// Upgrades a copy of `fixture` (at schema `version`, with strategy
+/// histories) by running a command, and checks it kept every record, wrote
+/// its backup and is defined as a new database is. Hands back the upgraded
+/// copy, the queries of its records and what they gave before.
+fn upgraded_keeping_every_record(
+    fixture: &str,
+    version_was: i64,
+) -> (Env, Vec<&'static str>, String) {
     let env = Env::on("2026-11-23");
-    std::fs::copy(FIXTURE_V4, &env.db).unwrap();
+    std::fs::copy(fixture, &env.db).unwrap();
     let tables = [V1_TABLES, &[STRATEGY_EVENTS_BEFORE_V6]].concat();
     let original = rows(&env.db, &tables);
-    assert_eq!(version(&env.db), 4);
+    assert_eq!(version(&env.db), version_was);
     let r = env.run(&["item", "list"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("v4-backup"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("v{version_was}-backup")),
+        "{}",
+        r.stderr
+    );
     assert_eq!(version(&env.db), strat::store::LATEST_VERSION);
     same(
         &rows(&env.db, &tables),
@@ -150,6 +160,12 @@ fn a_version_4_database_gets_tables_built_anew_and_keeps_every_record() {
         schema_of_a_new_database(),
         "the tables are defined as CREATE TABLE defines them in a new database"
     );
+    (env, tables, original)
+}
+
+#[test]
+fn a_version_4_database_gets_tables_built_anew_and_keeps_every_record() {
+    let (env, tables, original) = upgraded_keeping_every_record(FIXTURE_V4, 4);
     assert_eq!(env.query_text("PRAGMA integrity_check"), "ok");
     assert_eq!(
         env.query_i64("SELECT count(*) FROM pragma_foreign_key_check"),
@@ -172,25 +188,7 @@ fn a_version_4_database_gets_tables_built_anew_and_keeps_every_record() {
 
 #[test]
 fn a_version_5_database_gains_the_day_each_change_holds_from() {
-    let env = Env::on("2026-11-23");
-    std::fs::copy(FIXTURE_V5, &env.db).unwrap();
-    let tables = [V1_TABLES, &[STRATEGY_EVENTS_BEFORE_V6]].concat();
-    let original = rows(&env.db, &tables);
-    assert_eq!(version(&env.db), 5);
-    let r = env.run(&["item", "list"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stderr.contains("v5-backup"), "{}", r.stderr);
-    assert_eq!(version(&env.db), strat::store::LATEST_VERSION);
-    same(
-        &rows(&env.db, &tables),
-        &original,
-        "upgrade changed the data",
-    );
-    assert_eq!(
-        rows(&env.db, &[SCHEMA_SQL]),
-        schema_of_a_new_database(),
-        "an upgraded database is defined as a new one is"
-    );
+    let (env, _, _) = upgraded_keeping_every_record(FIXTURE_V5, 5);
     // Each change holds from the day it was recorded; each strategy from
     // the earlier of that day and its start.
     assert_eq!(

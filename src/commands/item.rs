@@ -6,7 +6,7 @@ use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateA
 use crate::domain::dates::DateExpr;
 use crate::domain::health::days_overdue;
 use crate::domain::history::{present_with, state_on};
-use crate::domain::model::{Change, Code, Event, Item, ItemId, Progress, Tracked};
+use crate::domain::model::{Code, Event, Item, ItemId, Progress, StrategyEvent, Tracked};
 use crate::domain::vocab::{Action, RagSetting, Status};
 use crate::error::{Error, Result};
 use crate::output::Printer;
@@ -70,8 +70,8 @@ fn non_empty_note(note: Option<String>) -> Result<Option<String>> {
 pub struct Made {
     /// The item's present state.
     pub item: Item,
-    /// The changes recorded; none when there was nothing to record.
-    pub changes: Vec<Change>,
+    /// False when there was nothing to record (no change, no note).
+    pub recorded: bool,
     /// Fields this change set that a change holding from a later day
     /// still overrides in the present state.
     pub overridden: Vec<String>,
@@ -129,7 +129,7 @@ pub fn record(
     if event.changes.is_empty() && event.note.is_none() {
         return Ok(Made {
             item: current.clone(),
-            changes: Vec::new(),
+            recorded: false,
             overridden: Vec::new(),
         });
     }
@@ -161,7 +161,7 @@ pub fn record(
     db.insert_event(&event, false)?;
     Ok(Made {
         item: present,
-        changes: event.changes,
+        recorded: true,
         overridden,
     })
 }
@@ -183,28 +183,17 @@ fn check_existed(item: &Item, events: &[Event], day: NaiveDate) -> Result<()> {
     }
 }
 
-/// The confirmation of a change, saying where a change that holds from a
-/// later day still decides a field.
-fn said(verb: &str, made: &Made, day: NaiveDate, today: NaiveDate) -> String {
-    if made.changes.is_empty() && made.overridden.is_empty() && verb == "Updated" {
-        return format!(
-            "Nothing changed: item {} already has those values.",
-            made.item.id
-        );
+/// What a confirmation adds when a change holding from a later day still
+/// decides a field this change set.
+fn still_set_later(made: &Made) -> String {
+    if made.overridden.is_empty() {
+        return String::new();
     }
-    let mut message = format!("{verb} {}", made.item.id);
-    if day != today {
-        message.push_str(&format!(", holding from {day}"));
-    }
-    message.push('.');
-    if !made.overridden.is_empty() {
-        message.push_str(&format!(
-            " A change holding from a later day still sets {}; see strat item history {}.",
-            made.overridden.join(", "),
-            made.item.id.0
-        ));
-    }
-    message
+    format!(
+        " A change holding from a later day still sets {}; see strat item history {}.",
+        made.overridden.join(", "),
+        made.item.id.0
+    )
 }
 
 /// Stores a new item and its first event (`created`, or `carried-in`),
@@ -244,11 +233,13 @@ pub fn create(
 
 /// Refuses an item that would hold from before its strategy did.
 pub fn check_strategy_held(db: &Db, code: &Code, day: NaiveDate) -> Result<()> {
-    let born = db
-        .strategy_history(Some(code), None)?
-        .first()
-        .map(|e| e.effective);
-    match born {
+    refuse_before_held(code, &db.strategy_history(Some(code), None)?, day)
+}
+
+/// Refuses a change that would hold from before strategy `code` held, by
+/// its history in holding order (its creation first).
+pub fn refuse_before_held(code: &Code, history: &[StrategyEvent], day: NaiveDate) -> Result<()> {
+    match history.first().map(|e| e.effective) {
         Some(born) if day < born => Err(Error::invalid(format!(
             "--effective {day} is before strategy {code} held (from {born})\n\
              Give a day on or after {born}."
@@ -514,7 +505,20 @@ fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
         })?;
         Ok(made)
     })?;
-    let message = said("Updated", &made, day, ctx.clock.today);
+    let message = if !made.recorded {
+        format!(
+            "Nothing changed: item {} already has those values.",
+            made.item.id
+        )
+    } else if day != ctx.clock.today {
+        format!(
+            "Updated {}, holding from {day}.{}",
+            made.item.id,
+            still_set_later(&made)
+        )
+    } else {
+        format!("Updated {}.{}", made.item.id, still_set_later(&made))
+    };
     Ok(changed(ctx, made.item, message))
 }
 
@@ -570,10 +574,11 @@ fn done(
             Ok(Action::Completed)
         })
     })?;
-    let mut message = format!("Completed {} on {on}.", made.item.id);
-    if !made.overridden.is_empty() {
-        message = said("Completed", &made, day, ctx.clock.today);
-    }
+    let message = format!(
+        "Completed {} on {on}.{}",
+        made.item.id,
+        still_set_later(&made)
+    );
     Ok(changed(ctx, made.item, message))
 }
 

@@ -110,7 +110,6 @@ pub fn print_items(
         // Only JSON shows each item's latest note.
         let mut notes = HashMap::new();
         if out.format() == Format::Json {
-            require_strategies(db, &codes)?;
             if codes.is_empty() {
                 notes = db.latest_notes(None, as_of.seen)?;
             }

@@ -145,13 +145,7 @@ fn change(
     db.strategy(code)?.ok_or_else(|| not_found_strategy(code))?;
     let day = ctx.effective(effective, ctx.clock.today)?;
     let history = db.strategy_history(Some(code), None)?;
-    let born = history.first().map_or(day, |e| e.effective);
-    if day < born {
-        return Err(Error::invalid(format!(
-            "--effective {day} is before strategy {code} held (from {born})\n\
-             Give a day on or after {born}."
-        )));
-    }
+    super::item::refuse_before_held(code, &history, day)?;
     let then = state_on::<Strategy>(&history, day)
         .map_err(super::damaged)?
         .ok_or_else(|| Error::bug(format!("strategy {code} has no state on {day}")))?;
