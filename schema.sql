@@ -59,6 +59,9 @@ CREATE TABLE item (
     carried_to   INTEGER REFERENCES item(id),
     created_at   TEXT NOT NULL,
     updated_at   TEXT NOT NULL CHECK (updated_at >= created_at),
+    -- The day its latest change holds from (the history's, kept here so
+    -- lists need not read the history).
+    last_update  TEXT NOT NULL CHECK (last_update IS date(last_update)),
     UNIQUE (strategy_id, ref),
     CHECK (start IS NULL OR due IS NULL OR due >= start),
     CHECK ((status = 'completed') = (completed_on IS NOT NULL)),

@@ -31,7 +31,7 @@ outstanding_sql="SELECT i.* FROM item i JOIN strategy s ON s.id = i.strategy_id 
 notes_sql="SELECT e.item_id, e.note FROM event e JOIN item i ON i.id = e.item_id JOIN strategy s ON s.id = i.strategy_id WHERE s.code = 'prog-0007' AND e.note IS NOT NULL ORDER BY e.at, e.id"
 all_sql="SELECT i.*, s.code FROM item i JOIN strategy s ON s.id = i.strategy_id ORDER BY i.id; SELECT e.item_id, e.note FROM event e WHERE e.note IS NOT NULL"
 export_sql="SELECT * FROM strategy; SELECT i.*, s.code FROM item i JOIN strategy s ON s.id = i.strategy_id ORDER BY i.id; SELECT * FROM event ORDER BY id; SELECT * FROM strategy_event"
-update_sql="BEGIN IMMEDIATE; UPDATE item SET updated_at = max(updated_at, strftime('%Y-%m-%dT%H:%M:%f000Z')) WHERE id = 7; INSERT INTO event (item_id, at, by, action, changes, note) VALUES (7, strftime('%Y-%m-%dT%H:%M:%f000Z'), 'bench', 'noted', '[]', 'bench'); COMMIT;"
+update_sql="BEGIN IMMEDIATE; UPDATE item SET updated_at = max(updated_at, strftime('%Y-%m-%dT%H:%M:%f000Z')) WHERE id = 7; INSERT INTO event (item_id, at, effective, by, action, changes, note) VALUES (7, strftime('%Y-%m-%dT%H:%M:%f000Z'), date('now', 'localtime'), 'bench', 'noted', '[]', 'bench'); COMMIT;"
 
 results=$work/results.tsv
 : > "$results"

@@ -49,7 +49,9 @@ fn version(path: &Path) -> i64 {
 /// Every record a version 1 database holds.
 const V1_TABLES: &[&str] = &[
     "SELECT * FROM strategy ORDER BY id",
-    "SELECT * FROM item ORDER BY id",
+    "SELECT id, strategy_id, ref, title, description, theme, owner, status, progress, start, \
+     due, completed_on, rag_override, rag_reason, carried_from, carried_to, created_at, \
+     updated_at FROM item ORDER BY id",
     "SELECT id, item_id, at, by, action, changes, note FROM event ORDER BY id",
     "SELECT * FROM sqlite_sequence WHERE name IN ('item', 'event') ORDER BY name",
 ];
@@ -193,6 +195,13 @@ fn a_version_5_database_gains_the_day_each_change_holds_from() {
     // the earlier of that day and its start.
     assert_eq!(
         env.query_i64("SELECT count(*) FROM event WHERE effective IS NOT date(at, 'localtime')"),
+        0
+    );
+    assert_eq!(
+        env.query_i64(
+            "SELECT count(*) FROM item WHERE last_update IS NOT \
+             (SELECT max(effective) FROM event WHERE item_id = item.id)"
+        ),
         0
     );
     assert_eq!(

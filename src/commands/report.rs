@@ -807,7 +807,6 @@ struct ReportItemJson<'a> {
     days_overdue: i64,
     latest_note: Option<&'a str>,
     latest_note_on: Option<NaiveDate>,
-    last_update: NaiveDate,
     days_since_update: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     previous: Option<Option<Then>>,
@@ -837,7 +836,6 @@ impl<'a> StrategyReportJson<'a> {
                     days_overdue: l.days_overdue,
                     latest_note: l.latest_note.as_ref().map(|n| n.text.as_str()),
                     latest_note_on: l.latest_note.as_ref().map(|n| n.on),
-                    last_update: l.item.last_update,
                     days_since_update: days_since_update(&l.item, day),
                     previous: l.travel.map(|(then, _)| then),
                     direction: l.travel.map(|(_, d)| d),

@@ -416,6 +416,20 @@ pub const ITEM_FIELDS: &[ItemField] = &[
             Ok(())
         }),
     },
+    // Kept with the item, not computed on each read: lists and reports of
+    // the whole portfolio would otherwise seek every item's history.
+    ItemField {
+        name: "last_update",
+        kind: Kind::Word,
+        stored: true,
+        tracked: false,
+        csv: false,
+        get: |i, _| FieldValue::Date(i.last_update),
+        set: Some(|i, v| {
+            i.last_update = required("last_update", v, FieldInput::date)?;
+            Ok(())
+        }),
+    },
 ];
 
 fn time(v: FieldInput) -> Result<DateTime<Utc>, Invalid> {

@@ -309,9 +309,16 @@ fn fault<T: Kept>(record: &T, mut events: Vec<T::Event>) -> Option<Fault> {
     (!diff.is_empty()).then(|| Fault::Differs(diff.into_iter().map(|c| c.field).collect()))
 }
 
-/// Checks that `events` (one item's, in any order) lead to `item`.
+/// Checks that `events` (one item's, in any order) lead to `item`, its
+/// last update included.
 pub fn item_fault(item: &Item, events: Vec<Event>) -> Option<Fault> {
-    fault(item, events)
+    let last = events.iter().map(|e| e.effective).max();
+    match fault(item, events) {
+        None if last.is_some_and(|d| d != item.last_update) => {
+            Some(Fault::Differs(vec!["last_update".into()]))
+        }
+        fault => fault,
+    }
 }
 
 /// Checks that `events` (one strategy's, in any order) lead to `strategy`.

@@ -349,7 +349,7 @@ impl Item {
             carried_to: None,
             created_at: at,
             updated_at: at,
-            last_update: NaiveDate::MIN,
+            last_update: local_day(at),
         }
     }
 
@@ -553,8 +553,7 @@ mod tests {
 
     #[test]
     fn replaying_creation_and_diffs_rebuilds_the_item() {
-        let mut original = item();
-        original.last_update = local_day(original.created_at);
+        let original = item();
         let mut later = original.clone();
         later.progress = Progress::new(80).unwrap();
         later.owner = Some("Infrastructure".into());

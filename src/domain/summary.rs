@@ -111,6 +111,7 @@ mod tests {
         i.status = status;
         i.progress = Progress::new(progress).unwrap();
         i.due = due.map(|s| s.parse().unwrap());
+        i.last_update = "2021-06-01".parse().unwrap();
         i
     }
 
@@ -126,7 +127,7 @@ mod tests {
         let period: Period = "2020-2023".parse().unwrap();
         let day = "2021-12-31".parse().unwrap();
         let s = Summary::of(&items, period, day, "2021-10-02".parse().unwrap());
-        // The two outstanding items were never updated.
+        // The two outstanding items were last updated on 2021-06-01.
         assert_eq!(s.stale, 2);
         assert_eq!(Summary::of(&items, period, day, NaiveDate::MIN).stale, 0);
         assert_eq!(

@@ -501,6 +501,7 @@ impl<'a> Loader<'a> {
             self.db.hold_creation_from_start(event)?;
         }
         self.create_missing_histories(with_history.len())?;
+        self.db.derive_last_updates(self.first_item)?;
         self.judge_histories(with_history)?;
         Ok(self.counts)
     }

@@ -430,6 +430,8 @@ pub fn item(
             // Taken as created as the import runs, and updated when created.
             ("created_at" | "status" | "progress", None) => continue,
             ("updated_at", None) => continue,
+            // Derived from the history once it is loaded.
+            ("last_update", _) => continue,
             ("updated_at", given) => {
                 given_updated = true;
                 given
@@ -441,6 +443,8 @@ pub fn item(
     if !given_updated {
         item.updated_at = item.created_at;
     }
+    // Until the load derives it from the history.
+    item.last_update = local_day(item.updated_at);
     let (read_well, pos, problems) = r.finish(known);
     if !(good && read_well) {
         return None;

@@ -195,7 +195,6 @@ struct ListedItem<'a> {
     late: bool,
     latest_note: Option<&'a str>,
     latest_note_on: Option<NaiveDate>,
-    last_update: NaiveDate,
     days_since_update: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     days_overdue: Option<i64>,
@@ -218,7 +217,6 @@ impl serde::Serialize for Listed {
             late: is_late(i, on),
             latest_note: self.note.as_ref().map(|n| n.text.as_str()),
             latest_note_on: self.note.as_ref().map(|n| n.on),
-            last_update: i.last_update,
             days_since_update: days_since_update(i, on),
             days_overdue: self.outstanding.then(|| days_overdue(i, on)),
         }

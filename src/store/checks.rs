@@ -119,9 +119,9 @@ mod tests {
              INSERT INTO strategy (id, code, title, status, starts, ends)
                  VALUES (1, 's-1', 'S', 'draft', '2024-01-01', '2025-12-31');
              INSERT INTO item (id, strategy_id, title, status, progress, carried_from,
-                 created_at, updated_at)
-                 VALUES (1, 1, 'A', 'planned', 0, NULL, 't', 't'),
-                        (2, 9, 'B', 'planned', 0, 77, 't', 't');
+                 created_at, updated_at, last_update)
+                 VALUES (1, 1, 'A', 'planned', 0, NULL, 't', 't', '2024-01-01'),
+                        (2, 9, 'B', 'planned', 0, 77, 't', 't', '2024-01-01');
              INSERT INTO event (id, item_id, at, effective, by, action, changes)
                  VALUES (1, 1, '2024-01-01T09:00:00.000000Z', '2024-01-01', 'x', 'created', '[]'),
                         (2, 5, '2024-01-01T09:00:00.000000Z', '2024-01-01', 'x', 'created', '[]');",

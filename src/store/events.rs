@@ -22,18 +22,19 @@ pub(super) fn history_sql(code: Option<&Code>) -> String {
     )
 }
 
-/// Unordered: the latest note of each item is picked while reading, which
-/// spares sorting every note of the portfolio.
+/// Each item's notes in the order they hold, so the last of an item is its
+/// latest; for the whole portfolio that is the order of the notes' index.
 pub(super) fn notes_sql(code: Option<&Code>) -> String {
+    let order = "ORDER BY e.item_id, e.effective, e.at, e.id";
     match code {
         Some(_) => format!(
-            "SELECT e.item_id, e.effective, e.at, e.id, e.note FROM event e \
+            "SELECT e.item_id, e.effective, e.note FROM event e \
              JOIN item i ON i.id = e.item_id JOIN strategy s ON s.id = i.strategy_id \
-             WHERE s.code = ?1 AND e.note IS NOT NULL AND {TAKEN}"
+             WHERE s.code = ?1 AND e.note IS NOT NULL AND {TAKEN} {order}"
         ),
         None => format!(
-            "SELECT e.item_id, e.effective, e.at, e.id, e.note FROM event e \
-             WHERE ?1 IS NULL AND e.note IS NOT NULL AND {TAKEN}"
+            "SELECT e.item_id, e.effective, e.note FROM event e \
+             WHERE ?1 IS NULL AND e.note IS NOT NULL AND {TAKEN} {order}"
         ),
     }
 }
@@ -142,32 +143,19 @@ impl Db<'_> {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let (day, known) = seen(view);
         let mut rows = stmt.query(params![code.map(Code::as_str), day, known])?;
-        let mut latest: HashMap<ItemId, ((String, String, i64), String)> = HashMap::new();
+        let mut latest = HashMap::new();
         while let Some(r) = rows.next()? {
             let item = ItemId(r.get(0)?);
-            let key = (
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
+            let on: NaiveDate = super::rows::parsed(r, 1)?;
+            // A later row of the same item holds later.
+            latest.insert(
+                item,
+                Note {
+                    text: r.get(2)?,
+                    on,
+                },
             );
-            match latest.get(&item) {
-                Some((k, _)) if *k >= key => {}
-                _ => {
-                    latest.insert(item, (key, r.get(4)?));
-                }
-            }
         }
-        latest
-            .into_iter()
-            .map(|(item, ((on, _, _), text))| {
-                let on: NaiveDate = on.parse().map_err(|_| {
-                    crate::error::Error::storage(format!(
-                        "a note of item {item} holds from '{on}', which is not a date\n\
-                         Run strat check for details."
-                    ))
-                })?;
-                Ok((item, Note { text, on }))
-            })
-            .collect()
+        Ok(latest)
     }
 }

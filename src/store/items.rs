@@ -137,6 +137,19 @@ impl Db<'_> {
         Ok(())
     }
 
+    /// Sets the day of the latest change of every item numbered `from` or
+    /// more from its history (after a load).
+    pub fn derive_last_updates(&self, from: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE item SET last_update = coalesce(\
+                 (SELECT max(e.effective) FROM event e WHERE e.item_id = item.id), last_update) \
+                 WHERE id >= ?1",
+            )?
+            .execute([from])?;
+        Ok(())
+    }
+
     /// Items numbered `from` or more that have no history yet.
     pub fn items_without_history(&self, from: i64) -> Result<Vec<Item>> {
         let item_columns = item_columns();
@@ -193,24 +206,22 @@ impl Db<'_> {
         // as bound (no declared types).
         let columns = bound_columns();
         self.conn.execute_batch(&format!(
-            "CREATE TEMP TABLE held_item (strategy, {columns}, id, last_update)"
+            "CREATE TEMP TABLE held_item (strategy, {columns}, id)"
         ))?;
         {
-            let marks = vec!["?"; bound_columns().split(", ").count() + 3].join(", ");
+            let marks = vec!["?"; bound_columns().split(", ").count() + 2].join(", ");
             let mut insert = self
                 .conn
                 .prepare(&format!("INSERT INTO temp.held_item VALUES ({marks})"))?;
             fill(&mut |item| {
-                let bound = bind_item(&mut insert, item.strategy.as_str(), item, Some(item.id.0))?;
-                insert.raw_bind_parameter(bound + 1, item.last_update.to_string())?;
+                bind_item(&mut insert, item.strategy.as_str(), item, Some(item.id.0))?;
                 insert.raw_execute()?;
                 Ok(())
             })?;
         }
         let out = self.cursor(
             &format!(
-                "SELECT id, strategy, {columns}, last_update FROM temp.held_item \
-                 ORDER BY due IS NULL, due, id"
+                "SELECT id, strategy, {columns} FROM temp.held_item ORDER BY due IS NULL, due, id"
             ),
             [],
             item_row,

@@ -103,9 +103,7 @@ fn bound_fields() -> impl Iterator<Item = &'static ItemField> {
 }
 
 /// The columns of [`stored_fields`] as a query of `item i JOIN strategy s`
-/// selects them, `i.id, s.code, i.ref, …`, then the day its latest change
-/// holds from, read from the history (the last entry of the item's part of
-/// its index).
+/// selects them: `i.id, s.code, i.ref, …`.
 pub(super) fn item_columns() -> &'static str {
     static COLUMNS: OnceLock<String> = OnceLock::new();
     COLUMNS.get_or_init(|| {
@@ -114,13 +112,10 @@ pub(super) fn item_columns() -> &'static str {
                 "strategy" => "s.code".to_string(),
                 name => format!("i.{name}"),
             })
-            .chain([LAST_UPDATE.to_string()])
             .collect();
         columns.join(", ")
     })
 }
-
-const LAST_UPDATE: &str = "(SELECT max(x.effective) FROM event x WHERE x.item_id = i.id)";
 
 /// The columns of [`bound_fields`], as an insert names them.
 pub(super) fn bound_columns() -> &'static str {
@@ -149,11 +144,6 @@ pub(super) fn item_row(row: &Row) -> rusqlite::Result<Item> {
         };
         set(&mut item, value).map_err(|e| bad_column(idx, e))?;
     }
-    let idx = stored_fields().count();
-    // An item with no history (which check reports) was last updated when
-    // it was created.
-    item.last_update =
-        parsed_opt(row, idx)?.unwrap_or_else(|| crate::domain::model::local_day(item.created_at));
     Ok(item)
 }
 

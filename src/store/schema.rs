@@ -243,11 +243,44 @@ pub fn index_faults(conn: &Connection) -> Result<Vec<String>> {
 /// The tables, in an order that copies each after those it names.
 const TABLES: &[&str] = &["strategy", "item", "event", "strategy_event"];
 
-/// The tables that version 6 changed, as versions 4 and 5 defined them, so
+/// The tables that version 6 changed, as versions 4 and 5 defined them (an
+/// item's last update, each change's day, notes on strategies), so
 /// an older file's tables are known for what they are before they are
 /// rebuilt. (Versions before 4 differ from these only in writing their
 /// lists of words with IN.)
 const BEFORE_V6: &[(&str, &str)] = &[
+    (
+        "item",
+        "CREATE TABLE item (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    strategy_id  INTEGER NOT NULL REFERENCES strategy(id) ON DELETE CASCADE,
+    ref          TEXT CHECK (ref IS NULL OR length(trim(ref)) > 0),
+    title        TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    description  TEXT,
+    theme        TEXT,
+    owner        TEXT,
+    status       TEXT NOT NULL
+                 CHECK (status = 'planned' OR status = 'in-progress' OR status = 'on-hold'
+                        OR status = 'completed' OR status = 'cancelled'
+                        OR status = 'carried-forward'),
+    progress     INTEGER NOT NULL CHECK (progress BETWEEN 0 AND 100),
+    start        TEXT CHECK (start IS date(start)),
+    due          TEXT CHECK (due IS date(due)),
+    completed_on TEXT CHECK (completed_on IS date(completed_on)),
+    rag_override TEXT CHECK (rag_override = 'red' OR rag_override = 'amber'
+                             OR rag_override = 'green'),
+    rag_reason   TEXT CHECK (rag_reason IS NULL OR rag_override IS NOT NULL),
+    carried_from INTEGER REFERENCES item(id),
+    carried_to   INTEGER REFERENCES item(id),
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL CHECK (updated_at >= created_at),
+    UNIQUE (strategy_id, ref),
+    CHECK (start IS NULL OR due IS NULL OR due >= start),
+    CHECK ((status = 'completed') = (completed_on IS NOT NULL)),
+    CHECK (status <> 'completed' OR progress = 100),
+    CHECK (status <> 'carried-forward' OR carried_to IS NOT NULL)
+) STRICT",
+    ),
     (
         "event",
         "CREATE TABLE event (
@@ -284,6 +317,13 @@ const BEFORE_V6: &[(&str, &str)] = &[
 /// `--as-of` days are), and a strategy from the earlier of that day and
 /// its start, as a new strategy does.
 const FILLS: &[(&str, &str, &str)] = &[
+    // Items are rebuilt before events: the old events' days.
+    (
+        "item",
+        "last_update",
+        "coalesce((SELECT max(date(e.at, 'localtime')) FROM event e \
+         WHERE e.item_id = item_before_v6.id), date(created_at, 'localtime'))",
+    ),
     ("event", "effective", "date(at, 'localtime')"),
     (
         "strategy_event",
@@ -512,11 +552,16 @@ mod tests {
         for (table, before) in BEFORE_V6 {
             let now = create_table(table);
             assert_ne!(squeeze(now), squeeze(before), "{table}");
-            assert!(
-                FILLS
-                    .iter()
-                    .any(|(t, c, _)| t == table && *c == "effective")
-            );
+            assert!(FILLS.iter().any(|(t, _, _)| t == table), "{table}");
+        }
+        // A fill names the old table as the rebuild renames it.
+        for (table, _, fill) in FILLS {
+            if fill.contains("_before_v") {
+                assert!(
+                    fill.contains(&format!("{table}_before_v{LATEST_VERSION}")),
+                    "{fill}"
+                );
+            }
         }
     }
 
