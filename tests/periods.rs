@@ -427,3 +427,14 @@ fn the_committee_paper_with_a_comparison_at_80_and_200_columns() {
         insta::assert_snapshot!(format!("committee_paper_table_{width}"), table);
     }
 }
+
+#[test]
+fn check_finds_a_last_update_that_is_not_the_historys() {
+    let env = digital();
+    env.exec("UPDATE item SET last_update = '2024-05-01' WHERE id = 2");
+    let r = env.run(&["--format", "json", "check"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    assert!(r.stdout.contains("last_update"), "{}", r.stdout);
+}
