@@ -424,6 +424,18 @@ fn the_committee_paper_with_a_comparison_at_80_and_200_columns() {
         let out = env.cmd().env("COLUMNS", width).args(args).output().unwrap();
         assert!(out.status.success());
         let table = String::from_utf8(out.stdout).unwrap();
+        let said = String::from_utf8(out.stderr).unwrap();
+        let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
+        if width == "80" {
+            assert!(widest <= 80, "{widest}\n{table}");
+            assert!(
+                said.contains("leaves out") && said.contains("stale"),
+                "{said}"
+            );
+            assert!(said.contains("--format markdown"), "{said}");
+        } else {
+            assert!(said.is_empty(), "{said}");
+        }
         insta::assert_snapshot!(format!("committee_paper_table_{width}"), table);
     }
 }

@@ -447,20 +447,20 @@ impl View for ReadReport<'_> {
             let mut fields = headline(&r.strategy, &r.summary);
             fields.insert(
                 fields.len().min(9),
-                ("Stale", stale_text(&r.summary, self.measures)),
+                ("Stale", Cell::from(stale_text(&r.summary, self.measures))),
             );
             if let Some(t) = &r.travel {
-                fields.push(("Compared with", compared_text(t)));
+                fields.push(("Compared with", Cell::from(compared_text(t))));
             }
             if let Some(note) = &r.note {
                 fields.push((
                     "Note",
-                    format!(
+                    Cell::Prose(format!(
                         "{} ({}): {}",
                         note.effective,
                         note.by,
                         note.note.as_deref().unwrap_or_default()
-                    ),
+                    )),
                 ));
             }
             doc.blocks([
@@ -489,7 +489,7 @@ impl View for ReadReport<'_> {
                             None => Cell::Health(l.health),
                         },
                         Cell::opt(why(l, day)),
-                        Cell::opt(l.latest_note.as_ref().map(note_text)),
+                        Cell::prose(l.latest_note.as_ref().map(note_text)),
                     ]
                 })
                 .collect();
@@ -556,7 +556,7 @@ impl View for ReadReport<'_> {
                         Cell::opt(l.travel.map(|(_, d)| d.as_str())),
                         Cell::from(l.item.last_update.to_string()),
                         Cell::opt(l.latest_note.as_ref().map(|n| n.on)),
-                        Cell::opt(l.latest_note.as_ref().map(|n| &n.text)),
+                        Cell::prose(l.latest_note.as_ref().map(|n| &n.text)),
                     ])?;
                 }
             }
@@ -587,7 +587,7 @@ fn key(compare: Option<NaiveDate>) -> String {
         key.push_str(&format!(
             " Beside the health, the direction since {then}: ↑ better, → the same, ↓ worse \
              (by health, then progress), + new since, × closed since (cancelled or carried \
-             forward)."
+             forward); the overview's travel counts them."
         ));
     }
     key
@@ -690,23 +690,23 @@ fn overview_table(summaries: &[(Strategy, Summary, Option<Directions>)]) -> Tabl
                 Cell::Int(s.outstanding as i64),
                 Cell::Int(s.overdue as i64),
                 Cell::Int(s.stale as i64),
-                Cell::Int(s.health.red as i64),
-                Cell::Int(s.health.amber as i64),
-                Cell::Int(s.health.green as i64),
+                Cell::from(format!(
+                    "{} red, {} amber, {} green",
+                    s.health.red, s.health.amber, s.health.green
+                )),
             ];
             if let Some(d) = moved {
-                row.extend([
-                    Cell::Int(d.better as i64),
-                    Cell::Int(d.same as i64),
-                    Cell::Int(d.worse as i64),
-                ]);
+                row.push(Cell::from(format!(
+                    "{} ↑ better, {} → same, {} ↓ worse",
+                    d.better, d.same, d.worse
+                )));
             }
             row
         })
         .collect();
     let mut headers = vec![
         "code",
-        "strategy",
+        "title",
         "status",
         "elapsed",
         "complete",
@@ -714,12 +714,10 @@ fn overview_table(summaries: &[(Strategy, Summary, Option<Directions>)]) -> Tabl
         "outstanding",
         "overdue",
         "stale",
-        "red",
-        "amber",
-        "green",
+        "health",
     ];
     if compared {
-        headers.extend(["↑ better", "→ same", "↓ worse"]);
+        headers.push("travel");
     }
     Table { headers, rows }
 }

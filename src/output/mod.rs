@@ -1,9 +1,11 @@
 //! Rendering: a command hands over a [`View`]; this module prints it as a
 //! terminal table, JSON, CSV or Markdown. Nothing here decides what to show.
 
+mod fit;
 mod piped_table;
 mod render;
 pub mod shapes;
+mod shown;
 pub mod views;
 
 pub use render::{Doc, Rows, Style, render};
@@ -15,11 +17,18 @@ pub struct Printer<'w> {
     format: Format,
     style: Style,
     out: &'w mut dyn Write,
+    /// Columns tables left out to fit the window, said after the data.
+    left_out: Vec<&'static str>,
 }
 
 impl<'w> Printer<'w> {
     pub fn new(format: Format, style: Style, out: &'w mut dyn Write) -> Printer<'w> {
-        Printer { format, style, out }
+        Printer {
+            format,
+            style,
+            out,
+            left_out: Vec::new(),
+        }
     }
 
     /// The format asked for.
@@ -34,12 +43,28 @@ impl<'w> Printer<'w> {
 
     /// Prints `view` in `format`, whatever was asked (export is JSON).
     pub fn print_as(&mut self, view: &dyn View, format: Format) -> Result<()> {
-        render(view, format, self.style, self.out)
+        let left_out = render(view, format, self.style, self.out)?;
+        for gone in left_out {
+            if !self.left_out.contains(&gone) {
+                self.left_out.push(gone);
+            }
+        }
+        Ok(())
     }
 
-    /// Writes out what is buffered.
+    /// Writes out what is buffered, then says on stderr which columns a
+    /// table left out to fit the window, and how to see them.
     pub fn flush(&mut self) -> Result<()> {
-        Ok(self.out.flush()?)
+        self.out.flush()?;
+        if let (false, Some(width)) = (self.left_out.is_empty(), self.style.width) {
+            let said = format!(
+                "strat: to fit {width} columns, the table leaves out {}; a wider window or \
+                 --format markdown shows them.",
+                std::mem::take(&mut self.left_out).join(", ")
+            );
+            eprintln!("{}", fit::wrap(&said, width.into()));
+        }
+        Ok(())
     }
 }
 
@@ -54,7 +79,10 @@ use std::io::Write;
 /// for health, a bar for progress, no formula escaping for numbers).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
+    /// A name, title or value, on one line.
     Text(String),
+    /// A note or description, whose line breaks are its own.
+    Prose(String),
     Int(i64),
     Health(Health),
     /// A health with a mark beside it (the direction of travel).
@@ -67,6 +95,11 @@ pub enum Cell {
 impl Cell {
     pub fn opt(s: Option<impl ToString>) -> Cell {
         s.map_or(Cell::Empty, |s| Cell::Text(s.to_string()))
+    }
+
+    /// A note or description, when there is one.
+    pub fn prose(s: Option<impl ToString>) -> Cell {
+        s.map_or(Cell::Empty, |s| Cell::Prose(s.to_string()))
     }
 }
 
@@ -96,7 +129,7 @@ pub enum Block {
     Title(String),
     Heading(String),
     /// Label and value pairs, one a line.
-    Fields(Vec<(&'static str, String)>),
+    Fields(Vec<(&'static str, Cell)>),
     Table(Table),
     Text(String),
 }

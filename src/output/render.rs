@@ -1,23 +1,28 @@
 //! The four formats.
 
+use super::fit::{Layout, Measure, hanging, layout, wrap};
 use super::piped_table::PipedTable;
+use super::shown::{Kind as TextKind, for_csv, for_markdown, for_terminal};
 use super::{Block, Cell, JsonOut, Table, View, progress_bar};
 use crate::cli::Format;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
-use comfy_table::{Attribute, Color, ColumnConstraint, ContentArrangement, Width, presets};
+use comfy_table::{Attribute, Color, ContentArrangement, presets};
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
 /// How the terminal table looks.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
-    /// Fit to the terminal's width (only when printing to one).
+    /// Printing to a terminal (JSON is indented for a person there).
     pub terminal: bool,
-    /// Colour health cells (terminal only, and never under `NO_COLOR`).
+    /// Colour health cells and embolden headers: on a terminal only, and
+    /// never under `NO_COLOR` or `TERM=dumb`; without it, no escape
+    /// sequence at all is written.
     pub colour: bool,
-    /// The width tables fit, from `COLUMNS` when it is set (then also when
-    /// not printing to a terminal); else the terminal's own.
+    /// The width tables and text are fitted to: `COLUMNS` when it is set
+    /// (then also when not printing to a terminal), else the terminal's
+    /// own; none when piped, where tables are as wide as their text.
     pub width: Option<u16>,
 }
 
@@ -25,31 +30,53 @@ impl Style {
     /// What stdout can take.
     pub fn detect() -> Style {
         let terminal = std::io::stdout().is_terminal();
-        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
         let width = std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.trim().parse::<u16>().ok())
-            .filter(|w| *w > 0);
+            .filter(|w| *w > 0)
+            .or_else(|| terminal.then(window_width));
         Style {
             terminal,
-            colour: terminal && !no_colour,
+            colour: terminal && !set("NO_COLOR") && !dumb,
             width,
         }
     }
 }
 
-/// Writes `view` to `out` in `format`.
-pub fn render(view: &dyn View, format: Format, style: Style, out: &mut dyn Write) -> Result<()> {
-    match format {
+/// The terminal window's width, as comfy-table finds it (80 when it
+/// cannot say).
+fn window_width() -> u16 {
+    comfy_table::Table::new()
+        .width()
+        .filter(|w| *w > 0)
+        .unwrap_or(80)
+}
+
+/// Writes `view` to `out` in `format`, and returns the headers of the
+/// columns that were left out of tables to fit the window.
+pub fn render(
+    view: &dyn View,
+    format: Format,
+    style: Style,
+    out: &mut dyn Write,
+) -> Result<Vec<&'static str>> {
+    let mut doc = match format {
         Format::Json => {
             view.write_json(&mut JsonOut::new(out, style.terminal))?;
             out.write_all(b"\n")?;
-            Ok(())
+            return Ok(Vec::new());
         }
-        Format::Csv => view.csv(&mut Doc::new(out, Kind::Csv)),
-        Format::Markdown => view.document(&mut Doc::new(out, Kind::Markdown)),
-        Format::Table => view.document(&mut Doc::new(out, Kind::Text(style))),
+        Format::Csv => Doc::new(out, Kind::Csv),
+        Format::Markdown => Doc::new(out, Kind::Markdown),
+        Format::Table => Doc::new(out, Kind::Text(style)),
+    };
+    match format {
+        Format::Csv => view.csv(&mut doc)?,
+        _ => view.document(&mut doc)?,
     }
+    Ok(doc.left_out)
 }
 
 #[derive(Clone, Copy)]
@@ -68,6 +95,8 @@ pub struct Doc<'w> {
     kind: Kind,
     pieces: usize,
     tables: usize,
+    /// The columns left out of a table to fit the window, each once.
+    left_out: Vec<&'static str>,
 }
 
 impl<'w> Doc<'w> {
@@ -77,6 +106,7 @@ impl<'w> Doc<'w> {
             kind,
             pieces: 0,
             tables: 0,
+            left_out: Vec::new(),
         }
     }
 
@@ -104,9 +134,9 @@ impl<'w> Doc<'w> {
                 self.next_piece()?;
                 markdown_block(self.out, &block)
             }
-            Kind::Text(_) => {
+            Kind::Text(style) => {
                 self.next_piece()?;
-                text_block(self.out, &block)
+                text_block(self.out, &block, style.width.map(usize::from))
             }
         }
     }
@@ -139,15 +169,19 @@ impl<'w> Doc<'w> {
                 writeln!(out, "| {} |\n|{rule}|", headers.join(" | "))?;
                 How::Markdown(out)
             }
-            Kind::Text(style) if style.terminal || style.width.is_some() => How::Fitted(
-                Table {
-                    headers,
-                    rows: Vec::new(),
+            Kind::Text(style) => match style.width {
+                Some(width) => How::Fitted {
+                    table: Table {
+                        headers,
+                        rows: Vec::new(),
+                    },
+                    style,
+                    width: width.into(),
+                    out,
+                    left_out: &mut self.left_out,
                 },
-                style,
-                out,
-            ),
-            Kind::Text(_) => How::PipedTable(PipedTable::new(&headers), out),
+                None => How::PipedTable(PipedTable::new(&headers), out),
+            },
         };
         Ok(Rows { how })
     }
@@ -157,9 +191,15 @@ enum How<'d> {
     Skip,
     Csv(Box<csv::Writer<&'d mut dyn Write>>),
     Markdown(&'d mut dyn Write),
-    /// Fitted to a terminal's window: every row is needed to size the
-    /// columns and wrap words, so the table is held and drawn whole.
-    Fitted(Table, Style, &'d mut dyn Write),
+    /// Fitted to a window: every row is needed to size the columns and
+    /// wrap words, so the table is held and drawn whole.
+    Fitted {
+        table: Table,
+        style: Style,
+        width: usize,
+        out: &'d mut dyn Write,
+        left_out: &'d mut Vec<&'static str>,
+    },
     PipedTable(PipedTable, &'d mut dyn Write),
 }
 
@@ -176,14 +216,14 @@ impl Rows<'_> {
                 .write_record(cells.iter().map(|c| csv_text(c).into_owned()))
                 .map_err(csv_bug)?,
             How::Markdown(out) => {
-                let cells: Vec<String> = cells.iter().map(|c| md_escape(&plain_cow(c))).collect();
+                let cells: Vec<String> = cells.iter().map(markdown_text).collect();
                 writeln!(out, "| {} |", cells.join(" | "))?;
             }
-            How::Fitted(t, _, _) => t.rows.push(cells),
+            How::Fitted { table, .. } => table.rows.push(cells),
             How::PipedTable(g, _) => {
                 let texts: Vec<(Cow<str>, bool)> = cells
                     .iter()
-                    .map(|c| (plain_cow(c), matches!(c, Cell::Int(_))))
+                    .map(|c| (terminal_text(c, true), matches!(c, Cell::Int(_))))
                     .collect();
                 g.row(texts.iter().map(|(t, right)| (t.as_ref(), *right)));
             }
@@ -195,9 +235,21 @@ impl Rows<'_> {
         match self.how {
             How::Skip | How::Markdown(_) => {}
             How::Csv(mut w) => w.flush()?,
-            How::Fitted(t, style, out) => {
-                out.write_all(terminal_table(&t, style).as_bytes())?;
+            How::Fitted {
+                table,
+                style,
+                width,
+                out,
+                left_out,
+            } => {
+                let (drawn, layout) = fitted_table(&table, style, width);
+                out.write_all(drawn.as_bytes())?;
                 out.write_all(b"\n")?;
+                for gone in layout.left_out {
+                    if !left_out.contains(&gone) {
+                        left_out.push(gone);
+                    }
+                }
             }
             How::PipedTable(g, out) => {
                 if g.fits() {
@@ -216,37 +268,71 @@ fn csv_bug(e: csv::Error) -> Error {
     Error::bug(format!("CSV encoding failed: {e}"))
 }
 
-/// A cell as CSV text: formulas defused, bars as their number.
+/// A cell as CSV text: control characters visible, formulas defused,
+/// bars as their number.
 fn csv_text(c: &Cell) -> Cow<'_, str> {
     match c {
-        Cell::Text(s) => spreadsheet_safe(s),
+        Cell::Text(s) => for_csv(s, TextKind::Label),
+        Cell::Prose(s) => for_csv(s, TextKind::Prose),
         Cell::Bar(p) => Cow::Owned(p.to_string()),
-        other => plain_cow(other),
+        other => terminal_text(other, true),
     }
 }
 
-fn plain_cow(cell: &Cell) -> Cow<'_, str> {
+/// A cell as a terminal shows it, progress as a bar or as its number.
+fn terminal_text(cell: &Cell, bars: bool) -> Cow<'_, str> {
     match cell {
-        Cell::Text(s) => Cow::Borrowed(s),
+        Cell::Text(s) => for_terminal(s, TextKind::Label),
+        Cell::Prose(s) => for_terminal(s, TextKind::Prose),
         Cell::Int(n) => Cow::Owned(n.to_string()),
         Cell::Health(h) => Cow::Borrowed(h.as_str()),
         Cell::Marked(h, mark) => Cow::Owned(format!("{h} {mark}")),
-        Cell::Bar(p) => Cow::Owned(progress_bar(*p)),
+        Cell::Bar(p) if bars => Cow::Owned(progress_bar(*p)),
+        Cell::Bar(p) => Cow::Owned(format!("{p}%")),
         Cell::Empty => Cow::Borrowed(""),
     }
 }
 
-fn text_block(out: &mut dyn Write, block: &Block) -> Result<()> {
+fn markdown_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => for_markdown(s, TextKind::Label),
+        Cell::Prose(s) => for_markdown(s, TextKind::Prose),
+        other => for_markdown(&terminal_text(other, true), TextKind::Label),
+    }
+}
+
+/// A block of text for people, its lines wrapped to `width` when given.
+fn text_block(out: &mut dyn Write, block: &Block, width: Option<usize>) -> Result<()> {
+    let wrapped = |s: &str| match width {
+        Some(w) => wrap(s, w).into_owned(),
+        None => s.to_string(),
+    };
+    let rule = |s: &str, c: &str| {
+        let widest = s.split('\n').map(unicode_width::UnicodeWidthStr::width);
+        c.repeat(widest.max().unwrap_or(0).min(width.unwrap_or(100)))
+    };
     match block {
-        Block::Title(h) => writeln!(out, "{h}\n{}", "═".repeat(h.chars().count().min(100)))?,
-        Block::Heading(h) => writeln!(out, "{h}\n{}", "─".repeat(h.chars().count().min(100)))?,
+        Block::Title(h) | Block::Heading(h) => {
+            let h = wrapped(&for_terminal(h, TextKind::Label));
+            let line = if matches!(block, Block::Title(_)) {
+                "═"
+            } else {
+                "─"
+            };
+            writeln!(out, "{h}\n{}", rule(&h, line))?;
+        }
         Block::Fields(fields) => {
-            let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            let label = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 3;
             for (k, v) in fields {
-                writeln!(out, "{:<width$}  {v}", format!("{k}:"), width = width + 1)?;
+                let v = terminal_text(v, true);
+                let v = match width {
+                    Some(w) => hanging(&v, label, w),
+                    None => v.replace('\n', &format!("\n{}", " ".repeat(label))),
+                };
+                writeln!(out, "{:<width$}{v}", format!("{k}:"), width = label)?;
             }
         }
-        Block::Text(s) => writeln!(out, "{s}")?,
+        Block::Text(s) => writeln!(out, "{}", wrapped(&for_terminal(s, TextKind::Prose)))?,
         Block::Table(_) => unreachable!("tables are written as rows"),
     }
     Ok(())
@@ -254,14 +340,14 @@ fn text_block(out: &mut dyn Write, block: &Block) -> Result<()> {
 
 fn markdown_block(out: &mut dyn Write, block: &Block) -> Result<()> {
     match block {
-        Block::Title(h) => writeln!(out, "# {}", md_escape(h))?,
-        Block::Heading(h) => writeln!(out, "## {}", md_escape(h))?,
+        Block::Title(h) => writeln!(out, "# {}", for_markdown(h, TextKind::Label))?,
+        Block::Heading(h) => writeln!(out, "## {}", for_markdown(h, TextKind::Label))?,
         Block::Fields(fields) => {
             for (k, v) in fields {
-                writeln!(out, "- **{k}:** {}", md_escape(v))?;
+                writeln!(out, "- **{k}:** {}", markdown_text(v))?;
             }
         }
-        Block::Text(s) => writeln!(out, "{}", md_escape(s))?,
+        Block::Text(s) => writeln!(out, "{}", for_markdown(s, TextKind::Prose))?,
         Block::Table(_) => unreachable!("tables are written as rows"),
     }
     Ok(())
@@ -277,62 +363,93 @@ fn health_colour(h: Health) -> Color {
     }
 }
 
-/// A comfy-table in the project's look.
+/// A comfy-table in the project's look: styled only when colour is on.
 fn comfy(style: Style) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);
-    if style.terminal {
-        if style.colour {
-            table.enforce_styling();
-        }
-    } else {
-        table.force_no_tty();
-    }
-    if let Some(width) = style.width {
-        table.set_width(width);
+    table.force_no_tty();
+    if style.colour {
+        table.enforce_styling();
     }
     table
 }
 
-fn bold_header(table: &mut comfy_table::Table, headers: &[&str]) {
+fn bold_header(table: &mut comfy_table::Table, headers: impl IntoIterator<Item = String>) {
     table.set_header(
         headers
-            .iter()
+            .into_iter()
             .map(|h| comfy_table::Cell::new(h).add_attribute(Attribute::Bold)),
     );
 }
 
-fn terminal_table(t: &Table, style: Style) -> String {
-    let mut table = comfy(style);
-    bold_header(&mut table, &t.headers);
-    if let Some(width) = table.width() {
-        table.set_constraints(column_constraints(t, width));
+/// A table fitted to `width`: laid out by [`layout`], each cell wrapped
+/// to its column, and drawn by comfy-table as it is.
+fn fitted_table(t: &Table, style: Style, width: usize) -> (String, Layout) {
+    let cols = t.headers.len();
+    let texts: Vec<Vec<Cow<str>>> = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| terminal_text(c, true)).collect())
+        .collect();
+    let mut with_bars = vec![Measure::default(); cols];
+    let mut as_numbers = vec![Measure::default(); cols];
+    for (c, h) in t.headers.iter().enumerate() {
+        with_bars[c].take(h);
+        as_numbers[c].take(h);
     }
-    for row in &t.rows {
-        table.add_row(row.iter().map(|c| {
-            let cell = comfy_table::Cell::new(plain_cow(c));
-            match c {
-                Cell::Health(h) | Cell::Marked(h, _) if style.colour => cell.fg(health_colour(*h)),
-                Cell::Int(_) => cell.set_alignment(comfy_table::CellAlignment::Right),
-                _ => cell,
+    for (row, cells) in t.rows.iter().zip(&texts) {
+        for (c, (cell, text)) in row.iter().zip(cells).enumerate().take(cols) {
+            match cell {
+                Cell::Text(_) | Cell::Prose(_) => {
+                    with_bars[c].take(text);
+                    as_numbers[c].take(text);
+                }
+                Cell::Bar(_) => {
+                    with_bars[c].take_whole(text);
+                    as_numbers[c].take_whole(&terminal_text(cell, false));
+                }
+                _ => {
+                    with_bars[c].take_whole(text);
+                    as_numbers[c].take_whole(text);
+                }
+            }
+        }
+    }
+    let layout = layout(&t.headers, &with_bars, &as_numbers, width);
+    let mut table = comfy(style);
+    table.set_content_arrangement(ContentArrangement::Disabled);
+    bold_header(
+        &mut table,
+        layout
+            .shown
+            .iter()
+            .map(|(c, w)| wrap(t.headers[*c], *w).into_owned()),
+    );
+    for (row, cells) in t.rows.iter().zip(&texts) {
+        table.add_row(layout.shown.iter().map(|(c, w)| {
+            let (cell, text) = match row.get(*c) {
+                Some(cell @ Cell::Bar(_)) if !layout.bars => (cell, terminal_text(cell, false)),
+                Some(cell) => (cell, Cow::Borrowed(cells[*c].as_ref())),
+                None => (&Cell::Empty, Cow::Borrowed("")),
+            };
+            let drawn = comfy_table::Cell::new(wrap(&text, *w));
+            match cell {
+                Cell::Health(h) | Cell::Marked(h, _) if style.colour => drawn.fg(health_colour(*h)),
+                Cell::Int(_) => drawn.set_alignment(comfy_table::CellAlignment::Right),
+                _ => drawn,
             }
         }));
     }
-    table.to_string()
+    (table.to_string(), layout)
 }
 
 /// A grid's rows drawn by comfy-table, for lines too wide for [`PipedTable`].
 fn piped_table_by_comfy(grid: &PipedTable) -> String {
     let mut table = comfy(Style::default());
     let mut rows = grid.rows();
-    let headers: Vec<&str> = rows
-        .next()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(h, _)| h)
-        .collect();
-    bold_header(&mut table, &headers);
+    let headers = rows.next().unwrap_or_default();
+    bold_header(&mut table, headers.into_iter().map(|(h, _)| h.to_string()));
     for row in rows {
         table.add_row(row.into_iter().map(|(text, right)| {
             let cell = comfy_table::Cell::new(text);
@@ -344,73 +461,6 @@ fn piped_table_by_comfy(grid: &PipedTable) -> String {
         }));
     }
     table.to_string()
-}
-
-/// The narrowest a wrapping column may get before it is hidden instead.
-const MIN_WRAP: usize = 14;
-
-/// Only columns of words wrap; numbers, dates, statuses and bars keep their
-/// width. When even that cannot fit the terminal, word columns are hidden
-/// from the right, keeping the first (the title).
-fn column_constraints(t: &Table, width: u16) -> Vec<ColumnConstraint> {
-    let cols = t.headers.len();
-    let widest = |c: usize| {
-        t.rows
-            .iter()
-            .filter_map(|r| r.get(c))
-            .map(|cell| plain_cow(cell).chars().count())
-            .chain([t.headers[c].chars().count()])
-            .max()
-            .unwrap_or(0)
-    };
-    let wraps: Vec<bool> = (0..cols)
-        .map(|c| {
-            t.rows
-                .iter()
-                .any(|r| matches!(r.get(c), Some(Cell::Text(s)) if s.contains(' ')))
-        })
-        .collect();
-    let mut shown = vec![true; cols];
-    let needed = |shown: &[bool]| -> usize {
-        (0..cols)
-            .filter(|c| shown[*c])
-            .map(|c| {
-                3 + if wraps[c] {
-                    MIN_WRAP.min(widest(c))
-                } else {
-                    widest(c)
-                }
-            })
-            .sum::<usize>()
-            + 1
-    };
-    let mut droppable: Vec<usize> = (0..cols).filter(|c| wraps[*c]).skip(1).collect();
-    while needed(&shown) > usize::from(width) {
-        let Some(c) = droppable.pop() else { break };
-        shown[c] = false;
-    }
-    (0..cols)
-        .map(|c| match (shown[c], wraps[c]) {
-            (false, _) => ColumnConstraint::Hidden,
-            (true, true) => ColumnConstraint::LowerBoundary(Width::Fixed(MIN_WRAP as u16)),
-            (true, false) => ColumnConstraint::ContentWidth,
-        })
-        .collect()
-}
-
-fn md_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
-}
-
-/// A text cell a spreadsheet would run as a formula gets a leading `'`.
-pub fn spreadsheet_safe(s: &str) -> Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@']) {
-        Cow::Owned(format!("'{s}"))
-    } else {
-        Cow::Borrowed(s)
-    }
 }
 
 #[cfg(test)]
@@ -425,13 +475,30 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    #[test]
-    fn formula_prefixes_are_defused() {
-        assert_eq!(spreadsheet_safe("=SUM(A1)"), "'=SUM(A1)");
-        assert_eq!(spreadsheet_safe("+44 3000"), "'+44 3000");
-        assert_eq!(spreadsheet_safe("-x"), "'-x");
-        assert_eq!(spreadsheet_safe("@cmd"), "'@cmd");
-        assert_eq!(spreadsheet_safe("SAN"), "SAN");
+    /// The table as comfy-table draws it unfitted, the look a piped table
+    /// must match.
+    fn drawn_by_comfy(t: &Table) -> String {
+        let mut grid = PipedTable::new(&t.headers);
+        let rows: Vec<Vec<(Cow<str>, bool)>> = t
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| (terminal_text(c, true), matches!(c, Cell::Int(_))))
+                    .collect()
+            })
+            .collect();
+        for r in &rows {
+            grid.row(r.iter().map(|(t, right)| (t.as_ref(), *right)));
+        }
+        piped_table_by_comfy(&grid)
+    }
+
+    fn fitted(width: u16) -> Kind {
+        Kind::Text(Style {
+            width: Some(width),
+            ..Style::default()
+        })
     }
 
     #[test]
@@ -439,7 +506,7 @@ mod tests {
         let t = Table {
             headers: vec!["title", "progress", "overdue"],
             rows: vec![vec![
-                Cell::Text("a, \"b\"\nc".into()),
+                Cell::Prose("a, \"b\"\nc".into()),
                 Cell::Bar(70),
                 Cell::Int(-3),
             ]],
@@ -456,41 +523,102 @@ mod tests {
             headers: vec!["health"],
             rows: vec![vec![Cell::Health(Health::Red)]],
         };
-        let plain = terminal_table(&t, Style::default());
+        let terminal = Style {
+            terminal: true,
+            colour: false,
+            width: Some(80),
+        };
+        let (plain, _) = fitted_table(&t, terminal, 80);
         assert!(!plain.contains('\u{1b}'), "{plain}");
-        let coloured = terminal_table(
-            &t,
-            Style {
-                terminal: true,
-                colour: true,
-                width: None,
-            },
-        );
+        let coloured = Style {
+            colour: true,
+            ..terminal
+        };
+        let (coloured, _) = fitted_table(&t, coloured, 80);
         assert!(coloured.contains("\u{1b}["), "{coloured}");
     }
 
     #[test]
-    fn narrow_terminals_hide_word_columns_from_the_right() {
+    fn fitted_tables_keep_to_the_width_and_say_what_they_left_out() {
         let t = Table {
-            headers: vec!["id", "title", "owner", "note"],
+            headers: vec!["id", "title", "owner", "progress", "latest note"],
             rows: vec![vec![
                 Cell::Int(1),
-                Cell::from("A long title of words"),
+                Cell::from("Corporate OneDrive replacing personal drives"),
                 Cell::from("Digital workplace team"),
-                Cell::from("Waiting on the supplier"),
+                Cell::Bar(70),
+                Cell::Prose("Waiting on the supplier\nsince March".into()),
             ]],
         };
-        let hidden = |w| {
-            column_constraints(&t, w)
-                .iter()
-                .map(|c| matches!(c, ColumnConstraint::Hidden))
-                .collect::<Vec<_>>()
-        };
+        for width in [200, 80, 60, 40, 30] {
+            let mut out = Vec::new();
+            let mut doc = Doc::new(&mut out, fitted(width));
+            doc.block(Block::Table(t.clone())).unwrap();
+            let left_out = doc.left_out.clone();
+            let text = String::from_utf8(out).unwrap();
+            for line in text.lines() {
+                assert!(line.chars().count() <= width.into(), "{width}: {line}");
+            }
+            for word in ["Corporate", "OneDrive", "replacing", "personal", "drives"] {
+                assert!(text.contains(word), "{width}: a word broke\n{text}");
+            }
+            let shown = |h: &str| text.lines().nth(1).unwrap().contains(h);
+            for gone in &left_out {
+                assert!(!shown(gone), "{width}: {gone}\n{text}");
+            }
+            match width {
+                200 | 80 => assert!(left_out.is_empty() && text.contains("███████░░░ 70%")),
+                60 => assert!(left_out.is_empty() && text.contains(" 70% ")),
+                40 => assert_eq!(left_out, ["owner"], "{text}"),
+                30 => assert!(shown("title") && shown("id"), "{text}"),
+                _ => {}
+            }
+        }
+    }
 
-        assert_eq!(hidden(200), [false; 4]);
-        assert_eq!(hidden(45), [false, false, false, true]);
-        assert_eq!(hidden(35), [false, false, true, true]);
-        assert_eq!(hidden(10), [false, false, true, true], "the title stays");
+    #[test]
+    fn documents_wrap_to_the_window() {
+        let text = written(
+            fitted(30),
+            vec![Block::Fields(vec![(
+                "Note",
+                Cell::Prose("Waiting on the national framework refresh".into()),
+            )])],
+        );
+        assert_eq!(
+            text,
+            "Note:  Waiting on the national\n       framework refresh\n"
+        );
+    }
+
+    #[test]
+    fn stored_control_characters_are_shown_in_every_format() {
+        let hostile = "x\u{1b}]52;c;ZWNobw==\u{7}\u{1b}[2J";
+        let t = Table {
+            headers: vec!["title", "note"],
+            rows: vec![vec![Cell::from(hostile), Cell::Prose(hostile.into())]],
+        };
+        let blocks = || {
+            vec![
+                Block::Title(hostile.into()),
+                Block::Fields(vec![("Lead", Cell::from(hostile))]),
+                Block::Text(hostile.into()),
+                Block::Table(t.clone()),
+            ]
+        };
+        for kind in [
+            Kind::Csv,
+            Kind::Markdown,
+            Kind::Text(Style::default()),
+            fitted(80),
+        ] {
+            let text = written(kind, blocks());
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "{text}"
+            );
+            assert!(text.contains("\\x1b"), "{text}");
+        }
     }
 
     #[test]
@@ -549,7 +677,7 @@ mod tests {
                 vec![Cell::Int(12), Cell::from("Teams\ntelephony"), Cell::Empty],
             ],
         };
-        let expected = terminal_table(&t, Style::default()) + "\n";
+        let expected = drawn_by_comfy(&t) + "\n";
         assert_eq!(
             written(Kind::Text(Style::default()), vec![Block::Table(t)]),
             expected
@@ -585,7 +713,7 @@ mod tests {
             headers: vec!["note"],
             rows: vec![vec![Cell::from(long.trim_end())]],
         };
-        let expected = terminal_table(&t, Style::default()) + "\n";
+        let expected = drawn_by_comfy(&t) + "\n";
         let mut grid = PipedTable::new(&["note"]);
         grid.row([(long.trim_end(), false)]);
         assert!(!grid.fits());

@@ -3,6 +3,7 @@
 
 use crate::domain::fields::{FieldValue, ITEM_FIELDS, ItemField, STRATEGY_FIELDS};
 use crate::domain::model::{Change, Event, Item, Strategy, StrategyEvent, format_timestamp};
+use crate::domain::text::TextRule;
 use crate::domain::vocab::Action;
 use crate::output::Cell;
 use chrono::NaiveDate;
@@ -79,6 +80,7 @@ impl ItemColumn {
             ItemColumn::Field(f) => match (f.get)(item, on) {
                 FieldValue::None => Cell::Empty,
                 FieldValue::Int(n) => Cell::Int(n),
+                FieldValue::Text(t) if f.rule() == TextRule::Prose => Cell::Prose(t.to_string()),
                 FieldValue::Text(t) => Cell::from(t),
                 FieldValue::Progress(p) => Cell::Bar(p.get()),
                 FieldValue::Health(h) => Cell::Health(h),

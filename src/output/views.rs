@@ -47,7 +47,7 @@ impl View for StrategyList {
 }
 
 /// The headline lines of a strategy, shared by `strategy show` and `report`.
-pub fn headline(s: &Strategy, summary: &Summary) -> Vec<(&'static str, String)> {
+pub fn headline(s: &Strategy, summary: &Summary) -> Vec<(&'static str, Cell)> {
     let h = &summary.health;
     let mut fields = vec![
         ("Code", s.code.to_string()),
@@ -88,6 +88,9 @@ pub fn headline(s: &Strategy, summary: &Summary) -> Vec<(&'static str, String)> 
         ));
     }
     fields
+        .into_iter()
+        .map(|(k, v)| (k, Cell::Text(v)))
+        .collect()
 }
 
 pub struct StrategyDetail {
@@ -106,13 +109,13 @@ impl View for StrategyDetail {
         let s = &self.strategy;
         let mut fields = headline(s, &self.summary);
         let extra = [
-            ("Adopted", s.adopted.map(|d| d.to_string())),
-            ("Lead", s.lead.clone()),
-            ("Department", s.department.clone()),
-            ("Supersedes", s.supersedes.as_ref().map(|c| c.to_string())),
-            ("Description", s.description.clone()),
+            ("Adopted", Cell::opt(s.adopted)),
+            ("Lead", Cell::opt(s.lead.as_ref())),
+            ("Department", Cell::opt(s.department.as_ref())),
+            ("Supersedes", Cell::opt(s.supersedes.as_ref())),
+            ("Description", Cell::prose(s.description.as_ref())),
         ];
-        fields.extend(extra.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        fields.extend(extra.into_iter().filter(|(_, v)| *v != Cell::Empty));
         doc.blocks([Block::Heading(s.title.clone()), Block::Fields(fields)])
     }
 
@@ -323,7 +326,7 @@ fn events_table(events: &[Event]) -> Table {
                     Cell::from(e.by.as_str()),
                     Cell::from(e.action.as_str()),
                     Cell::from(changes_text(&e.changes)),
-                    Cell::opt(e.note.as_ref()),
+                    Cell::prose(e.note.as_ref()),
                 ]
             })
             .collect(),
@@ -369,33 +372,33 @@ impl View for ItemDetail {
             n => Some(format!("{n} days")),
         };
         let fields = [
-            ("Strategy", Some(i.strategy.to_string())),
-            ("Ref", i.reference.clone()),
-            ("Status", Some(i.status.to_string())),
+            ("Strategy", Cell::from(i.strategy.as_str())),
+            ("Ref", Cell::opt(i.reference.as_ref())),
+            ("Status", Cell::from(i.status.as_str())),
+            ("Progress", Cell::Bar(i.progress.get())),
+            ("Health", Cell::Prose(health)),
+            ("Start", Cell::opt(i.start)),
+            ("Target", Cell::opt(i.due)),
+            ("Overdue", Cell::opt(overdue)),
+            ("Completed", Cell::opt(i.completed_on)),
+            ("Owner", Cell::opt(i.owner.as_ref())),
+            ("Theme", Cell::opt(i.theme.as_ref())),
+            ("Description", Cell::prose(i.description.as_ref())),
+            ("Carried from", Cell::opt(i.carried_from)),
+            ("Carried to", Cell::opt(i.carried_to)),
+            ("Created", Cell::from(format_timestamp(i.created_at))),
+            ("Updated", Cell::from(format_timestamp(i.updated_at))),
             (
-                "Progress",
-                Some(crate::output::progress_bar(i.progress.get())),
+                "Last update holds from",
+                Cell::from(i.last_update.to_string()),
             ),
-            ("Health", Some(health)),
-            ("Start", i.start.map(|d| d.to_string())),
-            ("Target", i.due.map(|d| d.to_string())),
-            ("Overdue", overdue),
-            ("Completed", i.completed_on.map(|d| d.to_string())),
-            ("Owner", i.owner.clone()),
-            ("Theme", i.theme.clone()),
-            ("Description", i.description.clone()),
-            ("Carried from", i.carried_from.map(|x| x.to_string())),
-            ("Carried to", i.carried_to.map(|x| x.to_string())),
-            ("Created", Some(format_timestamp(i.created_at))),
-            ("Updated", Some(format_timestamp(i.updated_at))),
-            ("Last update holds from", Some(i.last_update.to_string())),
         ];
         doc.blocks([
             Block::Heading(format!("{} {}", i.id, i.title)),
             Block::Fields(
                 fields
                     .into_iter()
-                    .filter_map(|(k, v)| v.map(|v| (k, v)))
+                    .filter(|(_, v)| *v != Cell::Empty)
                     .collect(),
             ),
             Block::Table(events_table(&self.events)),
