@@ -39,16 +39,27 @@ const GIVE_WAY: [&str; 24] = [
 /// A word longer than this may be broken rather than widen its column.
 const LONGEST_UNBROKEN: usize = 24;
 
-/// The width of one column's text: its widest line and its longest word.
+/// The width of one column's text: its widest line and its longest word,
+/// and whether any row has text in it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Measure {
     pub widest: usize,
     pub word: usize,
+    pub filled: bool,
 }
 
 impl Measure {
+    /// The measure of a header.
+    pub fn header(text: &str) -> Measure {
+        let mut m = Measure::default();
+        m.take(text);
+        m.filled = false;
+        m
+    }
+
     /// Widens the measure to take `text`.
     pub fn take(&mut self, text: &str) {
+        self.filled |= !text.is_empty();
         for line in text.split('\n') {
             self.widest = self.widest.max(line.width());
             for word in line.split(' ') {
@@ -61,6 +72,7 @@ impl Measure {
     /// a number, a health with its arrow).
     pub fn take_whole(&mut self, text: &str) {
         let wide = text.width();
+        self.filled |= !text.is_empty();
         self.widest = self.widest.max(wide);
         self.word = self.word.max(wide);
     }
@@ -84,9 +96,10 @@ pub struct Layout {
 
 /// Lays out columns whose text measures `with_bars` (and `as_numbers`
 /// when progress is written as a number) in `width` characters: bars give
-/// way to numbers first, then whole columns in the order of `GIVE_WAY`;
-/// what is left over widens the columns that wrap, in proportion to what
-/// each would take.
+/// way to numbers first, then whole columns in the order of `GIVE_WAY`
+/// (and a column with nothing in it whenever the text must wrap); what is
+/// left over widens the columns that wrap, in proportion to what each
+/// would take.
 pub fn layout(
     headers: &[&'static str],
     with_bars: &[Measure],
@@ -101,6 +114,20 @@ pub fn layout(
     let bars = needs(with_bars, &shown) <= width;
     let measures = if bars { with_bars } else { as_numbers };
     let mut left_out = Vec::new();
+    let whole = |shown: &[usize]| {
+        frame(shown.len()) + shown.iter().map(|c| measures[*c].widest).sum::<usize>()
+    };
+    for gone in GIVE_WAY {
+        if whole(&shown) <= width {
+            break;
+        }
+        if let Some(at) = shown
+            .iter()
+            .position(|c| headers[*c] == gone && !measures[*c].filled)
+        {
+            left_out.push(headers[shown.remove(at)]);
+        }
+    }
     for gone in GIVE_WAY {
         if needs(measures, &shown) <= width || shown.len() <= 1 {
             break;
@@ -279,19 +306,36 @@ mod tests {
     }
 
     #[test]
+    fn empty_columns_give_way_when_text_must_wrap() {
+        let headers = ["id", "title", "ref"];
+        let m = [
+            measure(&["id", "7"]),
+            measure(&["title", &"word ".repeat(20)]),
+            Measure::header("ref"),
+        ];
+        assert!(layout(&headers, &m, &m, 200).left_out.is_empty());
+        let narrow = layout(&headers, &m, &m, 40);
+        assert_eq!(narrow.left_out, ["ref"]);
+        assert_eq!(narrow.shown, [(0, 2), (1, 31)]);
+    }
+
+    #[test]
     fn spare_room_goes_to_the_columns_that_want_it() {
         let m = vec![
             Measure {
                 widest: 40,
                 word: 8,
+                filled: true,
             },
             Measure {
                 widest: 10,
                 word: 10,
+                filled: true,
             },
             Measure {
                 widest: 20,
                 word: 5,
+                filled: true,
             },
         ];
         let widths = share(50, m);

@@ -1,13 +1,13 @@
 //! The four formats.
 
 use super::fit::{Layout, Measure, hanging, layout, wrap};
-use super::piped_table::PipedTable;
+use super::piped_table::{Paint, PipedTable};
 use super::shown::{Kind as TextKind, for_csv, for_markdown, for_terminal};
 use super::{Block, Cell, JsonOut, Table, View, progress_bar};
 use crate::cli::Format;
 use crate::domain::vocab::Health;
 use crate::error::{Error, Result};
-use comfy_table::{Attribute, Color, ContentArrangement, presets};
+use comfy_table::{Attribute, ContentArrangement, presets};
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
 
@@ -353,25 +353,22 @@ fn markdown_block(out: &mut dyn Write, block: &Block) -> Result<()> {
     Ok(())
 }
 
-fn health_colour(h: Health) -> Color {
+fn health_paint(h: Health) -> Paint {
     match h {
-        Health::Red => Color::Red,
-        Health::Amber => Color::Yellow,
-        Health::Green => Color::Green,
-        Health::Complete => Color::Blue,
-        Health::Closed => Color::DarkGrey,
+        Health::Red => Paint::Red,
+        Health::Amber => Paint::Yellow,
+        Health::Green => Paint::Green,
+        Health::Complete => Paint::Blue,
+        Health::Closed => Paint::Grey,
     }
 }
 
-/// A comfy-table in the project's look: styled only when colour is on.
-fn comfy(style: Style) -> comfy_table::Table {
+/// A comfy-table in the project's look, unstyled.
+fn comfy() -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
     table.load_style(presets::UTF8_FULL_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);
     table.force_no_tty();
-    if style.colour {
-        table.enforce_styling();
-    }
     table
 }
 
@@ -395,8 +392,8 @@ fn fitted_table(t: &Table, style: Style, width: usize) -> (String, Layout) {
     let mut with_bars = vec![Measure::default(); cols];
     let mut as_numbers = vec![Measure::default(); cols];
     for (c, h) in t.headers.iter().enumerate() {
-        with_bars[c].take(h);
-        as_numbers[c].take(h);
+        with_bars[c] = Measure::header(h);
+        as_numbers[c] = Measure::header(h);
     }
     for (row, cells) in t.rows.iter().zip(&texts) {
         for (c, (cell, text)) in row.iter().zip(cells).enumerate().take(cols) {
@@ -417,36 +414,49 @@ fn fitted_table(t: &Table, style: Style, width: usize) -> (String, Layout) {
         }
     }
     let layout = layout(&t.headers, &with_bars, &as_numbers, width);
-    let mut table = comfy(style);
-    table.set_content_arrangement(ContentArrangement::Disabled);
-    bold_header(
-        &mut table,
-        layout
-            .shown
+    let paint = |p: Paint| if style.colour { p } else { Paint::Plain };
+    let headers: Vec<Cow<str>> = layout
+        .shown
+        .iter()
+        .map(|(c, w)| wrap(t.headers[*c], *w))
+        .collect();
+    let mut grid = PipedTable::default();
+    grid.painted_row(
+        headers
             .iter()
-            .map(|(c, w)| wrap(t.headers[*c], *w).into_owned()),
+            .map(|h| (h.as_ref(), false, paint(Paint::Bold))),
     );
     for (row, cells) in t.rows.iter().zip(&texts) {
-        table.add_row(layout.shown.iter().map(|(c, w)| {
-            let (cell, text) = match row.get(*c) {
-                Some(cell @ Cell::Bar(_)) if !layout.bars => (cell, terminal_text(cell, false)),
-                Some(cell) => (cell, Cow::Borrowed(cells[*c].as_ref())),
-                None => (&Cell::Empty, Cow::Borrowed("")),
-            };
-            let drawn = comfy_table::Cell::new(wrap(&text, *w));
-            match cell {
-                Cell::Health(h) | Cell::Marked(h, _) if style.colour => drawn.fg(health_colour(*h)),
-                Cell::Int(_) => drawn.set_alignment(comfy_table::CellAlignment::Right),
-                _ => drawn,
-            }
-        }));
+        let drawn: Vec<(Cow<str>, bool, Paint)> = layout
+            .shown
+            .iter()
+            .map(|(c, w)| {
+                let (cell, text) = match row.get(*c) {
+                    Some(cell @ Cell::Bar(_)) if !layout.bars => (cell, terminal_text(cell, false)),
+                    Some(cell) => (cell, Cow::Borrowed(cells[*c].as_ref())),
+                    None => (&Cell::Empty, Cow::Borrowed("")),
+                };
+                let text = match wrap(&text, *w) {
+                    Cow::Borrowed(_) => text,
+                    Cow::Owned(wrapped) => Cow::Owned(wrapped),
+                };
+                match cell {
+                    Cell::Health(h) | Cell::Marked(h, _) => (text, false, paint(health_paint(*h))),
+                    Cell::Int(_) => (text, true, Paint::Plain),
+                    _ => (text, false, Paint::Plain),
+                }
+            })
+            .collect();
+        grid.painted_row(drawn.iter().map(|(t, r, p)| (t.as_ref(), *r, *p)));
     }
-    (table.to_string(), layout)
+    let mut out = Vec::new();
+    grid.write(&mut out).expect("writing to memory");
+    (String::from_utf8(out).expect("tables are text"), layout)
 }
 
 /// A grid's rows drawn by comfy-table, for lines too wide for [`PipedTable`].
 fn piped_table_by_comfy(grid: &PipedTable) -> String {
-    let mut table = comfy(Style::default());
+    let mut table = comfy();
     let mut rows = grid.rows();
     let headers = rows.next().unwrap_or_default();
     bold_header(&mut table, headers.into_iter().map(|(h, _)| h.to_string()));

@@ -3,13 +3,13 @@
 
 use super::{Block, Cell, Doc, JsonOut, Streamed, Table, View};
 use crate::domain::health::{days_overdue, days_since_update, health, health_reason, is_late};
-use crate::domain::model::{Change, Event, Item, ItemId, Note, Strategy, format_timestamp};
+use crate::domain::model::{Change, Event, Item, ItemId, Note, Strategy};
 use crate::domain::summary::Summary;
 use crate::error::Result;
 use crate::output::shapes::{
     EventJson, ItemColumn, ItemJson, StrategyJson, item_columns, to_value,
 };
-use chrono::NaiveDate;
+use chrono::{DateTime, Local, NaiveDate, Utc};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -298,20 +298,37 @@ pub fn overdue_cell(i: &Item, on: NaiveDate) -> Cell {
     }
 }
 
-/// `field a → b; …`, for tables.
+/// A field's name as people read it in a history.
+pub fn field_label(name: &str) -> String {
+    match name {
+        "rag_override" => "health set by hand".to_string(),
+        "rag_reason" => "reason for the health".to_string(),
+        "ref" => "ref".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
+/// A moment as people read it: the local day and time, to the minute.
+pub fn local_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// `field a → b`, a line each, for tables.
 pub fn changes_text(changes: &[Change]) -> String {
     changes
         .iter()
         .map(|c| {
             format!(
                 "{} {} → {}",
-                c.field,
+                field_label(&c.field),
                 c.from.as_deref().unwrap_or("—"),
                 c.to.as_deref().unwrap_or("—")
             )
         })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("\n")
 }
 
 fn events_table(events: &[Event]) -> Table {
@@ -321,11 +338,11 @@ fn events_table(events: &[Event]) -> Table {
             .iter()
             .map(|e| {
                 vec![
-                    Cell::from(format_timestamp(e.at)),
+                    Cell::from(local_time(e.at)),
                     Cell::from(e.effective.to_string()),
                     Cell::from(e.by.as_str()),
                     Cell::from(e.action.as_str()),
-                    Cell::from(changes_text(&e.changes)),
+                    Cell::Prose(changes_text(&e.changes)),
                     Cell::prose(e.note.as_ref()),
                 ]
             })
@@ -386,8 +403,8 @@ impl View for ItemDetail {
             ("Description", Cell::prose(i.description.as_ref())),
             ("Carried from", Cell::opt(i.carried_from)),
             ("Carried to", Cell::opt(i.carried_to)),
-            ("Created", Cell::from(format_timestamp(i.created_at))),
-            ("Updated", Cell::from(format_timestamp(i.updated_at))),
+            ("Created", Cell::from(local_time(i.created_at))),
+            ("Updated", Cell::from(local_time(i.updated_at))),
             (
                 "Last update holds from",
                 Cell::from(i.last_update.to_string()),
