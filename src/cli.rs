@@ -13,23 +13,91 @@ use std::path::PathBuf;
 /// Track strategy action plans: items, progress, RAG health, history and
 /// status reports.
 #[derive(Debug, Parser)]
-#[command(name = "strat", version, about, max_term_width = 100)]
+#[command(
+    name = "strat",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = EXAMPLES
+)]
 pub struct Cli {
     /// The database file [default: STRAT_DB, else strat/strat.db in the data directory]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
 
-    /// How to print data
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    /// How read commands print: table for people, json for programs, csv for
+    /// spreadsheets, markdown for papers
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = Format::Table,
+        help_heading = GLOBAL
+    )]
     pub format: Format,
 
-    /// Who is making the change [default: STRAT_USER, else the login name]
-    #[arg(long, global = true, value_name = "NAME", value_parser = label)]
+    /// The name your changes are recorded under in the history [default:
+    /// STRAT_USER, else the login name]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        value_parser = label,
+        help_heading = GLOBAL
+    )]
     pub by: Option<String>,
 
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The heading the flags every command takes are listed under.
+const GLOBAL: &str = "Global options";
+
+const EXAMPLES: &str = "Examples:
+  # load the example portfolio and print its report
+  strat demo
+  strat item add tech-2020 \"Replace the SAN\" --due 2022-12-31
+  # a quarter's return, entered late
+  strat item update T02 --progress 60 --effective FY2021-Q2
+  strat report --as-of FY2021-Q2 --compare FY2021-Q1 --format markdown
+  strat outstanding --overdue";
+
+const REPORT_EXAMPLES: &str = "Examples:
+  # every strategy, with an overview
+  strat report
+  # the exceptions of one strategy
+  strat report digital-2024 --health red,amber
+  # a quarter, with the direction of travel since the one before
+  strat report --as-of FY2024-Q3 --compare FY2024-Q2
+  # the report as it could be printed on a past day
+  strat report --known-on 2024-10-15";
+
+const UPDATE_EXAMPLES: &str = "Examples:
+  strat item update 12 --progress 60 --note \"On track\"
+  # a late return holds from the quarter it is for
+  strat item update T02 --status on-hold --effective FY2024-Q2
+  # several items at once, all or none
+  strat item update 13 14 --owner \"Digital services team\"
+  strat item update 17 --rag amber --reason \"Supplier late\"";
+
+const ADD_EXAMPLES: &str = "Examples:
+  strat item add tech-2020 \"Migrate telephony to Teams\" --ref T03 --due 2022-06-30
+  strat item add digital-2024 \"Digital skills\" --start 2024-04-01 --due +2y";
+
+const OUTSTANDING_EXAMPLES: &str = "Examples:
+  strat outstanding --overdue
+  strat outstanding digital-2024 --due-within 30d
+  # the quarterly returns still to chase, for a spreadsheet
+  strat outstanding --stale 1q --format csv";
+
+const IMPORT_EXAMPLES: &str = "Examples:
+  strat import backup.json --dry-run
+  strat import items.csv --strategy digital-2024";
+
+const CARRY_EXAMPLES: &str = "Examples:
+  strat carry-forward tech-2020 digital-2024 --dry-run
+  strat carry-forward tech-2020 digital-2024 --item 2 --item 4 --due 2025-03-31";
 
 /// Output formats of read commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,12 +121,16 @@ pub enum Command {
     #[command(subcommand)]
     Item(ItemCommand),
     /// List outstanding items, soonest target first
+    #[command(after_help = OUTSTANDING_EXAMPLES)]
     Outstanding(OutstandingArgs),
     /// Status report per strategy: headline numbers, then the items
+    #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
     /// Move the outstanding items of one strategy into its successor
+    #[command(after_help = CARRY_EXAMPLES)]
     CarryForward(CarryArgs),
     /// Load a JSON export (or a CSV of items), all or nothing
+    #[command(after_help = IMPORT_EXAMPLES)]
     Import(ImportArgs),
     /// Write strategies, items and their history as one JSON document
     Export(ExportArgs),
@@ -69,6 +141,14 @@ pub enum Command {
     },
     /// Check the database: SQLite's own checks and strat's rules
     Check,
+    /// Print a shell's completion script (source it, or save it where your
+    /// shell loads completions)
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (strat man > strat.1; man -l strat.1)
+    Man,
 }
 
 impl Command {
@@ -88,7 +168,9 @@ impl Command {
             | Command::Report(_)
             | Command::Export(_)
             | Command::Backup { .. }
-            | Command::Check => false,
+            | Command::Check
+            | Command::Completions { .. }
+            | Command::Man => false,
         }
     }
 }
@@ -97,6 +179,7 @@ impl Command {
 pub enum StrategyCommand {
     /// Add a strategy
     Add {
+        /// Its code: lower-case letters, digits and -, such as tech-2020
         code: Code,
         #[command(flatten)]
         fields: StrategyFields,
@@ -108,12 +191,14 @@ pub enum StrategyCommand {
     List,
     /// Show a strategy with its summary
     Show {
+        /// The strategy's code
         code: Code,
         #[command(flatten)]
         view: ViewArgs,
     },
     /// Change a strategy's details
     Edit {
+        /// The strategy's code
         code: Code,
         #[command(flatten)]
         fields: StrategyFields,
@@ -122,7 +207,9 @@ pub enum StrategyCommand {
     },
     /// Record commentary on the strategy as a whole (the report prints the latest)
     Note {
+        /// The strategy's code
         code: Code,
+        /// The commentary (quote it)
         #[arg(value_parser = prose)]
         text: String,
         #[command(flatten)]
@@ -130,6 +217,7 @@ pub enum StrategyCommand {
     },
     /// Remove a strategy (with --force, also its items and their history)
     Remove {
+        /// The strategy's code
         code: Code,
         /// Remove it even though it has items
         #[arg(long)]
@@ -140,14 +228,17 @@ pub enum StrategyCommand {
 /// The details of a strategy; all optional so `edit` can change any subset.
 #[derive(Debug, Clone, Args)]
 pub struct StrategyFields {
+    /// Its full title, such as "Technology Strategy 2020-2023"
     #[arg(long, value_parser = label)]
     pub title: Option<String>,
     /// Whole years: 2020-2023 is 1 January 2020 to 31 December 2023
     #[arg(long, value_name = "Y1-Y2", conflicts_with_all = ["starts", "ends"])]
     pub period: Option<Period>,
-    #[arg(long, value_name = "DATE")]
+    /// The first day of its period (with --ends, instead of --period)
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub starts: Option<DateExpr>,
-    #[arg(long, value_name = "DATE")]
+    /// The last day of its period
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub ends: Option<DateExpr>,
     /// draft, interim, adopted, superseded or closed [default for a new one: draft]
     #[arg(long, value_name = "STATUS")]
@@ -155,15 +246,19 @@ pub struct StrategyFields {
     /// The decision that adopted it, such as 21/00097
     #[arg(long, value_name = "REF", value_parser = label)]
     pub decision: Option<String>,
-    #[arg(long, value_name = "DATE")]
+    /// The day it was adopted
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub adopted: Option<DateExpr>,
+    /// The officer or member who leads it
     #[arg(long, value_name = "NAME", value_parser = label)]
     pub lead: Option<String>,
+    /// The department that owns it
     #[arg(long, value_name = "NAME", value_parser = label)]
     pub department: Option<String>,
     /// The code of the strategy this one replaces
     #[arg(long, value_name = "CODE")]
     pub supersedes: Option<Code>,
+    /// What it is for, in a few sentences
     #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub description: Option<String>,
 }
@@ -171,23 +266,28 @@ pub struct StrategyFields {
 #[derive(Debug, Subcommand)]
 pub enum ItemCommand {
     /// Add an item to a strategy
+    #[command(after_help = ADD_EXAMPLES)]
     Add(ItemAddArgs),
     /// List items
     List(ItemListArgs),
     /// Show an item with its history
     Show {
+        /// The item: its number (12), or its ref (T01, tech-2020/T01)
         id: ItemId,
         #[command(flatten)]
         view: ViewArgs,
     },
     /// Change an item's fields, health override or notes
+    #[command(after_help = UPDATE_EXAMPLES)]
     Update(ItemUpdateArgs),
     /// Mark an item completed
     Done {
+        /// The item: its number (12), or its ref (T01, tech-2020/T01)
         id: ItemId,
         /// The completion date, which the change holds from [default: today]
         #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         on: Option<DateExpr>,
+        /// A note for the history
         #[arg(long, value_name = "TEXT", value_parser = prose)]
         note: Option<String>,
         #[command(flatten)]
@@ -195,16 +295,24 @@ pub enum ItemCommand {
     },
     /// Add a note to an item's history
     Note {
+        /// The item: its number (12), or its ref (T01, tech-2020/T01)
         id: ItemId,
+        /// The note (quote it)
         #[arg(value_parser = prose)]
         text: String,
         #[command(flatten)]
         effective: EffectiveArg,
     },
     /// Show everything that happened to an item, oldest first
-    History { id: ItemId },
+    History {
+        /// The item: its number (12), or its ref (T01, tech-2020/T01)
+        id: ItemId,
+    },
     /// Delete an item and its history (for mistakes; to stop work, cancel it)
-    Remove { id: ItemId },
+    Remove {
+        /// The item: its number (12), or its ref (T01, tech-2020/T01)
+        id: ItemId,
+    },
 }
 
 /// The fields an item is added or updated with. On update, an empty text
@@ -226,23 +334,27 @@ pub struct ItemFields {
     /// Percent complete
     #[arg(long, value_name = "0-100")]
     pub progress: Option<Progress>,
-    /// When work starts (2024-04-01, today, +2w, 2024-Q3, FY2024-Q4, eom, …)
-    #[arg(long, value_name = "DATE")]
+    /// When work starts (2024-04-01, today, +2w, -10d, 2024-Q3, FY2024-Q4, eom, …)
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub start: Option<DateExpr>,
     /// The target date (same forms as --start)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub due: Option<DateExpr>,
+    /// What the item delivers, in a few sentences
     #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ItemAddArgs {
+    /// The code of the strategy it belongs to
     pub strategy: Code,
+    /// What the item is (quote it)
     #[arg(value_parser = label)]
     pub title: String,
     #[command(flatten)]
     pub fields: ItemFields,
+    /// A note for the history
     #[arg(long, value_name = "TEXT", value_parser = prose)]
     pub note: Option<String>,
     #[command(flatten)]
@@ -263,7 +375,7 @@ pub struct ItemListArgs {
     #[arg(long)]
     pub overdue: bool,
     /// Only items with a target date before this day
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub due_before: Option<DateExpr>,
     /// Only items whose title, description or ref contains this text
     #[arg(long, value_name = "TEXT")]
@@ -276,6 +388,7 @@ pub struct ItemListArgs {
 pub struct ItemUpdateArgs {
     /// The item's number (12 or #12)
     pub id: ItemId,
+    /// A new title
     #[arg(long, value_parser = label)]
     pub title: Option<String>,
     #[command(flatten)]
@@ -384,13 +497,15 @@ impl PickArgs {
 
 #[derive(Debug, Args)]
 pub struct CarryArgs {
+    /// The strategy whose items move
     pub from: Code,
+    /// The strategy they move into
     pub to: Code,
     /// Only these items [default: every outstanding item of FROM]
     #[arg(long = "item", value_name = "ID")]
     pub items: Vec<ItemId>,
     /// A new target date for every carried item [default: each keeps its own]
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub due: Option<DateExpr>,
     /// Show what would move and change nothing
     #[arg(long)]
@@ -401,6 +516,7 @@ pub struct CarryArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
+    /// The file: a JSON export, or a CSV of items (with --strategy)
     pub file: PathBuf,
     /// The strategy the items of a CSV file belong to
     #[arg(long, value_name = "CODE")]

@@ -9,6 +9,7 @@ mod exchange;
 mod item;
 mod listing;
 mod maintenance;
+mod manual;
 mod report;
 mod strategy;
 
@@ -224,6 +225,13 @@ pub fn default_db_path() -> Result<PathBuf> {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli, out: &mut Printer) -> Result<Outcome> {
+    match cli.command {
+        Command::Completions { shell } => {
+            return manual::completions(shell, out.raw()).map(|()| Outcome::default());
+        }
+        Command::Man => return manual::man(out.raw()).map(|()| Outcome::default()),
+        _ => {}
+    }
     let ctx = Ctx {
         clock: clock()?,
         by: who(cli.by),
@@ -261,7 +269,9 @@ fn run_on(ctx: &Ctx, command: Command, path: &Path, out: &mut Printer) -> Result
     let note = store.upgrade_note();
     let mut outcome = match command {
         Command::Init => Ok(init_message(path)),
-        Command::Demo | Command::Import(_) => unreachable!("handled above"),
+        Command::Demo | Command::Import(_) | Command::Completions { .. } | Command::Man => {
+            unreachable!("handled above")
+        }
         Command::Strategy(cmd) => strategy::run(ctx, &mut store, cmd),
         Command::Item(cmd) => item::run(ctx, store, cmd, out),
         Command::Outstanding(args) => report::outstanding(ctx, store, args, out),

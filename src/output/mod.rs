@@ -31,6 +31,12 @@ impl<'w> Printer<'w> {
         }
     }
 
+    /// Where the data goes, for what is written as it is (a shell's
+    /// completion script, the manual page).
+    pub fn raw(&mut self) -> &mut dyn Write {
+        self.out
+    }
+
     /// The format asked for.
     pub fn format(&self) -> Format {
         self.format
