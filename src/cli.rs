@@ -3,7 +3,7 @@
 //! a bad one.
 
 use crate::domain::dates::{DateExpr, Period, Within};
-use crate::domain::model::{Code, ItemId, Progress};
+use crate::domain::model::{Code, ItemKey, Progress};
 use crate::domain::picks::Picks;
 use crate::domain::text::{label, prose};
 use crate::domain::vocab::{Health, RagSetting, Status, StrategyStatus};
@@ -273,17 +273,19 @@ pub enum ItemCommand {
     /// Show an item with its history
     Show {
         /// The item: its number (12), or its ref (T01, tech-2020/T01)
-        id: ItemId,
+        id: ItemKey,
         #[command(flatten)]
         view: ViewArgs,
     },
     /// Change an item's fields, health override or notes
     #[command(after_help = UPDATE_EXAMPLES)]
     Update(ItemUpdateArgs),
-    /// Mark an item completed
+    /// Mark items completed
     Done {
-        /// The item: its number (12), or its ref (T01, tech-2020/T01)
-        id: ItemId,
+        /// The items: each by its number (12), or its ref (T01, tech-2020/T01);
+        /// all are completed, or none
+        #[arg(value_name = "ID", required = true, num_args = 1..)]
+        ids: Vec<ItemKey>,
         /// The completion date, which the change holds from [default: today]
         #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
         on: Option<DateExpr>,
@@ -296,7 +298,7 @@ pub enum ItemCommand {
     /// Add a note to an item's history
     Note {
         /// The item: its number (12), or its ref (T01, tech-2020/T01)
-        id: ItemId,
+        id: ItemKey,
         /// The note (quote it)
         #[arg(value_parser = prose)]
         text: String,
@@ -306,12 +308,12 @@ pub enum ItemCommand {
     /// Show everything that happened to an item, oldest first
     History {
         /// The item: its number (12), or its ref (T01, tech-2020/T01)
-        id: ItemId,
+        id: ItemKey,
     },
     /// Delete an item and its history (for mistakes; to stop work, cancel it)
     Remove {
         /// The item: its number (12), or its ref (T01, tech-2020/T01)
-        id: ItemId,
+        id: ItemKey,
     },
 }
 
@@ -386,21 +388,17 @@ pub struct ItemListArgs {
 
 #[derive(Debug, Args)]
 pub struct ItemUpdateArgs {
-    /// The item's number (12 or #12)
-    pub id: ItemId,
+    /// The items: each by its number (12), or its ref (T01, tech-2020/T01);
+    /// all are changed, or none
+    #[arg(value_name = "ID", required = true, num_args = 1..)]
+    pub ids: Vec<ItemKey>,
     /// A new title
     #[arg(long, value_parser = label)]
     pub title: Option<String>,
     #[command(flatten)]
     pub fields: ItemFields,
-    /// Pin the health, or `auto` to compute it again
-    #[arg(
-        long,
-        value_name = "red|amber|green|auto",
-        requires_if("red", "reason"),
-        requires_if("amber", "reason"),
-        requires_if("green", "reason")
-    )]
+    /// Pin the health (with --reason), or `auto` to compute it again
+    #[arg(long, value_name = "red|amber|green|auto")]
     pub rag: Option<RagSetting>,
     /// Why the health is pinned
     #[arg(long, value_name = "TEXT", requires = "rag", value_parser = prose)]
@@ -501,9 +499,9 @@ pub struct CarryArgs {
     pub from: Code,
     /// The strategy they move into
     pub to: Code,
-    /// Only these items [default: every outstanding item of FROM]
+    /// Only these items, by number or ref [default: every outstanding item of FROM]
     #[arg(long = "item", value_name = "ID")]
-    pub items: Vec<ItemId>,
+    pub items: Vec<ItemKey>,
     /// A new target date for every carried item [default: each keeps its own]
     #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     pub due: Option<DateExpr>,

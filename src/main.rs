@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use strat::{cli, commands, output};
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let format = cli.format;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut printer = output::Printer::new(format, output::Style::detect(), &mut stdout);
@@ -44,6 +47,22 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// Prints clap's message (help and version too), with a hint where a
+/// missing item number was likely eaten by the shell: unquoted, `#12`
+/// starts a comment.
+fn usage_error(e: clap::Error) -> ExitCode {
+    let missing_item = e.kind() == clap::error::ErrorKind::MissingRequiredArgument
+        && e.to_string().contains("<ID");
+    let _ = e.print();
+    if missing_item {
+        eprintln!(
+            "hint: an item number written with # must be quoted ('#12') or written without it \
+             (12); unquoted, the shell takes # and all after it as a comment."
+        );
+    }
+    ExitCode::from(e.exit_code() as u8)
 }
 
 // Reports and imports allocate and free many small strings across two

@@ -258,7 +258,7 @@ fn bad_records_are_all_named_and_nothing_is_written() {
         ],
         "items": [
             {"id": 1, "strategy": "new-1", "title": "Fine"},
-            {"id": 2, "strategy": "new-1", "title": "Bad", "progress": 150, "status": "done", "due": "31/12/2021"},
+            {"id": 2, "strategy": "new-1", "title": "Bad", "progress": 150, "status": "finished", "due": "31/12/2021"},
             {"id": 3, "strategy": "new-1", "title": "Done?", "status": "completed", "progress": 100}
         ],
         "events": [{"item": 1, "at": "yesterday", "by": "x", "action": "exploded"}]

@@ -418,7 +418,24 @@ fn item_list_filters() {
     assert_eq!(ids(&["--due-before", "2022-01-01"]), [2]);
     assert_eq!(ids(&["--search", "onedrive"]), [1]);
     env.fails(&["item", "list", "nope"], 3);
-    env.fails(&["item", "list", "--status", "done"], 2);
+    let err = env.fails(&["item", "list", "--status", "complted"], 2);
+    assert!(err.contains("did you mean"), "{err}");
+    // People's words for a status are taken, and mean the SPEC's.
+    assert_eq!(
+        env.json(&["item", "list", "--status", "done"]),
+        env.json(&["item", "list", "--status", "completed"])
+    );
+    assert_eq!(
+        env.json(&["item", "list", "--status", "In Progress,ON_HOLD"]),
+        env.json(&[
+            "item",
+            "list",
+            "--status",
+            "in-progress",
+            "--status",
+            "on-hold"
+        ])
+    );
     env.fails(&["item", "list", "--due-before", "soon"], 2);
 }
 
@@ -463,7 +480,8 @@ fn item_bad_input_is_refused_and_changes_nothing() {
     let err = env.fails(&["item", "update", "1", "--due", "2020-01-01"], 2);
     assert!(err.contains("before the start"), "{err}");
     env.fails(&["item", "update", "99", "--progress", "5"], 3);
-    env.fails(&["item", "update", "abc", "--progress", "5"], 2);
+    env.fails(&["item", "update", "abc", "--progress", "5"], 3);
+    env.fails(&["item", "update", "#abc", "--progress", "5"], 2);
     let err = env.fails(&["item", "update", "1"], 2);
     assert!(err.contains("nothing to change"), "{err}");
     // Re-applying a quarter's figures changes nothing, and is no error.
@@ -848,4 +866,158 @@ fn a_note_alone_is_recorded_and_said_to_be() {
         env.query_i64("SELECT count(*) FROM event WHERE item_id = 1"),
         before + 1
     );
+}
+
+#[test]
+fn items_are_named_by_ref_alone_or_with_their_strategy() {
+    let env = Env::new().with_tech_2020();
+    let by_number = env.json(&["item", "show", "2"]);
+    assert_eq!(env.json(&["item", "show", "T02"]), by_number);
+    assert_eq!(
+        env.json(&["item", "show", "t02"]),
+        by_number,
+        "refs ignore case"
+    );
+    assert_eq!(env.json(&["item", "show", "tech-2020/T02"]), by_number);
+    env.ok(&["item", "update", "T02", "--progress", "45"]);
+    assert_eq!(env.json(&["item", "show", "2"])["progress"], 45);
+
+    // A ref two strategies use must say which.
+    env.ok(&[
+        "strategy",
+        "add",
+        "digital-2024",
+        "--title",
+        "Digital",
+        "--period",
+        "2024-2027",
+    ]);
+    env.ok(&[
+        "item",
+        "add",
+        "digital-2024",
+        "Online account",
+        "--ref",
+        "T02",
+    ]);
+    let before = env.dump();
+    let err = env.fails(&["item", "update", "T02", "--progress", "50"], 2);
+    assert!(
+        err.contains("#2 in tech-2020") && err.contains("#4 in digital-2024"),
+        "{err}"
+    );
+    assert!(err.contains("tech-2020/T02"), "{err}");
+    assert_eq!(env.dump(), before);
+    env.ok(&["item", "update", "digital-2024/T02", "--progress", "50"]);
+    assert_eq!(env.json(&["item", "show", "4"])["progress"], 50);
+
+    let err = env.fails(&["item", "show", "T99"], 3);
+    assert!(err.contains("no item with ref 'T99'"), "{err}");
+    let err = env.fails(&["item", "show", "digitl-2024/T02"], 3);
+    assert!(err.contains("did you mean digital-2024?"), "{err}");
+    // Carried items may be named by their ref in FROM.
+    let plan = env.json(&[
+        "carry-forward",
+        "tech-2020",
+        "digital-2024",
+        "--item",
+        "T01",
+        "--dry-run",
+    ]);
+    assert!(plan.to_string().contains("Corporate OneDrive"), "{plan}");
+}
+
+#[test]
+fn several_items_change_in_one_transaction_or_not_at_all() {
+    let env = Env::new().with_tech_2020();
+    let out = env.run(&["item", "update", "1", "T02", "--owner", "Digital workplace"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("Updated #1 and #2."), "{}", out.stderr);
+    for id in ["1", "2"] {
+        assert_eq!(
+            env.json(&["item", "show", id])["owner"],
+            "Digital workplace"
+        );
+    }
+    let events = env.query_i64("SELECT count(*) FROM event");
+    // One bad item (#3 is completed) and nothing changes, #1 included.
+    let before = env.dump();
+    let err = env.fails(&["item", "done", "1", "3"], 4);
+    assert!(err.contains("#3"), "{err}");
+    assert_eq!(env.dump(), before);
+    let err = env.fails(&["item", "update", "1", "99", "--progress", "70"], 3);
+    assert!(err.contains("#99"), "{err}");
+    assert_eq!(env.dump(), before);
+    // The same item named twice is changed once.
+    env.ok(&["item", "update", "2", "T02", "#2", "--progress", "80"]);
+    assert_eq!(env.query_i64("SELECT count(*) FROM event"), events + 1);
+    // JSON of several changed items is a list.
+    let list = env.json(&["item", "done", "1", "2"]);
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+    assert_eq!(list[1]["status"], "completed");
+}
+
+#[test]
+fn a_repeated_update_is_not_an_error_and_a_pin_needs_its_reason() {
+    let env = Env::new().with_tech_2020();
+    env.ok(&["item", "update", "1", "2", "--owner", "Infrastructure"]);
+    let events = env.query_i64("SELECT count(*) FROM event");
+    let again = env.run(&["item", "update", "1", "2", "--owner", "Infrastructure"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("Nothing changed: items #1 and #2 already have those values."),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(env.query_i64("SELECT count(*) FROM event"), events);
+
+    let before = env.dump();
+    for args in [
+        &["item", "update", "1", "--rag", "red"][..],
+        &["item", "update", "1", "--rag", "Red", "--reason", ""],
+        &["item", "update", "1", "--rag", "amber", "--reason", "   "],
+    ] {
+        let err = env.fails(args, 2);
+        assert!(err.contains("--reason"), "{args:?}: {err}");
+    }
+    assert_eq!(env.dump(), before);
+    env.ok(&[
+        "item",
+        "update",
+        "1",
+        "--rag",
+        "Amber",
+        "--reason",
+        "Supplier late",
+    ]);
+    assert_eq!(env.json(&["item", "show", "1"])["health"], "amber");
+    env.ok(&["item", "update", "1", "--rag", "AUTO"]);
+}
+
+#[test]
+fn everyday_input_forms_are_taken() {
+    let env = Env::new().with_tech_2020();
+    // A relative date is a flag's value as it is.
+    env.ok(&["item", "update", "2", "--due", "-10d"]);
+    assert_eq!(env.json(&["item", "show", "2"])["due"], "2021-12-21");
+    env.ok(&["report", "--as-of", "-1w"]);
+    env.ok(&["outstanding", "--stale", "1q"]);
+    env.ok(&["outstanding", "--due-within", "1y"]);
+    // People's words for a status.
+    env.ok(&["item", "update", "1", "--status", "On Hold"]);
+    assert_eq!(env.json(&["item", "show", "1"])["status"], "on-hold");
+    env.ok(&["item", "update", "1", "--status", "In Progress"]);
+    assert_eq!(env.json(&["item", "show", "1"])["status"], "in-progress");
+    let err = env.fails(&["item", "update", "1", "--status", "in progres"], 2);
+    assert!(err.contains("did you mean in-progress?"), "{err}");
+    // A strategy that is not there, and the one meant.
+    let err = env.fails(&["report", "tech"], 3);
+    assert!(err.contains("did you mean tech-2020?"), "{err}");
+    // `#12` unquoted reaches strat as nothing at all.
+    let err = env.fails(&["item", "update"], 2);
+    assert!(err.contains("quoted ('#12')"), "{err}");
+    let err = env.fails(&["item", "show"], 2);
+    assert!(err.contains("quoted ('#12')"), "{err}");
 }

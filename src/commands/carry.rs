@@ -4,7 +4,7 @@
 use super::item::{check_strategy_held, create, load, record};
 use super::{Ctx, Outcome, not_found_strategy};
 use crate::cli::CarryArgs;
-use crate::domain::model::{Code, Item, ItemId};
+use crate::domain::model::{Code, Item, ItemId, ItemKey};
 use crate::domain::vocab::{Action, Status};
 use crate::error::{Error, Result};
 use crate::output::shapes::to_value;
@@ -131,10 +131,10 @@ pub fn run(ctx: &Ctx, store: &mut Store, args: CarryArgs) -> Result<Outcome> {
     let day = ctx.effective(args.effective.effective, ctx.clock.today)?;
     let plan = |db: &Db| -> Result<(Vec<Item>, NaiveDate)> {
         db.strategy(&args.from)?
-            .ok_or_else(|| not_found_strategy(&args.from))?;
+            .ok_or_else(|| not_found_strategy(db, &args.from))?;
         let to = db
             .strategy(&args.to)?
-            .ok_or_else(|| not_found_strategy(&args.to))?;
+            .ok_or_else(|| not_found_strategy(db, &args.to))?;
         if day < ctx.clock.today {
             check_strategy_held(db, &args.to, day)?;
         }
@@ -224,12 +224,28 @@ fn select(db: &Db, args: &CarryArgs) -> Result<Vec<Item>> {
         items.retain(|i| i.status.is_outstanding());
         return Ok(items);
     }
-    let mut ids = args.items.clone();
-    ids.sort();
-    ids.dedup();
-    ids.into_iter()
-        .map(|id| {
-            let item = load(db, id)?;
+    // A ref alone names an item of FROM.
+    let mut named = args
+        .items
+        .iter()
+        .map(|key| match key {
+            ItemKey::Ref {
+                strategy: None,
+                reference,
+            } => ItemKey::Ref {
+                strategy: Some(args.from.clone()),
+                reference: reference.clone(),
+            },
+            other => other.clone(),
+        })
+        .map(|key| load(db, &key))
+        .collect::<Result<Vec<Item>>>()?;
+    named.sort_by_key(|i| i.id);
+    named.dedup_by_key(|i| i.id);
+    named
+        .into_iter()
+        .map(|item| {
+            let id = item.id;
             if item.strategy != args.from {
                 return Err(Error::invalid(format!(
                     "item {id} belongs to {}, not {}",

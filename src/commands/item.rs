@@ -6,6 +6,7 @@ use crate::cli::{ItemAddArgs, ItemCommand, ItemFields, ItemListArgs, ItemUpdateA
 use crate::domain::dates::DateExpr;
 use crate::domain::health::days_overdue;
 use crate::domain::history::{present_with, state_on};
+use crate::domain::model::ItemKey;
 use crate::domain::model::{Code, Event, Item, ItemId, Progress, StrategyEvent, Tracked};
 use crate::domain::vocab::{Action, RagSetting, Status};
 use crate::error::{Error, Result};
@@ -21,11 +22,11 @@ pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand, out: &mut Printer) -> 
         ItemCommand::Show { id, view } => show(ctx, &mut store, id, view),
         ItemCommand::Update(args) => update(ctx, &mut store, args),
         ItemCommand::Done {
-            id,
+            ids,
             on,
             note,
             effective,
-        } => done(ctx, &mut store, id, on, note, effective.effective),
+        } => done(ctx, &mut store, &ids, on, note, effective.effective),
         ItemCommand::Note {
             id,
             text,
@@ -34,17 +35,17 @@ pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand, out: &mut Printer) -> 
             let note = non_empty_note(Some(text))?;
             let day = ctx.effective(effective.effective, ctx.clock.today)?;
             let made = store.write(|db| {
-                let item = load(db, id)?;
+                let item = load(db, &id)?;
                 record(db, ctx, &item, day, note, |_| Ok(Action::Noted))
             })?;
             let message = format!("Noted on {}.", made.item.id);
             Ok(changed(ctx, made.item, message))
         }
         ItemCommand::History { id } => store.read(|db| {
-            load(db, id)?;
-            Ok(Outcome::show(EventList(db.events_of(id)?)))
+            let item = load(db, &id)?;
+            Ok(Outcome::show(EventList(db.events_of(item.id)?)))
         }),
-        ItemCommand::Remove { id } => remove(&mut store, id),
+        ItemCommand::Remove { id } => remove(&mut store, &id),
     }
 }
 
@@ -52,9 +53,66 @@ pub fn not_found_item(id: ItemId) -> Error {
     Error::not_found(format!("no item {id}\nFind items with: strat item list"))
 }
 
-/// The item, or "not found".
-pub fn load(db: &Db, id: ItemId) -> Result<Item> {
+/// The item numbered `id`, or "not found".
+pub fn load_number(db: &Db, id: ItemId) -> Result<Item> {
     db.item(id)?.ok_or_else(|| not_found_item(id))
+}
+
+/// The item a person named, by number or by ref; a ref that several
+/// strategies use must say which.
+pub fn load(db: &Db, key: &ItemKey) -> Result<Item> {
+    let (strategy, reference) = match key {
+        ItemKey::Number(id) => return load_number(db, *id),
+        ItemKey::Ref {
+            strategy,
+            reference,
+        } => (strategy.as_ref(), reference),
+    };
+    if let Some(code) = strategy
+        && db.strategy(code)?.is_none()
+    {
+        return Err(not_found_strategy(db, code));
+    }
+    match db.items_with_ref(strategy, reference)?.as_slice() {
+        [] => Err(Error::not_found(format!(
+            "no item with ref '{reference}'{}\nFind items with: strat item list",
+            strategy.map(|c| format!(" in {c}")).unwrap_or_default()
+        ))),
+        [(id, _)] => load_number(db, *id),
+        several => Err(Error::invalid(format!(
+            "the ref '{reference}' names {} items: {}\nName one as STRATEGY/REF, such as \
+             {}/{reference}, or by its number.",
+            several.len(),
+            several
+                .iter()
+                .map(|(id, code)| format!("{id} in {code}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            several[0].1
+        ))),
+    }
+}
+
+/// The items named, each once, in the order first named.
+fn load_all(db: &Db, keys: &[ItemKey]) -> Result<Vec<Item>> {
+    let mut items: Vec<Item> = Vec::with_capacity(keys.len());
+    for key in keys {
+        let item = load(db, key)?;
+        if !items.iter().any(|i| i.id == item.id) {
+            items.push(item);
+        }
+    }
+    Ok(items)
+}
+
+/// `#13`, `#13 and #14`, `#13, #14 and #15`.
+fn numbers(items: &[&Item]) -> String {
+    let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
+    match ids.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 fn non_empty_note(note: Option<String>) -> Result<Option<String>> {
@@ -361,6 +419,23 @@ fn changed(ctx: &Ctx, item: Item, message: String) -> Outcome {
     )
 }
 
+/// The items a command changed: one as `item show` prints it, several as
+/// `item list` does.
+fn changed_items(ctx: &Ctx, mut items: Vec<Item>, message: String) -> Outcome {
+    if items.len() == 1 {
+        return changed(ctx, items.remove(0), message);
+    }
+    Outcome::changed(
+        crate::output::views::ItemList {
+            items: Box::new(items),
+            on: ctx.clock.today,
+            outstanding: false,
+            notes: Default::default(),
+        },
+        message,
+    )
+}
+
 fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
     let day = ctx.effective(a.effective.effective, ctx.clock.today)?;
     let mut item = Item::blank(ItemId(0), a.strategy.clone(), ctx.clock.now);
@@ -369,7 +444,7 @@ fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
     let note = non_empty_note(a.note)?;
     let item = store.write(|db| {
         if db.strategy(&a.strategy)?.is_none() {
-            return Err(not_found_strategy(&a.strategy));
+            return Err(not_found_strategy(db, &a.strategy));
         }
         if day < ctx.clock.today {
             check_strategy_held(db, &a.strategy, day)?;
@@ -409,10 +484,11 @@ fn list(ctx: &Ctx, mut store: Store, a: ItemListArgs, out: &mut Printer) -> Resu
     Ok(Outcome::default())
 }
 
-fn show(ctx: &Ctx, store: &mut Store, id: ItemId, view: ViewArgs) -> Result<Outcome> {
+fn show(ctx: &Ctx, store: &mut Store, key: ItemKey, view: ViewArgs) -> Result<Outcome> {
     let as_of = ctx.view(view)?;
     store.read(|db| {
-        let current = load(db, id)?;
+        let current = load(db, &key)?;
+        let id = current.id;
         let mut events = db.events_of(id)?;
         let item = match as_of.seen {
             None => current,
@@ -460,72 +536,99 @@ fn update(ctx: &Ctx, store: &mut Store, a: ItemUpdateArgs) -> Result<Outcome> {
             "nothing to change: give a field to change (--status, --progress, --due, …) or --note",
         ));
     }
+    if let Some(RagSetting::Pin(rag)) = a.rag
+        && a.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        return Err(Error::invalid(format!(
+            "--rag {rag} pins the health, and needs the reason why\n\
+             Add --reason \"…\" (it is shown beside the health), or use --rag auto."
+        )));
+    }
     let day = ctx.effective(a.effective.effective, ctx.clock.today)?;
     let made = store.write(|db| {
-        let current = load(db, a.id)?;
-        if current.status == Status::CarriedForward && changes_asked {
-            return Err(Error::conflict(format!(
-                "item {} was carried forward to {}; update that item instead (notes are still welcome here)",
-                current.id,
-                current
-                    .carried_to
-                    .map_or("another strategy".into(), |i| i.to_string())
-            )));
+        let mut made = Vec::new();
+        for current in load_all(db, &a.ids)? {
+            if current.status == Status::CarriedForward && changes_asked {
+                return Err(Error::conflict(format!(
+                    "item {} was carried forward to {}; update that item instead (notes are still welcome here)",
+                    current.id,
+                    current
+                        .carried_to
+                        .map_or("another strategy".into(), |i| i.to_string())
+                )));
+            }
+            made.push(record(db, ctx, &current, day, note.clone(), |after| {
+                let before = after.clone();
+                if let Some(t) = &title {
+                    after.title = t.clone();
+                }
+                match a.rag {
+                    Some(RagSetting::Pin(r)) => {
+                        after.rag_override = Some(r);
+                        after.rag_reason = text(a.reason.clone());
+                    }
+                    Some(RagSetting::Auto) => {
+                        after.rag_override = None;
+                        after.rag_reason = None;
+                    }
+                    None => {}
+                }
+                let completed = apply_fields(ctx, after, &f, day)?;
+                if let Some(r) = &after.reference
+                    && before.reference.as_ref() != Some(r)
+                    && db.ref_taken(&after.strategy, r, Some(after.id))?
+                {
+                    return Err(ref_conflict(after, r));
+                }
+                Ok(if completed {
+                    Action::Completed
+                } else if before.diff(after).is_empty() {
+                    Action::Noted
+                } else {
+                    Action::Updated
+                })
+            })?);
         }
-        let made = record(db, ctx, &current, day, note.clone(), |after| {
-            let before = after.clone();
-            if let Some(t) = &title {
-                after.title = t.clone();
-            }
-            match a.rag {
-                Some(RagSetting::Pin(r)) => {
-                    after.rag_override = Some(r);
-                    after.rag_reason = text(a.reason.clone());
-                }
-                Some(RagSetting::Auto) => {
-                    after.rag_override = None;
-                    after.rag_reason = None;
-                }
-                None => {}
-            }
-            let completed = apply_fields(ctx, after, &f, day)?;
-            if let Some(r) = &after.reference
-                && before.reference.as_ref() != Some(r)
-                && db.ref_taken(&after.strategy, r, Some(after.id))?
-            {
-                return Err(ref_conflict(after, r));
-            }
-            Ok(if completed {
-                Action::Completed
-            } else if before.diff(after).is_empty() {
-                Action::Noted
-            } else {
-                Action::Updated
-            })
-        })?;
         Ok(made)
     })?;
-    let message = if !made.recorded {
-        format!(
-            "Nothing changed: item {} already has those values.",
-            made.item.id
-        )
-    } else if day != ctx.clock.today {
-        format!(
-            "Updated {}, holding from {day}.{}",
-            made.item.id,
-            still_set_later(&made)
-        )
+    let (done, same): (Vec<&Made>, Vec<&Made>) = made.iter().partition(|m| m.recorded);
+    let items = |of: &[&Made]| numbers(&of.iter().map(|m| &m.item).collect::<Vec<_>>());
+    let message = if done.is_empty() {
+        match same.as_slice() {
+            [one] => format!(
+                "Nothing changed: item {} already has those values.",
+                one.item.id
+            ),
+            _ => format!(
+                "Nothing changed: items {} already have those values.",
+                items(&same)
+            ),
+        }
     } else {
-        format!("Updated {}.{}", made.item.id, still_set_later(&made))
+        let holding = if day != ctx.clock.today {
+            format!(", holding from {day}")
+        } else {
+            String::new()
+        };
+        let unchanged = if same.is_empty() {
+            String::new()
+        } else {
+            format!(" ({} already had those values)", items(&same))
+        };
+        let later: String = done.iter().map(|m| still_set_later(m)).collect();
+        format!("Updated {}{holding}{unchanged}.{later}", items(&done))
     };
-    Ok(changed(ctx, made.item, message))
+    Ok(changed_items(
+        ctx,
+        made.into_iter().map(|m| m.item).collect(),
+        message,
+    ))
 }
 
 fn done(
     ctx: &Ctx,
     store: &mut Store,
-    id: ItemId,
+    keys: &[ItemKey],
     on: Option<DateExpr>,
     note: Option<String>,
     effective: Option<DateExpr>,
@@ -549,49 +652,57 @@ fn done(
     }
     let note = non_empty_note(note)?;
     let made = store.write(|db| {
-        let current = load(db, id)?;
-        let not_outstanding = |item: &Item| {
-            let when = item
-                .completed_on
-                .map(|d| format!(" on {d}"))
-                .unwrap_or_default();
-            Error::conflict(format!(
-                "item {id} is already {}{when}; only outstanding items can be completed",
-                item.status
-            ))
-        };
-        if !current.status.is_outstanding() {
-            return Err(not_outstanding(&current));
-        }
-        record(db, ctx, &current, day, note, |after| {
-            if !after.status.is_outstanding() {
+        let mut made = Vec::new();
+        for current in load_all(db, keys)? {
+            let id = current.id;
+            if !current.status.is_outstanding() {
+                let when = current
+                    .completed_on
+                    .map(|d| format!(" on {d}"))
+                    .unwrap_or_default();
                 return Err(Error::conflict(format!(
-                    "item {id} was already {} on {day}; only outstanding items can be completed",
-                    after.status
+                    "item {id} is already {}{when}; only outstanding items can be completed",
+                    current.status
                 )));
             }
-            complete(after, on, ctx.clock.today)?;
-            Ok(Action::Completed)
-        })
+            made.push(record(db, ctx, &current, day, note.clone(), |after| {
+                if !after.status.is_outstanding() {
+                    return Err(Error::conflict(format!(
+                        "item {id} was already {} on {day}; only outstanding items can be \
+                         completed",
+                        after.status
+                    )));
+                }
+                complete(after, on, ctx.clock.today)?;
+                Ok(Action::Completed)
+            })?);
+        }
+        Ok(made)
     })?;
+    let later: String = made.iter().map(still_set_later).collect();
     let message = format!(
-        "Completed {} on {on}.{}",
-        made.item.id,
-        still_set_later(&made)
+        "Completed {} on {on}.{later}",
+        numbers(&made.iter().map(|m| &m.item).collect::<Vec<_>>()),
     );
-    Ok(changed(ctx, made.item, message))
+    Ok(changed_items(
+        ctx,
+        made.into_iter().map(|m| m.item).collect(),
+        message,
+    ))
 }
 
-fn remove(store: &mut Store, id: ItemId) -> Result<Outcome> {
-    store.write(|db| {
-        let item = load(db, id)?;
+fn remove(store: &mut Store, key: &ItemKey) -> Result<Outcome> {
+    let id = store.write(|db| {
+        let item = load(db, key)?;
+        let id = item.id;
         if let Some(other) = item.carried_from.or(item.carried_to) {
             return Err(Error::conflict(format!(
                 "item {id} is linked by carry-forward to {other}, whose history needs it; \
                  it cannot be removed\nTo stop tracking it, set --status cancelled."
             )));
         }
-        db.delete_item(id)
+        db.delete_item(id)?;
+        Ok(id)
     })?;
     Ok(Outcome::default().said(format!("Removed item {id} and its history.")))
 }

@@ -320,10 +320,17 @@ fn init_message(path: &Path) -> Outcome {
     ))
 }
 
-fn not_found_strategy(code: &Code) -> Error {
-    Error::not_found(format!(
-        "no strategy with code '{code}'\nSee the codes with: strat strategy list"
-    ))
+/// "Not found", with the code most likely meant when one is close.
+fn not_found_strategy(db: &Db, code: &Code) -> Error {
+    let codes: Vec<String> = db
+        .strategies()
+        .map(|all| all.into_iter().map(|s| s.code.to_string()).collect())
+        .unwrap_or_default();
+    let meant = crate::domain::spelling::closest(code.as_str(), codes.iter().map(String::as_str));
+    Error::not_found(match meant {
+        Some(meant) => format!("no strategy with code '{code}'; did you mean {meant}?"),
+        None => format!("no strategy with code '{code}'\nSee the codes with: strat strategy list"),
+    })
 }
 
 /// The strategies named, each once, in the order first named: a strategy
@@ -338,7 +345,7 @@ fn named_once(mut codes: Vec<Code>) -> Vec<Code> {
 fn require_strategies(db: &Db, codes: &[Code]) -> Result<()> {
     for code in codes {
         if db.strategy(code)?.is_none() {
-            return Err(not_found_strategy(code));
+            return Err(not_found_strategy(db, code));
         }
     }
     Ok(())
@@ -353,7 +360,7 @@ fn strategies_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Strategy
         }
         return codes
             .iter()
-            .map(|c| db.strategy(c)?.ok_or_else(|| not_found_strategy(c)))
+            .map(|c| db.strategy(c)?.ok_or_else(|| not_found_strategy(db, c)))
             .collect();
     };
     let mut then = rebuild_strategies(db.strategy_history(None, Some(seen))?).map_err(damaged)?;
@@ -369,7 +376,7 @@ fn strategies_as_of(db: &Db, codes: &[Code], as_of: AsOf) -> Result<Vec<Strategy
                 "strategy {c} did not exist yet at the end of {}",
                 as_of.day
             ))),
-            None => Err(not_found_strategy(c)),
+            None => Err(not_found_strategy(db, c)),
         })
         .collect()
 }

@@ -142,7 +142,8 @@ fn change(
     note: Option<String>,
     edit: impl FnOnce(&mut Strategy) -> Result<()>,
 ) -> Result<(Strategy, Vec<Change>)> {
-    db.strategy(code)?.ok_or_else(|| not_found_strategy(code))?;
+    db.strategy(code)?
+        .ok_or_else(|| not_found_strategy(db, code))?;
     let day = ctx.effective(effective, ctx.clock.today)?;
     let history = db.strategy_history(Some(code), None)?;
     super::item::refuse_before_held(code, &history, day)?;
@@ -302,7 +303,7 @@ fn edit(
 
 fn remove(store: &mut Store, code: Code, force: bool) -> Result<Outcome> {
     let items = store.write(|db| {
-        db.strategy(&code)?.ok_or_else(|| not_found_strategy(&code))?;
+        db.strategy(&code)?.ok_or_else(|| not_found_strategy(db, &code))?;
         let items = db.count_items(&code)?;
         if items > 0 && !force {
             return Err(Error::conflict(format!(

@@ -8,6 +8,7 @@ pub mod health;
 pub mod history;
 pub mod model;
 pub mod picks;
+pub mod spelling;
 pub mod summary;
 pub mod text;
 pub mod travel;

@@ -121,6 +121,62 @@ impl fmt::Display for ItemId {
     }
 }
 
+/// How a person names an item: by its number (`12`, `#12`), or by its ref,
+/// alone where it is unique in the portfolio (`T01`) or qualified by its
+/// strategy (`tech-2020/T01`). A name that is all digits is a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemKey {
+    Number(ItemId),
+    Ref {
+        strategy: Option<Code>,
+        reference: String,
+    },
+}
+
+impl FromStr for ItemKey {
+    type Err = Invalid;
+    fn from_str(s: &str) -> Result<Self, Invalid> {
+        let t = s.trim();
+        let digits = t.trim_start_matches('#');
+        if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            return t.parse().map(ItemKey::Number);
+        }
+        let bad = || {
+            Invalid::new(format!(
+                "'{s}' names no item; give its number (12 or #12) or its ref (T01, or \
+                 tech-2020/T01)"
+            ))
+        };
+        if t.is_empty() || t.starts_with('#') || TextRule::Label.check(t).is_err() {
+            return Err(bad());
+        }
+        match t.split_once('/') {
+            Some((code, reference)) if !reference.trim().is_empty() => Ok(ItemKey::Ref {
+                strategy: Some(code.trim().parse().map_err(|_| bad())?),
+                reference: reference.trim().to_string(),
+            }),
+            Some(_) => Err(bad()),
+            None => Ok(ItemKey::Ref {
+                strategy: None,
+                reference: t.to_string(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for ItemKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ItemKey::Number(id) => id.fmt(f),
+            ItemKey::Ref {
+                strategy: Some(code),
+                reference,
+            } => write!(f, "{code}/{reference}"),
+            ItemKey::Ref { reference, .. } => f.write_str(reference),
+        }
+    }
+}
+
 /// Timestamps are stored and shown in one fixed-width UTC form, with
 /// microseconds (`2024-03-18T09:30:00.000000Z`), so that text order is
 /// time order.
@@ -279,10 +335,20 @@ pub trait Tracked {
         Ok(())
     }
 
-    /// Applies one event's changes in order.
+    /// Applies one event's changes in order. A value must be recorded as
+    /// strat writes it (`completed`, not `Done`, which only input takes).
     fn apply_changes(&mut self, changes: &[Change]) -> Result<(), Invalid> {
         for c in changes {
             self.set_field(&c.field, c.to.as_deref())?;
+            if let Some(to) = &c.to
+                && let Some(held) = self.field(&c.field)
+                && held != *to
+            {
+                return Err(Invalid::new(format!(
+                    "{} is recorded as '{to}', which strat writes as '{held}'",
+                    c.field
+                )));
+            }
         }
         Ok(())
     }
@@ -584,10 +650,47 @@ mod tests {
     }
 
     #[test]
+    fn items_are_named_by_number_or_by_ref() {
+        let key = |s: &str| s.parse::<ItemKey>();
+        assert_eq!(key("12"), Ok(ItemKey::Number(ItemId(12))));
+        assert_eq!(key("#12"), Ok(ItemKey::Number(ItemId(12))));
+        assert_eq!(
+            key("T01"),
+            Ok(ItemKey::Ref {
+                strategy: None,
+                reference: "T01".into()
+            })
+        );
+        assert_eq!(
+            key("tech-2020/T01").unwrap().to_string(),
+            "tech-2020/T01".to_string()
+        );
+        for bad in [
+            "",
+            "#",
+            "0",
+            "#T01",
+            "Tech 2020/T01",
+            "tech-2020/",
+            "x\u{1b}[2J",
+        ] {
+            assert!(key(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn bad_history_values_are_refused() {
         let mut i = item();
         assert!(i.set_field("progress", Some("150")).is_err());
-        assert!(i.set_field("status", Some("done")).is_err());
+        let done = Change {
+            field: "status".into(),
+            from: None,
+            to: Some("done".into()),
+        };
+        assert!(
+            i.apply_changes(&[done]).is_err(),
+            "input words are not history's"
+        );
         assert!(i.set_field("due", Some("2021-02-30")).is_err());
         assert!(i.set_field("colour", Some("x")).is_err());
         assert!(i.set_field("title", None).is_err());

@@ -2,14 +2,22 @@
 //! Each is one enum with one spelling per variant, shared by the CLI, the
 //! database and every output format.
 
-use super::Invalid;
+use super::{Invalid, spelling};
 use std::fmt;
 use std::str::FromStr;
 
-/// Declares a string-backed enum with `as_str`, `Display`, `FromStr` (whose
-/// error lists the accepted words) and serde as its text.
+/// Declares a string-backed enum with `as_str`, `Display`, `FromStr` and
+/// serde as its text. `FromStr` matches ignoring case, spaces, `_` and `-`,
+/// takes the other words listed after `also` (written as their key, see
+/// [`spelling::key`]), and refuses anything else with the accepted words
+/// and the likeliest meant.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
+    (
+        $(#[$meta:meta])* $name:ident, $what:literal {
+            $($variant:ident => $text:literal),+ $(,)?
+        }
+        $(also { $($alias:literal => $meant:ident),+ $(,)? })?
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
@@ -32,15 +40,19 @@ macro_rules! vocabulary {
         impl FromStr for $name {
             type Err = Invalid;
             fn from_str(s: &str) -> Result<Self, Invalid> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(Invalid::new(format!(
-                        "unknown {} '{}'; use one of: {}",
-                        $what,
-                        s,
-                        $name::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
-                    ))),
-                }
+                // The stored spelling, at once; else as a person typed it.
+                $(if s == $text { return Ok($name::$variant); })+
+                let typed = spelling::key(s);
+                $(if typed == spelling::key($text) { return Ok($name::$variant); })+
+                $($(if typed == $alias { return Ok($name::$meant); })+)?
+                let words = || $name::ALL.iter().map(|v| v.as_str());
+                Err(Invalid::new(format!(
+                    "unknown {} '{}'{}; use one of: {}",
+                    $what,
+                    s,
+                    spelling::did_you_mean(s, words()),
+                    words().collect::<Vec<_>>().join(", ")
+                )))
             }
         }
 
@@ -61,6 +73,12 @@ vocabulary!(
         Completed => "completed",
         Cancelled => "cancelled",
         CarriedForward => "carried-forward",
+    }
+    also {
+        "notstarted" => Planned,
+        "complete" => Completed,
+        "done" => Completed,
+        "paused" => OnHold,
     }
 );
 
@@ -147,12 +165,14 @@ pub enum RagSetting {
 impl FromStr for RagSetting {
     type Err = Invalid;
     fn from_str(s: &str) -> Result<Self, Invalid> {
-        if s == "auto" {
+        if spelling::key(s) == "auto" {
             return Ok(RagSetting::Auto);
         }
         s.parse().map(RagSetting::Pin).map_err(|_| {
+            let words = ["red", "amber", "green", "auto"];
             Invalid::new(format!(
-                "unknown RAG value '{s}'; use one of: red, amber, green, auto"
+                "unknown RAG value '{s}'{}; use one of: red, amber, green, auto",
+                spelling::did_you_mean(s, words)
             ))
         })
     }
@@ -173,6 +193,29 @@ mod tests {
         for a in Action::ALL {
             assert_eq!(a.as_str().parse::<Action>().unwrap(), *a);
         }
+    }
+
+    #[test]
+    fn statuses_are_taken_as_people_write_them() {
+        for (typed, meant) in [
+            ("In Progress", Status::InProgress),
+            ("in_progress", Status::InProgress),
+            ("ON-HOLD", Status::OnHold),
+            ("Not started", Status::Planned),
+            ("complete", Status::Completed),
+            ("Done", Status::Completed),
+            ("paused", Status::OnHold),
+            ("Carried Forward", Status::CarriedForward),
+        ] {
+            assert_eq!(typed.parse::<Status>().unwrap(), meant, "{typed}");
+        }
+        let err = "in progres".parse::<Status>().unwrap_err().to_string();
+        assert!(err.contains("did you mean in-progress?"), "{err}");
+        assert_eq!(
+            "Red".parse::<RagSetting>().unwrap(),
+            RagSetting::Pin(Rag::Red)
+        );
+        assert_eq!("AUTO".parse::<RagSetting>().unwrap(), RagSetting::Auto);
     }
 
     #[test]

@@ -100,6 +100,23 @@ impl Db<'_> {
             )?)
     }
 
+    /// The items whose ref is `reference` (ignoring case), of strategy
+    /// `code` or of any, with their strategy's code, by number.
+    pub fn items_with_ref(
+        &self,
+        code: Option<&Code>,
+        reference: &str,
+    ) -> Result<Vec<(ItemId, Code)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.id, s.code FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE i.ref = ?2 COLLATE NOCASE AND (?1 IS NULL OR s.code = ?1) ORDER BY i.id",
+        )?;
+        let rows = stmt.query_map(params![code.map(Code::as_str), reference], |r| {
+            Ok((ItemId(r.get(0)?), super::rows::parsed(r, 1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Stores a new item, under its own number when `keep_id` (import into
     /// an empty database), else under the next free one, which is returned.
     pub fn insert_item(&self, item: &Item, keep_id: bool) -> Result<ItemId> {
