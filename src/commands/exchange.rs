@@ -5,6 +5,7 @@ use super::{Ctx, Outcome, require_strategies};
 use crate::cli::{ExportArgs, Format, ImportArgs};
 use crate::domain::NumberSet;
 use crate::domain::model::{Code, Event, Item, Strategy, StrategyEvent};
+use crate::domain::text::counted;
 use crate::error::{Error, Result};
 use crate::exchange::csv_reader::load_csv;
 use crate::exchange::load::{Counts, Loader};
@@ -209,8 +210,10 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
         Store::create(db_path, |store| store.load(true, load))?
     };
     let what = format!(
-        "{} strategies, {} items, {} events",
-        counts.strategies, counts.items, counts.events
+        "{}, {}, {}",
+        counted(counts.strategies as i64, "strategy", "strategies"),
+        counted(counts.items as i64, "item", "items"),
+        counted(counts.events as i64, "event", "events")
     );
     let message = if args.dry_run {
         format!(

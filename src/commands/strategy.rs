@@ -7,6 +7,7 @@ use crate::domain::dates::Period;
 use crate::domain::history::{present_with, state_on};
 use crate::domain::model::{Change, Code, Strategy, StrategyEvent, Tracked};
 use crate::domain::summary::Summary;
+use crate::domain::text::counted;
 use crate::domain::vocab::{Action, StrategyStatus};
 use crate::error::{Error, Result};
 use crate::output::views::{StrategyDetail, StrategyList};
@@ -307,18 +308,26 @@ fn remove(store: &mut Store, code: Code, force: bool) -> Result<Outcome> {
         let items = db.count_items(&code)?;
         if items > 0 && !force {
             return Err(Error::conflict(format!(
-                "strategy {code} has {items} items\nRemove them first, or add --force to delete them and their history too."
+                "strategy {code} has {}\nRemove them first, or add --force to delete them and their history too.",
+                counted(items, "item", "items")
             )));
         }
         let links = db.links_leaving(&code)?;
         if links > 0 {
             return Err(Error::conflict(format!(
-                "{links} items of {code} are linked by carry-forward to items of other strategies, \
-                 whose history needs them\nRemove it only together with those strategies' items."
+                "{} of {code} linked by carry-forward to items of other strategies, \
+                 whose history needs them\nRemove it only together with those strategies' items.",
+                match links {
+                    1 => "1 item is".to_string(),
+                    n => format!("{n} items are"),
+                }
             )));
         }
         db.delete_strategy(&code)?;
         Ok(items)
     })?;
-    Ok(Outcome::default().said(format!("Removed strategy {code} and its {items} items.")))
+    Ok(Outcome::default().said(format!(
+        "Removed strategy {code} and its {}.",
+        counted(items, "item", "items")
+    )))
 }

@@ -38,7 +38,10 @@ fn assess(item: &Item, on: NaiveDate) -> (Health, Option<String>) {
     match days_overdue(item, on) {
         0 => {}
         1 => return (Health::Red, Some("overdue by 1 day".into())),
-        n => return (Health::Red, Some(format!("overdue by {n} days"))),
+        n => {
+            let days = crate::domain::text::counted(n, "day", "days");
+            return (Health::Red, Some(format!("overdue by {days}")));
+        }
     }
     if item.status == Status::OnHold {
         return (Health::Amber, Some("on hold".into()));

@@ -55,6 +55,12 @@ impl TextRule {
     }
 }
 
+/// `1 item`, `2 items`: a count with its noun in the right number.
+pub fn counted(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A clap value parser for names and titles.
 pub fn label(s: &str) -> Result<String, TextError> {
     TextRule::Label.check(s).map(|()| s.to_string())
@@ -68,6 +74,13 @@ pub fn prose(s: &str) -> Result<String, TextError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(counted(1, "strategy", "strategies"), "1 strategy");
+        assert_eq!(counted(0, "strategy", "strategies"), "0 strategies");
+        assert_eq!(counted(2, "day", "days"), "2 days");
+    }
 
     #[test]
     fn labels_refuse_every_control_character_and_prose_keeps_line_breaks() {

@@ -386,7 +386,7 @@ impl View for ItemDetail {
         };
         let overdue = match days_overdue(i, self.on) {
             0 => None,
-            n => Some(format!("{n} days")),
+            n => Some(crate::domain::text::counted(n, "day", "days")),
         };
         let fields = [
             ("Strategy", Cell::from(i.strategy.as_str())),
