@@ -314,6 +314,10 @@ pub enum ItemCommand {
     Remove {
         /// The item: its number (12), or its ref (T01, tech-2020/T01)
         id: ItemKey,
+        /// Remove it without asking (needed where strat cannot ask: in a
+        /// script, or with input from a pipe)
+        #[arg(long)]
+        yes: bool,
     },
 }
 

@@ -264,7 +264,7 @@ fn item_add_records_every_initial_value() {
 fn item_numbers_are_never_reused() {
     let env = Env::new().with_tech_2020();
     env.ok(&["item", "add", "tech-2020", "Temporary"]);
-    env.ok(&["item", "remove", "4"]);
+    env.ok(&["item", "remove", "4", "--yes"]);
     env.fails(&["item", "show", "4"], 3);
     env.ok(&["item", "add", "tech-2020", "Next"]);
     let ids: Vec<i64> = env

@@ -164,7 +164,7 @@ fn run_op(env: &Env, op: &Op) -> i32 {
                 pick(*p),
             ]
         }
-        Op::Remove { pick: p } => vec!["item".into(), "remove".into(), pick(*p)],
+        Op::Remove { pick: p } => vec!["item".into(), "remove".into(), pick(*p), "--yes".into()],
         Op::Retitle { second, title } => {
             vec![
                 "strategy".into(),

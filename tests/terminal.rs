@@ -15,6 +15,17 @@ use unicode_width::UnicodeWidthStr;
 /// other tests give it (less `NO_COLOR` unless `extra` sets it again);
 /// returns what the terminal was sent (stdout and stderr together).
 fn on_terminal(env: &Env, cols: u16, args: &[&str], extra: &[(&str, &str)]) -> String {
+    answering(env, cols, args, extra, None)
+}
+
+/// As [`on_terminal`], typing `answer` when strat asks.
+fn answering(
+    env: &Env,
+    cols: u16,
+    args: &[&str],
+    extra: &[(&str, &str)],
+    answer: Option<&str>,
+) -> String {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 50,
@@ -40,6 +51,12 @@ fn on_terminal(env: &Env, cols: u16, args: &[&str], extra: &[(&str, &str)]) -> S
     let mut child = pty.slave.spawn_command(cmd).expect("strat starts");
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().expect("a reader");
+    let mut writer = pty.master.take_writer().expect("a writer");
+    if let Some(answer) = answer {
+        use std::io::Write;
+        writer.write_all(answer.as_bytes()).expect("typed");
+        writer.flush().expect("typed");
+    }
     let mut out = Vec::new();
     // The read ends with an error once the child has gone and closed it.
     let _ = reader.read_to_end(&mut out);
@@ -206,4 +223,25 @@ fn help_reads_well_at_80_columns() {
         assert!(help.contains("Examples:"), "{help}");
         insta::assert_snapshot!(format!("help_{}", args.join("_").replace("--", "")), help);
     }
+}
+
+#[test]
+fn item_remove_asks_at_a_terminal_and_needs_yes_elsewhere() {
+    let env = demo();
+    let before = env.dump();
+    let kept = answering(&env, 80, &["item", "remove", "13"], &[], Some("n\n"));
+    assert!(kept.contains("Remove item #13"), "{kept}");
+    assert!(kept.contains("One online account"), "{kept}");
+    assert!(kept.contains("Kept item #13"), "{kept}");
+    assert_eq!(env.dump(), before);
+
+    let err = env.fails(&["item", "remove", "13"], 2);
+    assert!(err.contains("--yes"), "{err}");
+    assert_eq!(env.dump(), before);
+
+    let gone = answering(&env, 80, &["item", "remove", "13"], &[], Some("y\n"));
+    assert!(gone.contains("Removed item #13"), "{gone}");
+    env.fails(&["item", "show", "13"], 3);
+    env.ok(&["item", "remove", "14", "--yes"]);
+    env.fails(&["item", "show", "14"], 3);
 }

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand, out: &mut Printer) -> 
             let item = load(db, &id)?;
             Ok(Outcome::show(EventList(db.events_of(item.id)?)))
         }),
-        ItemCommand::Remove { id } => remove(&mut store, &id),
+        ItemCommand::Remove { id, yes } => remove(&mut store, &id, yes),
     }
 }
 
@@ -691,16 +691,62 @@ fn done(
     ))
 }
 
-fn remove(store: &mut Store, key: &ItemKey) -> Result<Outcome> {
-    let id = store.write(|db| {
-        let item = load(db, key)?;
-        let id = item.id;
-        if let Some(other) = item.carried_from.or(item.carried_to) {
-            return Err(Error::conflict(format!(
-                "item {id} is linked by carry-forward to {other}, whose history needs it; \
-                 it cannot be removed\nTo stop tracking it, set --status cancelled."
+/// Asks on the terminal whether to go on; false unless the answer is yes.
+fn confirmed(question: &str) -> Result<bool> {
+    use std::io::{BufRead, Write};
+    let mut err = std::io::stderr();
+    write!(err, "{question} [y/N] ")?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+/// The item named, if it may be removed: one linked by carry-forward may
+/// not, since the other side's history needs it.
+fn removable(db: &Db, key: &ItemKey) -> Result<Item> {
+    let item = load(db, key)?;
+    if let Some(other) = item.carried_from.or(item.carried_to) {
+        return Err(Error::conflict(format!(
+            "item {} is linked by carry-forward to {other}, whose history needs it; \
+             it cannot be removed\nTo stop tracking it, set --status cancelled.",
+            item.id
+        )));
+    }
+    Ok(item)
+}
+
+fn remove(store: &mut Store, key: &ItemKey, yes: bool) -> Result<Outcome> {
+    use std::io::IsTerminal;
+    if !yes {
+        let (item, events) = store.read(|db| {
+            let item = removable(db, key)?;
+            let events = db.events_of(item.id)?.len();
+            Ok((item, events))
+        })?;
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err(Error::invalid(format!(
+                "item remove deletes item {} and its history; it asks first, and cannot ask \
+                 here\nAdd --yes to remove it without asking.",
+                item.id
             )));
         }
+        let question = format!(
+            "Remove item {} \"{}\" of {}, and its history of {}?",
+            item.id,
+            crate::output::shown_label(&item.title),
+            item.strategy,
+            crate::domain::text::counted(events as i64, "change", "changes")
+        );
+        if !confirmed(&question)? {
+            return Ok(Outcome::default().said(format!(
+                "Kept item {}; nothing was removed.",
+                item.id
+            )));
+        }
+    }
+    let id = store.write(|db| {
+        let id = removable(db, key)?.id;
         db.delete_item(id)?;
         Ok(id)
     })?;

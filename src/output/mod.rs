@@ -10,6 +10,11 @@ pub mod views;
 
 pub use render::{Doc, Rows, Style, render};
 
+/// A stored name or title as a terminal may show it in a message.
+pub fn shown_label(text: &str) -> std::borrow::Cow<'_, str> {
+    shown::for_terminal(text, shown::Kind::Label)
+}
+
 /// Where a command's data goes: stdout in the format asked for. A command
 /// that reads while it prints hands it a view over what its transaction
 /// reads; output never holds the database or opens a transaction.
