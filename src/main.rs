@@ -24,14 +24,14 @@ fn main() -> ExitCode {
         .and_then(|()| printer.flush());
         match (written, &outcome.made) {
             (Err(e), Some(made)) if !e.is_closed_pipe() => {
-                eprintln!("{made}");
+                eprintln!("{}", output::shown_message(made));
                 eprintln!("strat: the change was made, but its output could not be written: {e}");
                 return Ok(());
             }
             (written, _) => written?,
         }
         if let Some(message) = &outcome.message {
-            eprintln!("{message}");
+            eprintln!("{}", output::shown_message(message));
         }
         match outcome.failure {
             Some(e) => Err(e),
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         // `strat report | head` closes the pipe early; that is not a failure.
         Err(e) if e.is_closed_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("strat: {e}");
+            eprintln!("strat: {}", output::shown_message(&e.to_string()));
             ExitCode::from(e.exit_code() as u8)
         }
     }

@@ -13,11 +13,13 @@ fn write(env: &Env, name: &str, doc: &Value) -> String {
 
 /// Runs `args`, which must fail with exit 2 naming every one of
 /// `expected` ([`Env::fails`] checks the database is left as it was).
-fn refused_naming(env: &Env, args: &[&str], expected: &[&str]) {
+/// Refused with exit 2, naming each of `expected`; returns stderr.
+fn refused_naming(env: &Env, args: &[&str], expected: &[&str]) -> String {
     let err = env.fails(args, 2);
     for e in expected {
         assert!(err.contains(e), "missing {e}:\n{err}");
     }
+    err
 }
 
 fn busy() -> Env {
@@ -878,14 +880,15 @@ fn how_a_file_is_laid_out_does_not_change_what_is_stored() {
 
 /// An export of `busy()` with one change made by `edit`, into a fresh
 /// database: refused with exit 2 naming `expected`, nothing written.
-fn edited_export_is_refused(edit: impl FnOnce(&mut Value), expected: &[&str]) {
+fn edited_export_is_refused(edit: impl FnOnce(&mut Value), expected: &[&str]) -> String {
     let env = busy();
     let mut doc = env.json(&["export"]);
     edit(&mut doc);
     let fresh = Env::new();
     let file = write(&fresh, "edited.json", &doc);
-    refused_naming(&fresh, &["import", &file], expected);
+    let err = refused_naming(&fresh, &["import", &file], expected);
     assert_eq!(fresh.dump(), "<no database>");
+    err
 }
 
 #[test]
@@ -930,6 +933,15 @@ fn control_characters_and_blank_names_are_refused() {
     edited_export_is_refused(
         |doc| doc["strategies"][0]["description"] = json!("one\n\ttwo\u{8}"),
         &["strategies[0].description", "\\x08"],
+    );
+    // A bad value quoted back is shown, not obeyed.
+    let stderr = edited_export_is_refused(
+        |doc| doc["items"][0]["x\u{1b}[2J\u{1b}]52;c;eA==\u{7}"] = json!(1),
+        &["unknown field", "\\x1b[2J"],
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
     );
 }
 

@@ -572,3 +572,80 @@ proptest! {
         prop_assert_eq!(&late.json(&["check"])["ok"], &Value::Bool(true));
     }
 }
+
+/// Text an older database may hold: words, and any control character or
+/// mark that reorders text, C1 controls included.
+fn stored_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            "[A-Za-z ]{1,6}",
+            prop::char::range('\u{0}', '\u{1f}').prop_map(String::from),
+            prop::char::range('\u{7f}', '\u{9f}').prop_map(String::from),
+            Just("\u{1b}]52;c;ZWNobyBwd25lZA==\u{7}".to_string()),
+            Just("\u{202e}".to_string()),
+            Just("=cmd|".to_string()),
+        ],
+        1..8,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+/// The raw control characters in `text` that `allowed` does not let by.
+fn raw_controls(text: &str, allowed: &[char]) -> Vec<char> {
+    text.chars()
+        .filter(|c| {
+            (c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+                && !allowed.contains(c)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Whatever an older database holds in its names and notes, no format
+    /// for people or spreadsheets writes a control character raw: only the
+    /// line breaks of tables and CSV, and the tabs of CSV prose.
+    #[test]
+    fn stored_control_characters_never_reach_the_output_raw(
+        title in stored_text(),
+        owner in stored_text(),
+        note in stored_text(),
+        description in stored_text(),
+    ) {
+        let env = Env::new().with_tech_2020();
+        env.ok(&["item", "note", "2", "placeholder"]);
+        let sql = |s: &str| s.replace('\'', "''");
+        env.exec(&format!(
+            "UPDATE item SET title = '{}', owner = '{}', theme = '{}', description = '{}' WHERE id = 2;
+             UPDATE event SET note = '{}' WHERE note = 'placeholder';
+             UPDATE strategy SET lead = '{}', decision = '{}';",
+            sql(&title), sql(&owner), sql(&owner), sql(&description), sql(&note), sql(&owner), sql(&owner)
+        ));
+        for format in ["table", "markdown", "csv"] {
+            let allowed: &[char] = if format == "csv" { &['\n', '\r', '\t'] } else { &['\n'] };
+            for args in [
+                &["item", "list"][..],
+                &["outstanding"],
+                &["report"],
+                &["report", "tech-2020", "--compare", "2021-06-30"],
+                &["item", "show", "2"],
+                &["item", "history", "2"],
+                &["strategy", "show", "tech-2020"],
+                &["strategy", "list"],
+            ] {
+                for columns in [None, Some("80")] {
+                    let mut cmd = env.cmd();
+                    if let Some(c) = columns {
+                        cmd.env("COLUMNS", c);
+                    }
+                    let out = cmd.args(["--format", format]).args(args).output().unwrap();
+                    prop_assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+                    let text = String::from_utf8(out.stdout).unwrap();
+                    let raw = raw_controls(&text, allowed);
+                    prop_assert!(raw.is_empty(), "{format} {args:?}: {raw:?} in\n{text}");
+                }
+            }
+        }
+    }
+}

@@ -739,10 +739,9 @@ fn remove(store: &mut Store, key: &ItemKey, yes: bool) -> Result<Outcome> {
             crate::domain::text::counted(events as i64, "change", "changes")
         );
         if !confirmed(&question)? {
-            return Ok(Outcome::default().said(format!(
-                "Kept item {}; nothing was removed.",
-                item.id
-            )));
+            return Ok(
+                Outcome::default().said(format!("Kept item {}; nothing was removed.", item.id))
+            );
         }
     }
     let id = store.write(|db| {

@@ -10,6 +10,12 @@ pub mod views;
 
 pub use render::{Doc, Rows, Style, render};
 
+/// A message as a terminal may show it: it may quote a file's or the
+/// database's text, whose control characters are written visibly.
+pub fn shown_message(text: &str) -> std::borrow::Cow<'_, str> {
+    shown::for_terminal(text, shown::Kind::Prose)
+}
+
 /// A stored name or title as a terminal may show it in a message.
 pub fn shown_label(text: &str) -> std::borrow::Cow<'_, str> {
     shown::for_terminal(text, shown::Kind::Label)
