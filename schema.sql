@@ -1,4 +1,4 @@
--- strat schema, version 6.
+-- strat schema, version 7.
 --
 -- A new database gets this file whole. An older one is rebuilt to it by
 -- src/store/schema.rs: every table is created anew from the definitions
@@ -12,7 +12,9 @@
 --
 -- What each version brought: 2, the history of strategies; 3, an index of
 -- notes; 4 and 5, the tables as written here, every CHECK in force;
--- 6, the day each change holds from (`effective`), and notes on strategies.
+-- 6, the day each change holds from (`effective`), and notes on strategies;
+-- 7, the command each change was made by, what removals took away, and
+-- changes that undo others.
 
 CREATE TABLE strategy (
     id          INTEGER PRIMARY KEY,
@@ -76,6 +78,21 @@ CREATE INDEX item_by_status_due ON item(status, due);
 CREATE INDEX item_by_carried_from ON item(carried_from) WHERE carried_from IS NOT NULL;
 CREATE INDEX item_by_carried_to ON item(carried_to) WHERE carried_to IS NOT NULL;
 
+-- Each command that changed something: who ran it and when, and, once
+-- taken back by `strat undo`, the command that did so. Its changes are the
+-- events and strategy events that name it.
+CREATE TABLE command (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL
+              CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    by        TEXT NOT NULL,
+    name      TEXT NOT NULL CHECK (length(name) > 0),
+    undone_by INTEGER REFERENCES command(id)
+) STRICT;
+
+-- Each person's latest commands.
+CREATE INDEX command_by_person ON command(by, id);
+
 -- The history: one row per change, never updated. `changes` is a JSON list
 -- of {"field", "from", "to"}; the 'created' event lists every initial value,
 -- so any past state of an item can be rebuilt from its events alone.
@@ -92,14 +109,16 @@ CREATE TABLE event (
     action  TEXT NOT NULL
             CHECK (action = 'created' OR action = 'updated' OR action = 'completed'
                    OR action = 'noted' OR action = 'carried-forward'
-                   OR action = 'carried-in'),
+                   OR action = 'carried-in' OR action = 'undone'),
     changes TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
-    note    TEXT
+    note    TEXT,
+    command INTEGER REFERENCES command(id)
 ) STRICT;
 
 -- Each item's history in the order its changes hold, and (its last entry)
 -- the day of its latest change.
 CREATE INDEX event_by_item ON event(item_id, effective, at, id);
+CREATE INDEX event_by_command ON event(command) WHERE command IS NOT NULL;
 
 -- The history of each strategy's own details (title, status, period, …),
 -- so a report as of a past day shows the strategy as it was, and the notes
@@ -112,13 +131,33 @@ CREATE TABLE strategy_event (
     effective   TEXT NOT NULL CHECK (effective IS date(effective)),
     by          TEXT NOT NULL,
     action      TEXT NOT NULL
-                CHECK (action = 'created' OR action = 'updated' OR action = 'noted'),
+                CHECK (action = 'created' OR action = 'updated' OR action = 'noted'
+                       OR action = 'undone'),
     changes     TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
-    note        TEXT
+    note        TEXT,
+    command     INTEGER REFERENCES command(id)
 ) STRICT;
 
 CREATE INDEX strategy_event_by_strategy ON strategy_event(strategy_id, effective, at, id);
+CREATE INDEX strategy_event_by_command ON strategy_event(command) WHERE command IS NOT NULL;
 
--- The events with notes, with their notes, so the latest note of each item
--- is read from a small index instead of the whole history.
-CREATE INDEX event_notes ON event(item_id, effective, at, id, note) WHERE note IS NOT NULL;
+-- What a command removed (an item, or a strategy), kept whole so that
+-- `strat undo` can bring it back: `record` is the document `export` writes
+-- for it and its history, `commands` the command of each of its events
+-- ({"events": [[event, command], ...], "strategy_events": [...]}). An
+-- item's number stays free while it is here: numbers are never reused.
+CREATE TABLE removed (
+    id       INTEGER PRIMARY KEY,
+    command  INTEGER NOT NULL REFERENCES command(id),
+    kind     TEXT NOT NULL CHECK (kind = 'item' OR kind = 'strategy'),
+    name     TEXT NOT NULL,
+    record   TEXT NOT NULL CHECK (json_valid(record) AND json_type(record) = 'object'),
+    commands TEXT NOT NULL CHECK (json_valid(commands) AND json_type(commands) = 'object')
+) STRICT;
+
+CREATE INDEX removed_by_command ON removed(command);
+
+-- The events with notes, with their notes and commands, so the latest note
+-- of each item is read from a small index instead of the whole history.
+CREATE INDEX event_notes ON event(item_id, effective, at, id, note, command, action)
+    WHERE note IS NOT NULL;

@@ -141,6 +141,13 @@ pub enum Command {
     },
     /// Check the database: SQLite's own checks and strat's rules
     Check,
+    /// Take back your most recent command: every change it made, over every
+    /// item it touched (a removal or an import too)
+    Undo {
+        /// Show what would be restored, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print a shell's completion script (source it, or save it where your
     /// shell loads completions)
     Completions {
@@ -152,10 +159,48 @@ pub enum Command {
 }
 
 impl Command {
+    /// The command as typed (`item update`), as the history of commands
+    /// names it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Init => "init",
+            Command::Demo => "demo",
+            Command::Strategy(c) => match c {
+                StrategyCommand::Add { .. } => "strategy add",
+                StrategyCommand::List => "strategy list",
+                StrategyCommand::Show { .. } => "strategy show",
+                StrategyCommand::Edit { .. } => "strategy edit",
+                StrategyCommand::Note { .. } => "strategy note",
+                StrategyCommand::Remove { .. } => "strategy remove",
+            },
+            Command::Item(c) => match c {
+                ItemCommand::Add(_) => "item add",
+                ItemCommand::List(_) => "item list",
+                ItemCommand::Show { .. } => "item show",
+                ItemCommand::Update(_) => "item update",
+                ItemCommand::Done { .. } => "item done",
+                ItemCommand::Note { .. } => "item note",
+                ItemCommand::History { .. } => "item history",
+                ItemCommand::Remove { .. } => "item remove",
+            },
+            Command::Outstanding(_) => "outstanding",
+            Command::Report(_) => "report",
+            Command::CarryForward(_) => "carry-forward",
+            Command::Import(_) => "import",
+            Command::Export(_) => "export",
+            Command::Backup { .. } => "backup",
+            Command::Check => "check",
+            Command::Undo { .. } => "undo",
+            Command::Completions { .. } => "completions",
+            Command::Man => "man",
+        }
+    }
+
     /// True for commands that may write to the database (and so create it).
     pub fn writes(&self) -> bool {
         match self {
             Command::Init | Command::Demo | Command::CarryForward(_) => true,
+            Command::Undo { dry_run } => !dry_run,
             Command::Import(a) => !a.dry_run,
             Command::Strategy(c) => {
                 !matches!(c, StrategyCommand::List | StrategyCommand::Show { .. })

@@ -202,6 +202,20 @@ impl From<rusqlite::Error> for Error {
                 out.disk_io = true;
                 out
             }
+            // strat writes only links it has just checked or made, so a
+            // link that fails is to a record the file has lost.
+            C::ConstraintViolation
+                if matches!(
+                    &e,
+                    rusqlite::Error::SqliteFailure(f, _)
+                        if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+                ) =>
+            {
+                Error::storage(
+                    "the database links to a record it no longer holds; it is damaged\n\
+                     Run strat check to see what, or restore it from a backup.",
+                )
+            }
             C::ConstraintViolation => Error::new(
                 Kind::Refused,
                 format!("a rule of the database refused the change: {e}"),

@@ -14,6 +14,9 @@ const FIXTURE_V4: &str = "tests/fixtures/schema-v4.db";
 /// the day they hold from: two strategies added on 2024-04-02, items
 /// updated, completed and noted over 2024, one carried forward.
 const FIXTURE_V5: &str = "tests/fixtures/schema-v5.db";
+/// A portfolio written at schema version 6, before commands were kept:
+/// a late quarterly return, a strategy note, an item removed.
+const FIXTURE_V6: &str = "tests/fixtures/schema-v6.db";
 
 /// The columns of strategy events before version 6.
 const STRATEGY_EVENTS_BEFORE_V6: &str =
@@ -218,6 +221,40 @@ fn a_version_5_database_gains_the_day_each_change_holds_from() {
     assert_eq!(report["strategies"][0]["summary"]["items"], 0);
     let events = env.json(&["item", "history", "1"]);
     assert_eq!(events[0]["effective"], "2024-04-03");
+}
+
+#[test]
+fn a_version_6_database_gains_commands_and_keeps_every_record() {
+    let v6_tables = [
+        "SELECT * FROM item ORDER BY id",
+        "SELECT id, item_id, at, effective, by, action, changes, note FROM event ORDER BY id",
+        "SELECT id, strategy_id, at, effective, by, action, changes, note FROM strategy_event \
+         ORDER BY id",
+        "SELECT * FROM sqlite_sequence ORDER BY name",
+    ];
+    let before = rows(Path::new(FIXTURE_V6), &v6_tables);
+    let (env, _, _) = upgraded_keeping_every_record(FIXTURE_V6, 6);
+    same(
+        &rows(&env.db, &v6_tables),
+        &before,
+        "upgrade changed the data",
+    );
+    assert_eq!(env.query_i64("SELECT count(*) FROM command"), 0);
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM event WHERE command IS NOT NULL"),
+        0
+    );
+    assert_eq!(env.json(&["check"])["ok"], true);
+    // What was recorded before the upgrade belongs to no command to undo.
+    env.fails(&["--by", "officer", "undo"], 3);
+    env.ok(&["item", "update", "D01", "--progress", "70"]);
+    env.ok(&["undo"]);
+    assert_eq!(env.json(&["item", "show", "1"])["progress"], 60);
+    let report = env.json(&["report", "digital-2024", "--as-of", "FY2024-Q2"]);
+    assert_eq!(
+        report["strategies"][0]["items"][0]["latest_note"],
+        "Q2 return, late"
+    );
 }
 
 #[test]

@@ -37,6 +37,7 @@ pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
         }
     }
     let mut store = Store::open(&path)?;
+    store.acting(ctx.doer("demo"));
     store.load(true, |db| {
         if !db.is_empty()? {
             return Err(Error::conflict(format!(

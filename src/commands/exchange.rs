@@ -205,9 +205,14 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
     let counts = if args.dry_run {
         Store::open_for_reading(db_path)?.load(false, load)?
     } else if db_path.exists() {
-        Store::open(db_path)?.load(true, load)?
+        let mut store = Store::open(db_path)?;
+        store.acting(ctx.doer("import"));
+        store.load(true, load)?
     } else {
-        Store::create(db_path, |store| store.load(true, load))?
+        Store::create(db_path, |store| {
+            store.acting(ctx.doer("import"));
+            store.load(true, load)
+        })?
     };
     let what = format!(
         "{}, {}, {}",

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand, out: &mut Printer) -> 
             let item = load(db, &id)?;
             Ok(Outcome::show(EventList(db.events_of(item.id)?)))
         }),
-        ItemCommand::Remove { id, yes } => remove(&mut store, &id, yes),
+        ItemCommand::Remove { id, yes } => remove(ctx, &mut store, &id, yes),
     }
 }
 
@@ -716,7 +716,7 @@ fn removable(db: &Db, key: &ItemKey) -> Result<Item> {
     Ok(item)
 }
 
-fn remove(store: &mut Store, key: &ItemKey, yes: bool) -> Result<Outcome> {
+fn remove(ctx: &Ctx, store: &mut Store, key: &ItemKey, yes: bool) -> Result<Outcome> {
     use std::io::IsTerminal;
     if !yes {
         let (item, events) = store.read(|db| {
@@ -745,9 +745,11 @@ fn remove(store: &mut Store, key: &ItemKey, yes: bool) -> Result<Outcome> {
         }
     }
     let id = store.write(|db| {
-        let id = removable(db, key)?.id;
-        db.delete_item(id)?;
-        Ok(id)
+        let item = removable(db, key)?;
+        super::undo::remove_item(db, ctx, &item)?;
+        Ok(item.id)
     })?;
-    Ok(Outcome::default().said(format!("Removed item {id} and its history.")))
+    Ok(Outcome::default().said(format!(
+        "Removed item {id} and its history (strat undo brings it back)."
+    )))
 }

@@ -12,6 +12,7 @@ mod maintenance;
 mod manual;
 mod report;
 mod strategy;
+mod undo;
 
 use crate::cli::{Cli, Command, StrategyCommand, ViewArgs};
 use crate::domain::Clock;
@@ -73,6 +74,16 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The person running `name`, for the command their changes are
+    /// recorded under.
+    pub fn doer(&self, name: &'static str) -> crate::store::Doer {
+        crate::store::Doer {
+            by: self.by.clone(),
+            at: self.clock.now,
+            name,
+        }
+    }
+
     /// The day a date expression names, counting from today.
     pub fn date(&self, flag: &str, expr: DateExpr) -> Result<NaiveDate> {
         expr.resolve(self.clock.today)
@@ -255,9 +266,10 @@ fn run_on(ctx: &Ctx, command: Command, path: &Path, out: &mut Printer) -> Result
     if !path.exists() {
         return match command {
             Command::Init => Store::create(path, |_| Ok(())).map(|()| init_message(path)),
-            Command::Strategy(cmd @ StrategyCommand::Add { .. }) => {
-                Store::create(path, |store| strategy::run(ctx, store, cmd.clone()))
-            }
+            Command::Strategy(cmd @ StrategyCommand::Add { .. }) => Store::create(path, |store| {
+                store.acting(ctx.doer("strategy add"));
+                strategy::run(ctx, store, cmd.clone())
+            }),
             _ => Err(no_database(path)),
         };
     }
@@ -266,6 +278,7 @@ fn run_on(ctx: &Ctx, command: Command, path: &Path, out: &mut Printer) -> Result
     } else {
         Store::open_for_reading(path)?
     };
+    store.acting(ctx.doer(command.name()));
     let note = store.upgrade_note();
     let mut outcome = match command {
         Command::Init => Ok(init_message(path)),
@@ -280,6 +293,7 @@ fn run_on(ctx: &Ctx, command: Command, path: &Path, out: &mut Printer) -> Result
         Command::Export(args) => exchange::export(ctx, store, args, out),
         Command::Backup { file } => maintenance::backup(&mut store, &file),
         Command::Check => maintenance::check(&mut store),
+        Command::Undo { dry_run } => undo::run(ctx, &mut store, dry_run),
     }?;
     if let Some(note) = note {
         outcome.message = Some(match outcome.message {

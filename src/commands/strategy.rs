@@ -49,7 +49,7 @@ pub fn run(ctx: &Ctx, store: &mut Store, cmd: StrategyCommand) -> Result<Outcome
             text,
             effective,
         } => note(ctx, store, code, text, effective.effective),
-        StrategyCommand::Remove { code, force } => remove(store, code, force),
+        StrategyCommand::Remove { code, force } => remove(ctx, store, code, force),
     }
 }
 
@@ -134,18 +134,17 @@ fn event(
 /// present state takes each field from the change that holds latest.
 /// Returns the present state and the changes recorded (none: nothing
 /// recorded).
-fn change(
+pub(super) fn change(
     db: &Db,
     ctx: &Ctx,
     code: &Code,
-    effective: Option<DateExpr>,
+    day: NaiveDate,
     action: Action,
     note: Option<String>,
     edit: impl FnOnce(&mut Strategy) -> Result<()>,
 ) -> Result<(Strategy, Vec<Change>)> {
     db.strategy(code)?
         .ok_or_else(|| not_found_strategy(db, code))?;
-    let day = ctx.effective(effective, ctx.clock.today)?;
     let history = db.strategy_history(Some(code), None)?;
     super::item::refuse_before_held(code, &history, day)?;
     let then = state_on::<Strategy>(&history, day)
@@ -177,9 +176,8 @@ fn note(
         return Err(Error::invalid("the note is empty; write some text"));
     }
     let (strategy, _) = store.write(|db| {
-        change(db, ctx, &code, effective, Action::Noted, Some(text), |_| {
-            Ok(())
-        })
+        let day = ctx.effective(effective, ctx.clock.today)?;
+        change(db, ctx, &code, day, Action::Noted, Some(text), |_| Ok(()))
     })?;
     let message = format!("Noted on strategy {}.", strategy.code);
     Ok(Outcome::default().said(message))
@@ -269,7 +267,8 @@ fn edit(
     let starts = f.starts.map(|d| ctx.date("--starts", d)).transpose()?;
     let ends = f.ends.map(|d| ctx.date("--ends", d)).transpose()?;
     let detail = store.write(|db| {
-        let (s, changes) = change(db, ctx, &code, effective, Action::Updated, None, |s| {
+        let day = ctx.effective(effective, ctx.clock.today)?;
+        let (s, changes) = change(db, ctx, &code, day, Action::Updated, None, |s| {
             if let Some(p) = f.period {
                 s.period = p;
             } else if starts.is_some() || ends.is_some() {
@@ -302,9 +301,11 @@ fn edit(
     Ok(Outcome::changed(detail, message))
 }
 
-fn remove(store: &mut Store, code: Code, force: bool) -> Result<Outcome> {
+fn remove(ctx: &Ctx, store: &mut Store, code: Code, force: bool) -> Result<Outcome> {
     let items = store.write(|db| {
-        db.strategy(&code)?.ok_or_else(|| not_found_strategy(db, &code))?;
+        let strategy = db
+            .strategy(&code)?
+            .ok_or_else(|| not_found_strategy(db, &code))?;
         let items = db.count_items(&code)?;
         if items > 0 && !force {
             return Err(Error::conflict(format!(
@@ -323,11 +324,11 @@ fn remove(store: &mut Store, code: Code, force: bool) -> Result<Outcome> {
                 }
             )));
         }
-        db.delete_strategy(&code)?;
+        super::undo::remove_strategy(db, ctx, &strategy)?;
         Ok(items)
     })?;
     Ok(Outcome::default().said(format!(
-        "Removed strategy {code} and its {}.",
+        "Removed strategy {code} and its {} (strat undo brings them back).",
         counted(items, "item", "items")
     )))
 }

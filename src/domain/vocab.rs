@@ -139,6 +139,7 @@ vocabulary!(
         Noted => "noted",
         CarriedForward => "carried-forward",
         CarriedIn => "carried-in",
+        Undone => "undone",
     }
 );
 
@@ -154,6 +155,13 @@ vocabulary!(
         Closed => "closed",
     }
 );
+
+impl Action {
+    /// True for the first event of an item or strategy.
+    pub fn creates(self) -> bool {
+        matches!(self, Action::Created | Action::CarriedIn)
+    }
+}
 
 /// `--rag`: a colour to pin, or `auto` to return to the computed health.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

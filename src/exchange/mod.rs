@@ -80,6 +80,41 @@ impl Parsed {
     }
 }
 
+/// The records of a small document held in the database (what a removal
+/// kept for undo), each read with the import's own checks.
+#[derive(Debug, Default)]
+pub struct Records {
+    pub strategies: Vec<Strategy>,
+    pub items: Vec<Item>,
+    pub events: Vec<Event>,
+    pub strategy_events: Vec<StrategyEvent>,
+}
+
+/// Reads a document of [`Records`]; any problem is damage to what was kept.
+pub fn read_records(text: &str, now: DateTime<Utc>) -> Result<Records> {
+    let mut records = Records::default();
+    let mut problems = Vec::new();
+    let damaged = |why: String| {
+        Error::storage(format!(
+            "what a removal kept for undo is damaged: {why}\nRun strat check for details."
+        ))
+    };
+    let header = json_reader::read(text.as_bytes(), &mut |entry| match Parsed::of(entry, now) {
+        Some(Parsed::Strategy(_, s)) => records.strategies.push(s),
+        Some(Parsed::Item(_, i)) => records.items.push(i),
+        Some(Parsed::Event(_, e)) => records.events.push(e),
+        Some(Parsed::StrategyEvent(_, e, _)) => records.strategy_events.push(e),
+        Some(Parsed::Problems(p)) => problems.extend(p),
+        None => {}
+    })
+    .map_err(|e| damaged(e.to_string()))?;
+    check_header(header).map_err(|e| damaged(e.message().to_string()))?;
+    match problems.first() {
+        Some(first) => Err(damaged(first.clone())),
+        None => Ok(records),
+    }
+}
+
 /// Records are handed over in batches, so the two threads meet rarely.
 const BATCH: usize = 512;
 

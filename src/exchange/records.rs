@@ -521,6 +521,7 @@ pub fn event(record: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Option<
         Action::Noted,
         Action::CarriedForward,
         Action::CarriedIn,
+        Action::Undone,
     ];
     let parts = event_parts::<Item>(&mut r, &actions);
     let (good, ..) = r.finish(EVENT_KEYS);
@@ -550,7 +551,12 @@ pub fn strategy_event(
     let mut r = Fields::open(record, pos, problems)?;
     let code = r.required("strategy");
     let code: Option<Code> = r.parse("strategy", code);
-    let actions = [Action::Created, Action::Updated, Action::Noted];
+    let actions = [
+        Action::Created,
+        Action::Updated,
+        Action::Noted,
+        Action::Undone,
+    ];
     let parts = event_parts::<Strategy>(&mut r, &actions);
     let (good, ..) = r.finish(STRATEGY_EVENT_KEYS);
     let p = parts?;

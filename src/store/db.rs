@@ -5,10 +5,25 @@ use crate::domain::model::{Code, format_timestamp};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row};
+use std::cell::Cell;
 
 /// The database as seen from inside one transaction.
 pub struct Db<'c> {
     pub(super) conn: &'c Connection,
+    /// Who is changing it, for the command their changes are recorded
+    /// under (none for an upgrade, which records no command).
+    doer: Option<&'c Doer>,
+    /// That command's number, once it has recorded something.
+    command: Cell<Option<i64>>,
+}
+
+/// A person running a command that may change the database.
+#[derive(Debug, Clone)]
+pub struct Doer {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The command, as typed: `item update`.
+    pub name: &'static str,
 }
 
 /// Rows of a query read one at a time, each made into a `T`: for documents
@@ -46,6 +61,13 @@ pub(super) fn before(cutoff: Option<DateTime<Utc>>) -> String {
 /// The events of `event e` a view takes, given [`seen`] as `?2` and `?3`.
 pub(super) const TAKEN: &str = "e.effective <= ?2 AND e.at < ?3";
 
+/// The notes of `e` a view shows: not an undo's own, nor those of a
+/// command taken back by an undo recorded before `?3` (so a report as it
+/// could be printed before the undo still shows them).
+pub(super) const NOTED: &str = "e.note IS NOT NULL AND e.action <> 'undone' \
+     AND (e.command IS NULL OR NOT EXISTS (SELECT 1 FROM command c \
+     JOIN command u ON u.id = c.undone_by WHERE c.id = e.command AND u.at < ?3))";
+
 /// `?2` and `?3` of [`TAKEN`]: the last day whose changes a view takes,
 /// and the moment before which they were recorded; everything for `None`.
 pub(super) fn seen(view: Option<Seen>) -> (String, String) {
@@ -57,7 +79,42 @@ pub(super) fn seen(view: Option<Seen>) -> (String, String) {
 
 impl<'c> Db<'c> {
     pub(crate) fn new(conn: &'c Connection) -> Self {
-        Db { conn }
+        Db {
+            conn,
+            doer: None,
+            command: Cell::new(None),
+        }
+    }
+
+    /// The database as `doer` changes it.
+    pub(super) fn by(conn: &'c Connection, doer: Option<&'c Doer>) -> Self {
+        Db {
+            conn,
+            doer,
+            command: Cell::new(None),
+        }
+    }
+
+    /// The number of the command this transaction's changes are recorded
+    /// under, made on its first change (a command that changes nothing
+    /// leaves no trace); none without a doer.
+    pub fn command(&self) -> Result<Option<i64>> {
+        let Some(doer) = self.doer else {
+            return Ok(None);
+        };
+        if let Some(n) = self.command.get() {
+            return Ok(Some(n));
+        }
+        self.conn
+            .prepare_cached("INSERT INTO command (at, by, name) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![
+                format_timestamp(doer.at),
+                doer.by,
+                doer.name
+            ])?;
+        let n = self.conn.last_insert_rowid();
+        self.command.set(Some(n));
+        Ok(Some(n))
     }
 
     pub(super) fn cursor<T, R>(

@@ -2,7 +2,7 @@
 //! items, and each item's latest note.
 
 use super::Db;
-use super::db::{Cursor, TAKEN, scope, seen};
+use super::db::{Cursor, NOTED, TAKEN, scope, seen};
 use super::rows::*;
 use crate::domain::history::Seen;
 use crate::domain::model::{Code, Event, Item, ItemId, Note};
@@ -30,11 +30,11 @@ pub(super) fn notes_sql(code: Option<&Code>) -> String {
         Some(_) => format!(
             "SELECT e.item_id, e.effective, e.note FROM event e \
              JOIN item i ON i.id = e.item_id JOIN strategy s ON s.id = i.strategy_id \
-             WHERE s.code = ?1 AND e.note IS NOT NULL AND {TAKEN} {order}"
+             WHERE s.code = ?1 AND {NOTED} AND {TAKEN} {order}"
         ),
         None => format!(
             "SELECT e.item_id, e.effective, e.note FROM event e \
-             WHERE ?1 IS NULL AND e.note IS NOT NULL AND {TAKEN} {order}"
+             WHERE ?1 IS NULL AND {NOTED} AND {TAKEN} {order}"
         ),
     }
 }
@@ -43,7 +43,12 @@ impl Db<'_> {
     /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
     pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
         let mut stmt = self.conn.prepare_cached(INSERT_EVENT_SQL)?;
-        bind_event(&mut stmt, event, keep_id.then_some(event.id))?;
+        bind_event(
+            &mut stmt,
+            event,
+            keep_id.then_some(event.id),
+            self.command()?,
+        )?;
         stmt.raw_execute()?;
         Ok(self.conn.last_insert_rowid())
     }

@@ -53,7 +53,7 @@ impl Db<'_> {
     /// Stores an event under `number` or the next free one; returns it.
     pub fn load_event(&self, event: &Event, number: Option<i64>) -> Result<i64> {
         let mut stmt = self.conn.prepare_cached(INSERT_EVENT_SQL)?;
-        bind_event(&mut stmt, event, number)?;
+        bind_event(&mut stmt, event, number, self.command()?)?;
         stmt.raw_execute()?;
         Ok(self.conn.last_insert_rowid())
     }

@@ -4,6 +4,7 @@
 //! database's own checks (`checks`). No SQL lives outside this module.
 
 mod checks;
+mod commands;
 mod db;
 mod events;
 mod items;
@@ -14,7 +15,8 @@ mod rows;
 pub(crate) mod schema;
 mod strategies;
 
-pub use db::{Cursor, Db};
+pub use commands::{CommandRow, Kept};
+pub use db::{Cursor, Db, Doer};
 pub use schema::LATEST_VERSION;
 
 use crate::error::{Error, Result};
@@ -30,6 +32,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     upgraded: Option<(i64, PathBuf)>,
+    /// Who changes it, for the command their changes are recorded under.
+    doer: Option<Doer>,
     /// Set for a scratch load; stops when the store is dropped.
     _flusher: Option<Flusher>,
 }
@@ -64,6 +68,7 @@ Make it writable (chmod u+w), or work on a copy.",
             conn,
             path: path.to_path_buf(),
             upgraded: None,
+            doer: None,
             _flusher: None,
         })
     }
@@ -94,6 +99,7 @@ Check the path and its permissions.",
             conn,
             path: path.to_path_buf(),
             upgraded: prepared.upgraded,
+            doer: None,
             _flusher: None,
         })
     }
@@ -165,6 +171,11 @@ Check the path and its permissions.",
         Ok(out)
     }
 
+    /// Records the changes of later writes as `doer`'s command.
+    pub fn acting(&mut self, doer: Doer) {
+        self.doer = Some(doer);
+    }
+
     /// Runs `f` in one write transaction, taken before the first read so a
     /// read-modify-write cannot interleave with another process. Any error
     /// rolls everything back.
@@ -172,7 +183,7 @@ Check the path and its permissions.",
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&Db::new(&tx))?;
+        let out = f(&Db::by(&tx, self.doer.as_ref()))?;
         tx.commit()?;
         Ok(out)
     }
@@ -196,7 +207,7 @@ Check the path and its permissions.",
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let db = Db::new(&tx);
+        let db = Db::by(&tx, self.doer.as_ref());
         let out = f(&db)?;
         let broken = db.broken_links()?;
         if !broken.is_empty() {

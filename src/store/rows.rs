@@ -152,8 +152,9 @@ pub(super) fn item_row(row: &Row) -> rusqlite::Result<Item> {
 /// from, who, action, changes and note.
 pub(super) fn insert_strategy_event_sql(strategy: &str) -> String {
     format!(
-        "INSERT INTO strategy_event (id, strategy_id, at, effective, by, action, changes, note) \
-         VALUES (?1, {strategy}, ?3, ?4, ?5, ?6, ?7, ?8)"
+        "INSERT INTO strategy_event \
+         (id, strategy_id, at, effective, by, action, changes, note, command) \
+         VALUES (?1, {strategy}, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
     )
 }
 
@@ -248,16 +249,18 @@ pub(super) fn bind_item(
 
 /// An insert of one event of `item_id`, `?1` to `?8` (see [`bind_event`]).
 pub(super) const INSERT_EVENT_SQL: &str = "INSERT INTO event \
-     (item_id, at, effective, by, action, changes, note, id) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+     (item_id, at, effective, by, action, changes, note, id, command) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
 /// Binds an event as [`INSERT_EVENT_SQL`] takes it; `number` NULL lets
-/// SQLite choose the next.
+/// SQLite choose the next; `command` is the command recording it.
 pub(super) fn bind_event(
     stmt: &mut Statement,
     event: &Event,
     number: Option<i64>,
+    command: Option<i64>,
 ) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(9, command)?;
     stmt.raw_bind_parameter(1, event.item.0)?;
     stmt.raw_bind_parameter(2, format_timestamp(event.at))?;
     stmt.raw_bind_parameter(3, event.effective.to_string())?;

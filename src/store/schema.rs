@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// The schema version this build writes.
-pub const LATEST_VERSION: i64 = 6;
+pub const LATEST_VERSION: i64 = 7;
 
 fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -241,14 +241,26 @@ pub fn index_faults(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// The tables, in an order that copies each after those it names.
-const TABLES: &[&str] = &["strategy", "item", "event", "strategy_event"];
+const TABLES: &[&str] = &[
+    "strategy",
+    "item",
+    "command",
+    "event",
+    "strategy_event",
+    "removed",
+];
 
-/// The tables that version 6 changed, as versions 4 and 5 defined them (an
-/// item's last update, each change's day, notes on strategies), so
-/// an older file's tables are known for what they are before they are
-/// rebuilt. (Versions before 4 differ from these only in writing their
-/// lists of words with IN.)
-const BEFORE_V6: &[(&str, &str)] = &[
+/// The version that brought each table an older file may not have.
+const INTRODUCED: &[(&str, i64)] = &[("strategy_event", 2), ("command", 7), ("removed", 7)];
+
+/// The tables as earlier versions defined them, so an older file's tables
+/// are known for what they are before they are rebuilt: version 7 changed
+/// the history's tables (each change's command, undone changes), version 6
+/// the rest (an item's last update, each change's day, notes on
+/// strategies). Versions before 4 differ from those of 4 and 5 only in
+/// writing their lists of words with IN.
+const OLDER: &[(&str, &str)] = &[
+    // Versions 4 and 5.
     (
         "item",
         "CREATE TABLE item (
@@ -310,6 +322,39 @@ const BEFORE_V6: &[(&str, &str)] = &[
     note        TEXT
 ) STRICT",
     ),
+    // Version 6.
+    (
+        "event",
+        "CREATE TABLE event (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id INTEGER NOT NULL REFERENCES item(id) ON DELETE CASCADE,
+    at      TEXT NOT NULL
+            CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    effective TEXT NOT NULL CHECK (effective IS date(effective)),
+    by      TEXT NOT NULL,
+    action  TEXT NOT NULL
+            CHECK (action = 'created' OR action = 'updated' OR action = 'completed'
+                   OR action = 'noted' OR action = 'carried-forward'
+                   OR action = 'carried-in'),
+    changes TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
+    note    TEXT
+) STRICT",
+    ),
+    (
+        "strategy_event",
+        "CREATE TABLE strategy_event (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    strategy_id INTEGER NOT NULL REFERENCES strategy(id) ON DELETE CASCADE,
+    at          TEXT NOT NULL
+                CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9][0-9][0-9][0-9]Z'),
+    effective   TEXT NOT NULL CHECK (effective IS date(effective)),
+    by          TEXT NOT NULL,
+    action      TEXT NOT NULL
+                CHECK (action = 'created' OR action = 'updated' OR action = 'noted'),
+    changes     TEXT NOT NULL CHECK (json_valid(changes) AND json_type(changes) = 'array'),
+    note        TEXT
+) STRICT",
+    ),
 ];
 
 /// How a column new since a table's older definition is filled from the
@@ -322,9 +367,12 @@ const FILLS: &[(&str, &str, &str)] = &[
         "item",
         "last_update",
         "coalesce((SELECT max(date(e.at, 'localtime')) FROM event e \
-         WHERE e.item_id = item_before_v6.id), date(created_at, 'localtime'))",
+         WHERE e.item_id = item_before_upgrade.id), date(created_at, 'localtime'))",
     ),
     ("event", "effective", "date(at, 'localtime')"),
+    // Changes recorded before version 7 belong to no command undo can name.
+    ("event", "command", "NULL"),
+    ("strategy_event", "command", "NULL"),
     (
         "strategy_event",
         "effective",
@@ -358,7 +406,7 @@ fn tables_built_anew(tx: &Transaction, version: i64) -> Result<()> {
             )
             .optional()?;
         let Some(stored) = stored else {
-            if table == "strategy_event" && version < 2 {
+            if INTRODUCED.iter().any(|(t, v)| *t == table && version < *v) {
                 missing.push(table);
                 continue;
             }
@@ -366,7 +414,7 @@ fn tables_built_anew(tx: &Transaction, version: i64) -> Result<()> {
         };
         let stored = squeeze(&in_lists_as_ors(&stored));
         let known = std::iter::once(create_table(table)).chain(
-            BEFORE_V6
+            OLDER
                 .iter()
                 .filter(|(t, _)| *t == table)
                 .map(|(_, sql)| *sql),
@@ -427,7 +475,7 @@ fn columns_of(tx: &Transaction, table: &str) -> Result<Vec<String>> {
 /// Builds `table` anew under its own name, with its rows, its indexes and
 /// the highest number it has handed out.
 fn rebuild(tx: &Transaction, table: &str) -> Result<()> {
-    let old = format!("{table}_before_v{LATEST_VERSION}");
+    let old = format!("{table}_before_upgrade");
     let seq: Option<i64> = tx
         .query_row(
             "SELECT seq FROM sqlite_sequence WHERE name = ?1",
@@ -549,18 +597,15 @@ mod tests {
 
     #[test]
     fn every_column_new_since_version_5_has_a_fill() {
-        for (table, before) in BEFORE_V6 {
+        for (table, before) in OLDER {
             let now = create_table(table);
             assert_ne!(squeeze(now), squeeze(before), "{table}");
             assert!(FILLS.iter().any(|(t, _, _)| t == table), "{table}");
         }
         // A fill names the old table as the rebuild renames it.
         for (table, _, fill) in FILLS {
-            if fill.contains("_before_v") {
-                assert!(
-                    fill.contains(&format!("{table}_before_v{LATEST_VERSION}")),
-                    "{fill}"
-                );
+            if fill.contains("_before_") {
+                assert!(fill.contains(&format!("{table}_before_upgrade")), "{fill}");
             }
         }
     }
@@ -578,8 +623,10 @@ mod tests {
             assert!(!create_table(table).contains(" IN ("), "{table}");
         }
         assert_eq!(indexes_of("item").len(), 4);
-        assert_eq!(indexes_of("event").len(), 2);
-        assert_eq!(indexes_of("strategy_event").len(), 1);
+        assert_eq!(indexes_of("event").len(), 3);
+        assert_eq!(indexes_of("strategy_event").len(), 2);
+        assert_eq!(indexes_of("command").len(), 1);
+        assert_eq!(indexes_of("removed").len(), 1);
         assert!(indexes_of("strategy").is_empty());
         assert!(
             indexes_of("event")

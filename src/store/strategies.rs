@@ -1,7 +1,7 @@
 //! Strategies and the history of their own details.
 
 use super::Db;
-use super::db::{Cursor, TAKEN, scope, seen};
+use super::db::{Cursor, NOTED, TAKEN, scope, seen};
 use super::rows::*;
 use crate::domain::history::Seen;
 use crate::domain::model::{Code, Strategy, StrategyEvent, format_timestamp};
@@ -108,6 +108,7 @@ impl Db<'_> {
                 event.action.as_str(),
                 changes_text(&event.changes),
                 event.note,
+                self.command()?,
             ])?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -119,7 +120,7 @@ impl Db<'_> {
         let sql = format!(
             "SELECT {STRATEGY_EVENT_COLUMNS} \
              FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
-             WHERE e.action = 'noted' AND ?1 IS NULL AND {TAKEN} \
+             WHERE e.action = 'noted' AND {NOTED} AND ?1 IS NULL AND {TAKEN} \
              ORDER BY s.id, e.effective, e.at, e.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -174,6 +174,13 @@ impl Env {
         conn.execute_batch(sql).expect("exec");
     }
 
+    /// One statement behind strat's back, with text values bound.
+    pub fn exec_bound(&self, sql: &str, values: &[&str]) {
+        let conn = Connection::open(&self.db).expect("open db");
+        conn.execute(sql, rusqlite::params_from_iter(values))
+            .expect("exec");
+    }
+
     /// A text answer to a plain query.
     pub fn query_text(&self, sql: &str) -> String {
         let conn = Connection::open_with_flags(&self.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
