@@ -1,6 +1,7 @@
 //! strat: parse the command line, run it, print, and exit with the SPEC's code.
 
 use clap::Parser;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use strat::{cli, commands, output};
 
@@ -11,7 +12,10 @@ fn main() -> ExitCode {
     };
     let format = cli.format;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut printer = output::Printer::new(format, output::Style::detect(), &mut stdout);
+    let style = output::Style::detect();
+    // Messages wrap to the window when they go to one.
+    let width = style.width.filter(|_| std::io::stderr().is_terminal());
+    let mut printer = output::Printer::new(format, style, &mut stdout);
     let result = commands::run(cli, &mut printer).and_then(|outcome| {
         let shown = outcome
             .view
@@ -24,14 +28,14 @@ fn main() -> ExitCode {
         .and_then(|()| printer.flush());
         match (written, &outcome.made) {
             (Err(e), Some(made)) if !e.is_closed_pipe() => {
-                eprintln!("{}", output::shown_message(made));
+                eprintln!("{}", output::shown_message(made, width));
                 eprintln!("strat: the change was made, but its output could not be written: {e}");
                 return Ok(());
             }
             (written, _) => written?,
         }
         if let Some(message) = &outcome.message {
-            eprintln!("{}", output::shown_message(message));
+            eprintln!("{}", output::shown_message(message, width));
         }
         match outcome.failure {
             Some(e) => Err(e),
@@ -43,7 +47,7 @@ fn main() -> ExitCode {
         // `strat report | head` closes the pipe early; that is not a failure.
         Err(e) if e.is_closed_pipe() => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("strat: {}", output::shown_message(&e.to_string()));
+            eprintln!("{}", output::shown_message(&format!("strat: {e}"), width));
             ExitCode::from(e.exit_code() as u8)
         }
     }

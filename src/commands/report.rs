@@ -690,14 +690,15 @@ fn overview_table(summaries: &[(Strategy, Summary, Option<Directions>)]) -> Tabl
                 Cell::Int(s.outstanding as i64),
                 Cell::Int(s.overdue as i64),
                 Cell::Int(s.stale as i64),
+                // A count and its word stay on one line when the cell wraps.
                 Cell::from(format!(
-                    "{} red, {} amber, {} green",
+                    "{}\u{a0}red, {}\u{a0}amber, {}\u{a0}green",
                     s.health.red, s.health.amber, s.health.green
                 )),
             ];
             if let Some(d) = moved {
                 row.push(Cell::from(format!(
-                    "{} ↑ better, {} → same, {} ↓ worse",
+                    "{}\u{a0}↑\u{a0}better, {}\u{a0}→\u{a0}same, {}\u{a0}↓\u{a0}worse",
                     d.better, d.same, d.worse
                 )));
             }

@@ -194,16 +194,23 @@ pub fn wrap(text: &str, width: usize) -> Cow<'_, str> {
         if n > 0 {
             out.push('\n');
         }
-        let mut used = 0;
-        for word in line.split(' ').filter(|w| !w.is_empty()) {
+        // A line's indent is kept (on its first row).
+        let body = line.trim_start_matches(' ');
+        let indent = (line.len() - body.len()).min(width - 1);
+        out.extend(std::iter::repeat_n(' ', indent));
+        let mut used = indent;
+        // Whether a word has been written on the row (so the next needs a space).
+        let mut written = false;
+        for word in body.split(' ').filter(|w| !w.is_empty()) {
             let wide = word.width();
-            if used > 0 && used + 1 + wide <= width {
+            if written && used + 1 + wide <= width {
                 out.push(' ');
                 used += 1;
-            } else if used > 0 {
+            } else if written {
                 out.push('\n');
                 used = 0;
             }
+            written = true;
             if wide <= width - used {
                 out.push_str(word);
                 used += wide;
@@ -250,6 +257,11 @@ mod tests {
         assert_eq!(wrap("abcdefghijkl xy", 5), "abcde\nfghij\nkl xy");
         assert_eq!(wrap("a\nb c d", 3), "a\nb c\nd");
         assert_eq!(wrap("漢字漢字", 4), "漢字\n漢字");
+        assert_eq!(
+            wrap("  one two three\n  four", 9),
+            "  one two\nthree\n  four"
+        );
+        assert_eq!(wrap("  a b c d e f g h", 5), "  a b\nc d e\nf g h");
         for line in wrap(&"word ".repeat(1000), 17).split('\n') {
             assert!(line.width() <= 17, "{line:?}");
         }

@@ -11,9 +11,14 @@ pub mod views;
 pub use render::{Doc, Rows, Style, render};
 
 /// A message as a terminal may show it: it may quote a file's or the
-/// database's text, whose control characters are written visibly.
-pub fn shown_message(text: &str) -> std::borrow::Cow<'_, str> {
-    shown::for_terminal(text, shown::Kind::Prose)
+/// database's text, whose control characters are written visibly; on a
+/// terminal `width` wide, its words wrap to it.
+pub fn shown_message(text: &str, width: Option<u16>) -> String {
+    let shown = shown::for_terminal(text, shown::Kind::Prose);
+    match width {
+        Some(w) => fit::wrap(&shown, w.into()).into_owned(),
+        None => shown.into_owned(),
+    }
 }
 
 /// A stored name or title as a terminal may show it in a message.
