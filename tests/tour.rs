@@ -53,7 +53,13 @@ fn the_readme_tour_runs_as_written() {
         committee.contains("Technology Strategy 2020-2023"),
         "{committee}"
     );
-    for made in ["portfolio.json", "copy.db", "strat-backup.db"] {
+    for made in [
+        "portfolio.json",
+        "copy.db",
+        "strat-backup.db",
+        "strat.bash",
+        "strat.1",
+    ] {
         assert!(dir.path().join(made).exists(), "{made}");
     }
 }
