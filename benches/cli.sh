@@ -80,6 +80,10 @@ command_for() {
     "report compare") echo "$s report prog-0007 --compare 2025-06-30" ;;
     "report as-of all json") echo "$s --format json report --as-of 2025-06-30" ;;
     "outstanding stale json") echo "$s --format json outstanding --stale 90d" ;;
+    "undo") echo "$s undo" ;;
+    # A table fitted to 80 columns with one title of SIZE bytes.
+    "long title") echo "env COLUMNS=80 $strat --db $work/long-$2.db item list" ;;
+    "long title piped") echo "$strat --db $work/long-$2.db item list" ;;
     "floor: outstanding") echo "sqlite3 $db \"$outstanding_sql\"" ;;
     "floor: item list") echo "sqlite3 $db \"$items_sql\"" ;;
     "floor: report") echo "sqlite3 $db \"$items_sql; $notes_sql\"" ;;
@@ -91,7 +95,7 @@ command_for() {
     # built. `WHERE id > 0` stops SQLite copying pages unchecked.
     "floor: import")
       local copy="PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; ATTACH '$db' AS o; BEGIN;"
-      for t in strategy item event strategy_event; do
+      for t in strategy item command event strategy_event; do
         copy="$copy INSERT INTO $t SELECT * FROM o.$t WHERE id > 0;"
       done
       echo "sqlite3 $work/floor-$2.db \"$copy COMMIT;\"" ;;
@@ -99,6 +103,7 @@ command_for() {
 }
 prepare_for() {
   case $1 in
+    "undo") echo "$strat --db $work/strat-$2.db item update 7 --note bench" ;;
     "import") echo "rm -f $work/import-$2.db $work/import-$2.db-wal $work/import-$2.db-shm" ;;
     "floor: import") echo "rm -f $work/floor-$2.db*; sqlite3 $work/floor-$2.db < $PWD/schema.sql" ;;
   esac
@@ -120,6 +125,21 @@ done
 for name in "report compare" "report as-of all json" "outstanding stale json"; do
   time_it "$name" 10000 "$(command_for "$name" 10000)" ""
   time_it "$name" 100000 "$(command_for "$name" 100000)" ""
+done
+
+# Taking back a one-item update, prepared by making it each time.
+time_it "undo" 10000 "$(command_for "undo" 10000)" "$(prepare_for "undo" 10000)"
+time_it "undo" 100000 "$(command_for "undo" 100000)" "$(prepare_for "undo" 100000)"
+
+# One very long title, 4 MB and 16 MB: drawing costs what the text does.
+for bytes in 4000000 16000000; do
+  long=$work/long-$bytes.db
+  rm -f "$long" "$long-wal" "$long-shm"
+  "$strat" --db "$long" strategy add long --title Long --period 2024-2027 >/dev/null 2>&1
+  "$strat" --db "$long" item add long "Long" >/dev/null 2>&1
+  python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE item SET title=? WHERE id=1', ('word ' * (int(sys.argv[2]) // 5),)); c.commit()" "$long" "$bytes"
+  time_it "long title" "$bytes" "$(command_for "long title" "$bytes")" ""
+  time_it "long title piped" "$bytes" "$(command_for "long title piped" "$bytes")" ""
 done
 
 # Peak memory of read commands over the whole 100k portfolio, in every
@@ -168,6 +188,19 @@ report = rows[("report", 100000)][0]
 for name in ["report compare", "report as-of all json", "outstanding stale json"]:
     small, big = rows[(name, 10000)], rows[(name, 100000)]
     print(f"| {name} | {small[0]*1000:.1f} ms | {big[0]*1000:.1f} ms | {big[0]/small[0]:.2f}× | {big[0]/report:.2f}× | {big[1]/1024:.1f} MB |")
+undo = rows[("undo", 100000)][0]
+print()
+print(f"undo of a one-item update: {rows[('undo', 10000)][0]*1000:.1f} ms at 10k, {undo*1000:.1f} ms at 100k ({undo / rows[('item update', 100000)][0]:.2f}× item update)")
+print()
+print("One long title (item list):")
+print()
+print("| title | fitted to 80 columns | piped | peak memory (fitted) |")
+print("| --- | --- | --- | --- |")
+for size in [4000000, 16000000]:
+    fitted, piped = rows[("long title", size)], rows[("long title piped", size)]
+    print(f"| {size // 1000000} MB | {fitted[0]*1000:.0f} ms | {piped[0]*1000:.0f} ms | {fitted[1]/1024:.1f} MB |")
+big, small = rows[("long title", 16000000)][0], rows[("long title", 4000000)][0]
+print(f"\n16 MB ÷ 4 MB, fitted: {big / small:.2f}× (linear is 4×)")
 memory = {}
 for line in open(sys.argv[2]):
     cmd, fmt, kb = line.rstrip("\n").split("\t")
