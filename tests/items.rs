@@ -693,15 +693,7 @@ fn a_missing_database_is_not_found_and_nothing_is_created() {
         "{left:?}"
     );
     // and one that works creates the database whole
-    env.ok(&[
-        "strategy",
-        "add",
-        "a-1",
-        "--title",
-        "A",
-        "--period",
-        "2020-2023",
-    ]);
+    env.add_strategy("a-1", "A", "2020-2023");
     assert_eq!(env.json(&["check"])["ok"], true);
 }
 
@@ -800,15 +792,7 @@ fn a_change_whose_output_cannot_be_written_still_says_it_was_made() {
         "Intune"
     );
     // carry-forward prints its table: the same holds
-    env.ok(&[
-        "strategy",
-        "add",
-        "digital-2024",
-        "--title",
-        "D",
-        "--period",
-        "2024-2027",
-    ]);
+    env.add_strategy("digital-2024", "D", "2024-2027");
     let out = env
         .std_cmd()
         .args(["carry-forward", "tech-2020", "digital-2024", "--item", "2"])
@@ -883,15 +867,7 @@ fn items_are_named_by_ref_alone_or_with_their_strategy() {
     assert_eq!(env.json(&["item", "show", "2"])["progress"], 45);
 
     // A ref two strategies use must say which.
-    env.ok(&[
-        "strategy",
-        "add",
-        "digital-2024",
-        "--title",
-        "Digital",
-        "--period",
-        "2024-2027",
-    ]);
+    env.add_strategy("digital-2024", "Digital", "2024-2027");
     env.ok(&[
         "item",
         "add",

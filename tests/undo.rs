@@ -116,15 +116,7 @@ fn a_removed_item_comes_back_with_its_history() {
 #[test]
 fn an_added_item_is_removed_again_and_a_new_strategy_too() {
     let env = Env::new();
-    env.ok(&[
-        "strategy",
-        "add",
-        "tech-2020",
-        "--title",
-        "Tech",
-        "--period",
-        "2020-2023",
-    ]);
+    env.add_strategy("tech-2020", "Tech", "2020-2023");
     env.ok(&["item", "add", "tech-2020", "Replace the SAN"]);
     env.ok(&["undo"]);
     env.fails(&["item", "show", "1"], 3);
@@ -133,15 +125,7 @@ fn an_added_item_is_removed_again_and_a_new_strategy_too() {
     let err = env.fails(&["undo"], 3);
     assert!(err.contains("nothing of yours to undo"), "{err}");
     // Numbers are never handed out twice.
-    env.ok(&[
-        "strategy",
-        "add",
-        "tech-2020",
-        "--title",
-        "Tech",
-        "--period",
-        "2020-2023",
-    ]);
+    env.add_strategy("tech-2020", "Tech", "2020-2023");
     env.ok(&["item", "add", "tech-2020", "Again"]);
     assert_eq!(env.json(&["item", "list"])[0]["id"], 2);
 }
@@ -196,15 +180,7 @@ fn an_import_is_taken_back_whole() {
     let file = source.dir.path().join("tech.json");
     std::fs::write(&file, source.ok(&["export"])).unwrap();
     let env = Env::new();
-    env.ok(&[
-        "strategy",
-        "add",
-        "other",
-        "--title",
-        "Other",
-        "--period",
-        "2024-2027",
-    ]);
+    env.add_strategy("other", "Other", "2024-2027");
     let before = env.json(&["export"]);
     env.ok(&["import", file.to_str().unwrap()]);
     assert_eq!(env.json(&["item", "list"]).as_array().unwrap().len(), 3);
@@ -217,15 +193,7 @@ fn an_import_is_taken_back_whole() {
 #[test]
 fn a_carry_forward_is_taken_back() {
     let env = Env::new().with_tech_2020();
-    env.ok(&[
-        "strategy",
-        "add",
-        "digital-2024",
-        "--title",
-        "Digital",
-        "--period",
-        "2024-2027",
-    ]);
+    env.add_strategy("digital-2024", "Digital", "2024-2027");
     let summary =
         |env: &Env| env.json(&["report", "tech-2020"])["strategies"][0]["summary"].clone();
     let before = summary(&env);
@@ -307,4 +275,12 @@ fn a_strategy_edit_is_set_back() {
         (Some("interim"), &Value::Null)
     );
     env.ok(&["check"]);
+    // A note on the strategy is withdrawn: the one before is the latest again.
+    let note =
+        |env: &Env| env.json(&["report", "tech-2020"])["strategies"][0]["note"]["text"].clone();
+    env.ok(&["strategy", "note", "tech-2020", "Refreshed at committee"]);
+    env.ok(&["strategy", "note", "tech-2020", "Typo"]);
+    assert_eq!(note(&env), "Typo");
+    env.ok(&["undo"]);
+    assert_eq!(note(&env), "Refreshed at committee");
 }

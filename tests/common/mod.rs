@@ -174,6 +174,13 @@ impl Env {
         conn.execute_batch(sql).expect("exec");
     }
 
+    /// Adds a strategy with a title and a period of whole years.
+    pub fn add_strategy(&self, code: &str, title: &str, period: &str) {
+        self.ok(&[
+            "strategy", "add", code, "--title", title, "--period", period,
+        ]);
+    }
+
     /// One statement behind strat's back, with text values bound.
     pub fn exec_bound(&self, sql: &str, values: &[&str]) {
         let conn = Connection::open(&self.db).expect("open db");
