@@ -93,7 +93,10 @@ const OUTSTANDING_EXAMPLES: &str = "Examples:
 
 const IMPORT_EXAMPLES: &str = "Examples:
   strat import backup.json --dry-run
-  strat import items.csv --strategy digital-2024";
+  strat import items.csv --strategy digital-2024
+  # a quarter's return, saved from Excel: see what changes, then apply it
+  strat import return.csv --strategy digital-2024 --update --effective FY2024-Q2 --dry-run
+  strat import return.csv --strategy digital-2024 --update --effective FY2024-Q2";
 
 const CARRY_EXAMPLES: &str = "Examples:
   strat carry-forward tech-2020 digital-2024 --dry-run
@@ -568,9 +571,21 @@ pub struct ImportArgs {
     /// The strategy the items of a CSV file belong to
     #[arg(long, value_name = "CODE")]
     pub strategy: Option<Code>,
-    /// Check the file and report what would be imported, changing nothing
+    /// Check the file and report what would be imported or changed, changing
+    /// nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// A quarterly return: rows whose id or ref names an item of the
+    /// strategy update it (one change per item, with the row's note); the
+    /// others are added
+    #[arg(long, requires = "strategy")]
+    pub update: bool,
+    /// Dates with slashes are month first (03/31/2026) [default: day first,
+    /// 31/03/2026, as a UK spreadsheet writes them]
+    #[arg(long, requires = "strategy")]
+    pub month_first: bool,
+    #[command(flatten)]
+    pub effective: EffectiveArg,
 }
 
 #[derive(Debug, Args)]

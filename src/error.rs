@@ -111,6 +111,12 @@ impl Error {
         }
     }
 
+    /// The same error, saying what to do in `hint`.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
+        self.hint = Some(hint.into());
+        self
+    }
+
     pub fn kind(&self) -> Kind {
         self.kind
     }

@@ -7,8 +7,9 @@ use crate::domain::NumberSet;
 use crate::domain::model::{Code, Event, Item, Strategy, StrategyEvent};
 use crate::domain::text::counted;
 use crate::error::{Error, Result};
-use crate::exchange::csv_reader::load_csv;
+use crate::exchange::csv_reader::read_csv;
 use crate::exchange::load::{Counts, Loader};
+use crate::exchange::sheet::DayOrder;
 use crate::exchange::{FORMAT_NAME, FORMAT_VERSION, load_document};
 use crate::output::shapes::{EventJson, ItemJson, StrategyEventJson, StrategyJson};
 use crate::output::{Doc, JsonOut, Printer, Streamed, View};
@@ -176,6 +177,19 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
         std::fs::File::open(&args.file)
             .map_err(|e| Error::invalid(format!("cannot read {}: {e}", args.file.display())))
     };
+    if let Some(code) = &args.strategy {
+        let order = match args.month_first {
+            true => DayOrder::MonthFirst,
+            false => DayOrder::DayFirst,
+        };
+        let sheet = read_csv(open()?, order, !args.update)?;
+        return super::sheets::import(ctx, db_path, &args, code, sheet);
+    }
+    if args.effective.effective.is_some() {
+        return Err(Error::invalid(
+            "--effective is for spreadsheets; an export's changes carry their own days",
+        ));
+    }
     // Opened once, before any database is touched: a pipe or a process
     // substitution (`<(…)`) can be read only once.
     let opened = std::cell::RefCell::new(Some(open()?));
@@ -195,11 +209,8 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
                 )));
             }
         };
-        let mut loader = Loader::new(db, &ctx.by, now, args.strategy.is_none())?;
-        match &args.strategy {
-            Some(code) => load_csv(file, code, now, &mut loader)?,
-            None => load_document(file, now, &mut loader)?,
-        }
+        let mut loader = Loader::new(db, &ctx.by, now, true)?;
+        load_document(file, now, &mut loader)?;
         loader.finish()
     };
     let counts = if args.dry_run {

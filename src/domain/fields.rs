@@ -139,6 +139,19 @@ pub struct ItemField {
     pub set: Option<Set>,
 }
 
+/// Fields are one per name.
+impl PartialEq for ItemField {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl std::fmt::Debug for ItemField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "field {}", self.name)
+    }
+}
+
 fn text(v: &Option<String>) -> FieldValue<'_> {
     v.as_deref().map_or(FieldValue::None, FieldValue::Text)
 }

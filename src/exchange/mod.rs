@@ -7,6 +7,7 @@ pub mod csv_reader;
 pub mod json_reader;
 pub mod load;
 pub mod records;
+pub mod sheet;
 
 use crate::domain::history::StreamJudge;
 use crate::domain::model::{Event, Item, Strategy, StrategyEvent};

@@ -1,0 +1,269 @@
+//! Spreadsheets: a file saved by Excel in a UK locale imports as it is, and
+//! a quarterly return comes back as an update.
+
+mod common;
+
+use common::Env;
+use serde_json::Value;
+
+const UK_PLAN: &str = "tests/fixtures/plan-uk-excel.csv";
+const UK_BAD: &str = "tests/fixtures/plan-uk-excel-bad.csv";
+
+fn digital() -> Env {
+    let env = Env::on("2026-12-01");
+    env.add_strategy("digital-2024", "Digital Strategy 2024-2027", "2024-2027");
+    env
+}
+
+fn by_ref(env: &Env, reference: &str) -> Value {
+    let list = env.json(&["item", "list"]);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["ref"] == reference)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {reference} in {list}"))
+}
+
+fn events(env: &Env) -> i64 {
+    env.query_i64("SELECT count(*) FROM event")
+}
+
+/// Writes `text` as a file of the test's folder.
+fn file(env: &Env, name: &str, text: &str) -> String {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_uk_excel_file_imports_as_saved() {
+    let env = digital();
+    let r = env.run(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("5 items added"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("ignored"),
+        "empty columns are not named: {}",
+        r.stderr
+    );
+    let d01 = by_ref(&env, "D01");
+    assert_eq!(d01["title"], "One online account for residents, phase 1");
+    assert_eq!(d01["status"], "in-progress");
+    assert_eq!(d01["progress"], 45);
+    assert_eq!(d01["start"], "2024-04-01");
+    assert_eq!(d01["due"], "2027-03-31");
+    assert_eq!(d01["latest_note"], "Sign-in live for waste, highways");
+    let d03 = by_ref(&env, "D03");
+    assert_eq!(
+        (d03["status"].as_str(), d03["start"].as_str()),
+        (Some("completed"), Some("2024-06-01"))
+    );
+    assert_eq!(
+        d03["completed_on"], "2026-12-01",
+        "completed on the day it holds from"
+    );
+    assert_eq!(by_ref(&env, "D04")["status"], "planned");
+    assert_eq!(by_ref(&env, "D05")["status"], "on-hold");
+    env.ok(&["check"]);
+}
+
+#[test]
+fn every_planted_error_is_named_by_its_line_and_header() {
+    let env = digital();
+    let before = env.dump();
+    let err = env.fails(&["import", UK_BAD, "--strategy", "digital-2024"], 2);
+    for expected in [
+        "line 3, column Progress: progress 150",
+        "line 5, column Due Date: '31/02/2026' is not a day of the calendar",
+        "line 6, column Status: unknown status 'Finished'",
+        "line 7, column Title: is required",
+    ] {
+        assert!(err.contains(expected), "missing {expected}:\n{err}");
+    }
+    assert!(!err.contains("line 2"), "{err}");
+    assert_eq!(err.matches("Columns strat reads").count(), 0, "{err}");
+    assert_eq!(env.dump(), before);
+}
+
+#[test]
+fn a_header_that_names_no_title_lists_the_columns_once() {
+    let env = digital();
+    let path = file(&env, "h.csv", "Name,Owner\r\nX,Y\r\n");
+    let err = env.fails(&["import", &path, "--strategy", "digital-2024"], 2);
+    assert_eq!(err.matches("Columns strat reads").count(), 1, "{err}");
+}
+
+#[test]
+fn a_bad_cell_in_row_3_of_300_is_named_and_nothing_is_written() {
+    let env = digital();
+    let mut text = String::from("title,progress,due\r\n");
+    for n in 0..300 {
+        let progress = if n == 1 {
+            "abc".to_string()
+        } else {
+            format!("{}%", n % 100)
+        };
+        text.push_str(&format!("Item {n},{progress},31/12/2026\r\n"));
+    }
+    let path = file(&env, "big.csv", &text);
+    let before = env.dump();
+    let err = env.fails(&["import", &path, "--strategy", "digital-2024"], 2);
+    assert!(err.contains("line 3, column progress"), "{err}");
+    assert!(err.contains("1 bad record field"), "{err}");
+    assert_eq!(env.dump(), before);
+}
+
+#[test]
+fn month_first_dates_are_read_when_asked() {
+    let env = digital();
+    let path = file(&env, "us.csv", "title,due\n Intune,03/31/2026\n");
+    env.fails(&["import", &path, "--strategy", "digital-2024"], 2);
+    env.ok(&[
+        "import",
+        &path,
+        "--strategy",
+        "digital-2024",
+        "--month-first",
+    ]);
+    assert_eq!(env.json(&["item", "list"])[0]["due"], "2026-03-31");
+}
+
+#[test]
+fn a_quarterly_return_updates_what_changed_and_nothing_else() {
+    let env = digital();
+    env.ok(&[
+        "import",
+        UK_PLAN,
+        "--strategy",
+        "digital-2024",
+        "--effective",
+        "2024-04-01",
+    ]);
+    let csv = env.ok(&["--format", "csv", "item", "list", "digital-2024"]);
+    // The untouched list changes nothing at all.
+    let same = file(&env, "same.csv", &csv);
+    let before = events(&env);
+    let r = env.run(&["import", &same, "--strategy", "digital-2024", "--update"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("0 items changed, 5 unchanged"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(events(&env), before);
+    // One progress cell edited: one change to that item, holding from the
+    // return's quarter, with the row's note.
+    let edited = csv.replacen(",45,", ",60,", 1);
+    assert_ne!(edited, csv);
+    let path = file(&env, "return.csv", &edited);
+    let dump = env.dump();
+    let dry = env.run(&[
+        "import",
+        &path,
+        "--strategy",
+        "digital-2024",
+        "--update",
+        "--dry-run",
+        "--effective",
+        "FY2026-Q2",
+    ]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(dry.stdout.contains("progress 45 → 60"), "{}", dry.stdout);
+    assert_eq!(env.dump(), dump, "a dry run changes nothing");
+    env.ok(&[
+        "import",
+        &path,
+        "--strategy",
+        "digital-2024",
+        "--update",
+        "--effective",
+        "FY2026-Q2",
+    ]);
+    assert_eq!(events(&env), before + 1);
+    let d01 = by_ref(&env, "D01");
+    assert_eq!(d01["progress"], 60);
+    let history = env.json(&["item", "history", &d01["id"].to_string()]);
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["effective"], "2026-09-30");
+    assert_eq!(last["changes"].as_array().unwrap().len(), 1, "{last}");
+}
+
+#[test]
+fn a_return_with_notes_and_new_rows() {
+    let env = digital();
+    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    let path = file(
+        &env,
+        "q3.csv",
+        "Ref,Progress,Commentary\r\nD02,80%,Dashboards live\r\nD04,,Started in October\r\nD09,,\r\n",
+    );
+    let before = events(&env);
+    let err = env.fails(
+        &["import", &path, "--strategy", "digital-2024", "--update"],
+        2,
+    );
+    assert!(
+        err.contains("line 4, column title: is required") || err.contains("line 4"),
+        "{err}"
+    );
+    let path = file(
+        &env,
+        "q3.csv",
+        "Ref,Title,Progress,Commentary\r\nD02,Data and analytics platform,80%,Dashboards live\r\nD04,Digital skills programme for staff,,Started in October\r\nD09,Cloud contact centre,10%,\r\n",
+    );
+    env.ok(&["import", &path, "--strategy", "digital-2024", "--update"]);
+    assert_eq!(events(&env), before + 3, "two changes and one new item");
+    assert_eq!(by_ref(&env, "D02")["progress"], 80);
+    assert_eq!(by_ref(&env, "D02")["latest_note"], "Dashboards live");
+    assert_eq!(by_ref(&env, "D04")["latest_note"], "Started in October");
+    assert_eq!(by_ref(&env, "D09")["progress"], 10);
+}
+
+#[test]
+fn a_report_imports_back_changing_nothing() {
+    let env = digital();
+    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    let csv = env.ok(&["--format", "csv", "report", "digital-2024"]);
+    let path = file(&env, "report.csv", &csv);
+    let before = events(&env);
+    let r = env.run(&["import", &path, "--strategy", "digital-2024", "--update"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("ignored"),
+        "report columns are known: {}",
+        r.stderr
+    );
+    assert_eq!(events(&env), before);
+}
+
+#[test]
+fn refs_and_numbers_of_other_strategies_and_items_already_there() {
+    let env = digital();
+    env.add_strategy("tech-2020", "Technology Strategy", "2020-2023");
+    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    let before = env.dump();
+    // Without --update, a ref the strategy has is a conflict.
+    let err = env.fails(&["import", UK_PLAN, "--strategy", "digital-2024"], 4);
+    assert!(
+        err.contains("line 2, column Ref") && err.contains("--update"),
+        "{err}"
+    );
+    // A number that names an item of another strategy.
+    let csv = env.ok(&["--format", "csv", "item", "list", "digital-2024"]);
+    let path = file(&env, "other.csv", &csv.replace("digital-2024", "tech-2020"));
+    let err = env.fails(&["import", &path, "--strategy", "tech-2020", "--update"], 4);
+    assert!(err.contains("belongs to digital-2024"), "{err}");
+    // A row of another strategy than --strategy.
+    let err = env.fails(
+        &[
+            "import",
+            &file(&env, "x.csv", &csv),
+            "--strategy",
+            "tech-2020",
+        ],
+        2,
+    );
+    assert!(err.contains("is not --strategy tech-2020"), "{err}");
+    assert_eq!(env.dump(), before);
+}
