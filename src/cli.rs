@@ -47,6 +47,11 @@ pub struct Cli {
     )]
     pub by: Option<String>,
 
+    /// With --format csv, start with a byte-order mark, so that Excel reads
+    /// accented and other non-ASCII text rightly (programs want none)
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub bom: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -15,7 +15,7 @@ fn main() -> ExitCode {
     let style = output::Style::detect();
     // Messages wrap to the window when they go to one.
     let width = style.width.filter(|_| std::io::stderr().is_terminal());
-    let mut printer = output::Printer::new(format, style, &mut stdout);
+    let mut printer = output::Printer::new(format, style, &mut stdout).with_bom(cli.bom);
     let result = commands::run(cli, &mut printer).and_then(|outcome| {
         let shown = outcome
             .view

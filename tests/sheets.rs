@@ -267,3 +267,45 @@ fn refs_and_numbers_of_other_strategies_and_items_already_there() {
     assert!(err.contains("is not --strategy tech-2020"), "{err}");
     assert_eq!(env.dump(), before);
 }
+
+#[test]
+fn csv_for_excel_starts_with_a_byte_order_mark_when_asked() {
+    let env = digital();
+    env.ok(&["item", "add", "digital-2024", "Café services online"]);
+    let plain = env
+        .cmd()
+        .args(["--format", "csv", "item", "list"])
+        .output()
+        .unwrap();
+    assert!(plain.stdout.starts_with(b"id,"), "programs get no mark");
+    let excel = env
+        .cmd()
+        .args(["--format", "csv", "--bom", "item", "list"])
+        .output()
+        .unwrap();
+    assert!(excel.stdout.starts_with("\u{feff}id,".as_bytes()));
+    assert!(
+        String::from_utf8(excel.stdout.clone())
+            .unwrap()
+            .contains("Café")
+    );
+    // What it writes imports back, the mark and all.
+    let path = env.dir.path().join("excel.csv");
+    std::fs::write(&path, &excel.stdout).unwrap();
+    let before = events(&env);
+    env.ok(&[
+        "import",
+        path.to_str().unwrap(),
+        "--strategy",
+        "digital-2024",
+        "--update",
+    ]);
+    assert_eq!(events(&env), before);
+    // The mark is for CSV only.
+    let json = env
+        .cmd()
+        .args(["--format", "json", "--bom", "item", "list"])
+        .output()
+        .unwrap();
+    assert!(json.stdout.starts_with(b"["));
+}

@@ -35,6 +35,8 @@ pub struct Printer<'w> {
     out: &'w mut dyn Write,
     /// Columns tables left out to fit the window, said after the data.
     left_out: Vec<&'static str>,
+    /// CSV starts with a byte-order mark (for Excel).
+    bom: bool,
 }
 
 impl<'w> Printer<'w> {
@@ -44,7 +46,14 @@ impl<'w> Printer<'w> {
             style,
             out,
             left_out: Vec::new(),
+            bom: false,
         }
+    }
+
+    /// CSV starts with a byte-order mark, as Excel wants to read UTF-8.
+    pub fn with_bom(mut self, bom: bool) -> Self {
+        self.bom = bom;
+        self
     }
 
     /// Where the data goes, for what is written as it is (a shell's
@@ -65,6 +74,9 @@ impl<'w> Printer<'w> {
 
     /// Prints `view` in `format`, whatever was asked (export is JSON).
     pub fn print_as(&mut self, view: &dyn View, format: Format) -> Result<()> {
+        if format == Format::Csv && std::mem::take(&mut self.bom) {
+            self.out.write_all("\u{feff}".as_bytes())?;
+        }
         let left_out = render(view, format, self.style, self.out)?;
         for gone in left_out {
             if !self.left_out.contains(&gone) {
