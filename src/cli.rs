@@ -47,6 +47,12 @@ pub struct Cli {
     )]
     pub by: Option<String>,
 
+    /// Write the data to this file instead of stdout (a workbook needs one,
+    /// or stdout redirected); it is put in place only when the command
+    /// succeeds
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub output: Option<PathBuf>,
+
     /// With --format csv, start with a byte-order mark, so that Excel reads
     /// accented and other non-ASCII text rightly (programs want none)
     #[arg(long, global = true, help_heading = GLOBAL)]
@@ -114,6 +120,9 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
+    /// An Excel workbook (item list, outstanding and report), written to
+    /// --output FILE
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]
@@ -585,6 +594,10 @@ pub struct ImportArgs {
     /// others are added
     #[arg(long, requires = "strategy")]
     pub update: bool,
+    /// The sheet of a workbook to read [default: the one named after
+    /// --strategy, else the first]
+    #[arg(long, value_name = "NAME", requires = "strategy")]
+    pub sheet: Option<String>,
     /// Dates with slashes are month first (03/31/2026) [default: day first,
     /// 31/03/2026, as a UK spreadsheet writes them]
     #[arg(long, requires = "strategy")]

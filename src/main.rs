@@ -11,11 +11,21 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let format = cli.format;
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let style = output::Style::detect();
+    let mut style = output::Style::detect();
     // Messages wrap to the window when they go to one.
     let width = style.width.filter(|_| std::io::stderr().is_terminal());
-    let mut printer = output::Printer::new(format, style, &mut stdout).with_bom(cli.bom);
+    let mut sink = match output::Sink::open(cli.output.as_deref(), format, cli.command.name()) {
+        Ok(sink) => sink,
+        Err(e) => {
+            eprintln!("{}", output::shown_message(&format!("strat: {e}"), width));
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
+    if cli.output.is_some() {
+        // A file is not a terminal: no colour, and tables as wide as their text.
+        style = output::Style::default();
+    }
+    let mut printer = output::Printer::new(format, style, &mut sink).with_bom(cli.bom);
     let result = commands::run(cli, &mut printer).and_then(|outcome| {
         let shown = outcome
             .view
@@ -42,6 +52,14 @@ fn main() -> ExitCode {
             None => Ok(()),
         }
     });
+    drop(printer);
+    let result = match result {
+        Ok(()) => sink.finish(),
+        Err(e) => {
+            sink.abandon();
+            Err(e)
+        }
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // `strat report | head` closes the pipe early; that is not a failure.

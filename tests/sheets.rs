@@ -309,3 +309,240 @@ fn csv_for_excel_starts_with_a_byte_order_mark_when_asked() {
         .unwrap();
     assert!(json.stdout.starts_with(b"["));
 }
+
+/// The sheets of a workbook, each as rows of calamine's cells.
+fn workbook(path: &std::path::Path) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            let rows = range.rows().map(|r| r.to_vec()).collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn a_workbook_has_an_overview_then_a_sheet_per_strategy_with_real_cells() {
+    let env = digital();
+    env.add_strategy("tech-2020", "Technology Strategy", "2020-2023");
+    env.ok(&[
+        "import",
+        UK_PLAN,
+        "--strategy",
+        "digital-2024",
+        "--effective",
+        "2024-04-01",
+    ]);
+    env.ok(&[
+        "item",
+        "add",
+        "tech-2020",
+        "=HYPERLINK(\"x\")",
+        "--due",
+        "2021-06-30",
+    ]);
+    let path = env.dir.path().join("plan.xlsx");
+    env.ok(&[
+        "--format",
+        "xlsx",
+        "--output",
+        path.to_str().unwrap(),
+        "report",
+    ]);
+    let sheets = workbook(&path);
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Overview", "tech-2020", "digital-2024"]);
+    let overview = &sheets[0].1;
+    assert_eq!(overview[0][0], calamine::Data::String("strategy".into()));
+    let digital = &sheets[2].1;
+    let header: Vec<String> = digital[0].iter().map(|c| c.to_string()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let d01 = digital
+        .iter()
+        .find(|r| r[col("ref")] == calamine::Data::String("D01".into()))
+        .unwrap();
+    assert!(
+        matches!(d01[col("due")], calamine::Data::DateTime(_)),
+        "{:?}",
+        d01[col("due")]
+    );
+    assert!(
+        matches!(d01[col("progress")], calamine::Data::Float(_)),
+        "{:?}",
+        d01[col("progress")]
+    );
+    assert_eq!(d01[col("health")], calamine::Data::String("amber".into()));
+    // Text is text: a title like a formula stays a string.
+    let tech = &sheets[1].1;
+    assert_eq!(
+        tech[1][col("title")],
+        calamine::Data::String("=HYPERLINK(\"x\")".into())
+    );
+    // What it wrote imports back, changing nothing.
+    let before = events(&env);
+    env.ok(&[
+        "import",
+        path.to_str().unwrap(),
+        "--strategy",
+        "digital-2024",
+        "--update",
+    ]);
+    assert_eq!(events(&env), before);
+}
+
+#[test]
+fn a_return_made_in_a_workbook_updates_exactly_what_was_edited() {
+    let env = digital();
+    env.ok(&[
+        "import",
+        UK_PLAN,
+        "--strategy",
+        "digital-2024",
+        "--effective",
+        "2024-04-01",
+    ]);
+    let listed = env.dir.path().join("list.xlsx");
+    env.ok(&[
+        "--format",
+        "xlsx",
+        "--output",
+        listed.to_str().unwrap(),
+        "item",
+        "list",
+    ]);
+    let (_, rows) = workbook(&listed).remove(1);
+    // The owner's workbook, as Excel would save it: dates as dates, one
+    // progress cell edited.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("digital-2024").unwrap();
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c16) = (r as u32, c as u16);
+            match cell {
+                calamine::Data::DateTime(d) => {
+                    let day = d.as_datetime().unwrap().date();
+                    let day =
+                        rust_xlsxwriter::ExcelDateTime::parse_from_str(&day.to_string()).unwrap();
+                    sheet
+                        .write_datetime_with_format(r, c16, &day, &date)
+                        .unwrap();
+                }
+                calamine::Data::Float(f) if header[c] == "progress" && r == 2 => {
+                    assert_eq!(*f, 70.0);
+                    sheet.write_number(r, c16, 85.0).unwrap();
+                }
+                calamine::Data::Float(f) => {
+                    sheet.write_number(r, c16, *f).unwrap();
+                }
+                calamine::Data::Empty => {}
+                other => {
+                    sheet.write_string(r, c16, other.to_string()).unwrap();
+                }
+            }
+        }
+    }
+    let edited = env.dir.path().join("return.xlsx");
+    book.save(&edited).unwrap();
+    let before = events(&env);
+    let dump = env.dump();
+    let dry = env.run(&[
+        "import",
+        edited.to_str().unwrap(),
+        "--strategy",
+        "digital-2024",
+        "--update",
+        "--dry-run",
+    ]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.contains("row 3") && dry.stdout.contains("progress 70 → 85"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(env.dump(), dump);
+    env.ok(&[
+        "import",
+        edited.to_str().unwrap(),
+        "--strategy",
+        "digital-2024",
+        "--update",
+    ]);
+    assert_eq!(events(&env), before + 1);
+    assert_eq!(by_ref(&env, "D02")["progress"], 85);
+}
+
+#[test]
+fn bad_workbooks_are_refused_naming_the_place() {
+    let env = digital();
+    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    let before = env.dump();
+    let fake = env.dir.path().join("fake.xlsx");
+    std::fs::write(&fake, "not a workbook").unwrap();
+    let err = env.fails(
+        &[
+            "import",
+            fake.to_str().unwrap(),
+            "--strategy",
+            "digital-2024",
+        ],
+        2,
+    );
+    assert!(err.contains("not an Excel workbook"), "{err}");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Return").unwrap();
+    for (c, h) in ["Title", "Progress", "Due Date"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "Fine").unwrap();
+    sheet.write_number(1, 1, 10.0).unwrap();
+    sheet.write_string(2, 0, "Bad").unwrap();
+    sheet.write_number(2, 1, 150.0).unwrap();
+    let path = env.dir.path().join("bad.xlsx");
+    book.save(&path).unwrap();
+    let err = env.fails(
+        &[
+            "import",
+            path.to_str().unwrap(),
+            "--strategy",
+            "digital-2024",
+        ],
+        2,
+    );
+    assert!(err.contains("row 3, column Progress"), "{err}");
+    let err = env.fails(
+        &[
+            "import",
+            path.to_str().unwrap(),
+            "--strategy",
+            "digital-2024",
+            "--sheet",
+            "Q3",
+        ],
+        3,
+    );
+    assert!(
+        err.contains("no sheet 'Q3'") && err.contains("Return"),
+        "{err}"
+    );
+    assert_eq!(env.dump(), before);
+    // A workbook for commands that have none is refused, and no file left.
+    let out = env.dir.path().join("check.xlsx");
+    env.fails(
+        &[
+            "--format",
+            "xlsx",
+            "--output",
+            out.to_str().unwrap(),
+            "check",
+        ],
+        2,
+    );
+    assert!(!out.exists());
+}

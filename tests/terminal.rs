@@ -26,6 +26,19 @@ fn answering(
     extra: &[(&str, &str)],
     answer: Option<&str>,
 ) -> String {
+    let (text, success) = terminal_run(env, cols, args, extra, answer);
+    assert!(success, "strat {args:?}:\n{text}");
+    text
+}
+
+/// What the terminal was sent, and whether strat succeeded.
+fn terminal_run(
+    env: &Env,
+    cols: u16,
+    args: &[&str],
+    extra: &[(&str, &str)],
+    answer: Option<&str>,
+) -> (String, bool) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 50,
@@ -62,8 +75,7 @@ fn answering(
     let _ = reader.read_to_end(&mut out);
     let status = child.wait().expect("strat ends");
     let text = String::from_utf8(out).expect("utf-8 output");
-    assert!(status.success(), "strat {args:?}:\n{text}");
-    text
+    (text, status.success())
 }
 
 /// `text` without its colour and bold sequences (SGR: ESC [ … m).
@@ -244,4 +256,13 @@ fn item_remove_asks_at_a_terminal_and_needs_yes_elsewhere() {
     env.fails(&["item", "show", "13"], 3);
     env.ok(&["item", "remove", "14", "--yes"]);
     env.fails(&["item", "show", "14"], 3);
+}
+
+#[test]
+fn a_workbook_is_not_written_to_a_terminal() {
+    let env = demo();
+    let (said, success) = terminal_run(&env, 80, &["--format", "xlsx", "report"], &[], None);
+    assert!(!success, "{said}");
+    assert!(said.contains("--output"), "{said}");
+    assert!(!said.contains("PK"), "no bytes of a workbook: {said}");
 }

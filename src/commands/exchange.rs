@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::exchange::csv_reader::read_csv;
 use crate::exchange::load::{Counts, Loader};
 use crate::exchange::sheet::DayOrder;
+use crate::exchange::xlsx_reader::read_xlsx;
 use crate::exchange::{FORMAT_NAME, FORMAT_VERSION, load_document};
 use crate::output::shapes::{EventJson, ItemJson, StrategyEventJson, StrategyJson};
 use crate::output::{Doc, JsonOut, Printer, Streamed, View};
@@ -156,22 +157,31 @@ impl View for LiveExport<'_> {
 /// record as it is read; any problem rolls everything back. `--dry-run`
 /// does the same and always rolls back.
 pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
-    let is_csv = args
+    let extension = args
         .file
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    match (&args.strategy, is_csv) {
-        (None, true) => {
+        .map(|e| e.to_string_lossy().to_lowercase());
+    let sheet_kind = match extension.as_deref() {
+        Some("csv") => Some(false),
+        Some("xlsx" | "xlsm" | "xls" | "ods") => Some(true),
+        _ => None,
+    };
+    match (&args.strategy, sheet_kind) {
+        (None, Some(_)) => {
             return Err(Error::invalid(
-                "a CSV file holds items only: name their strategy with --strategy CODE",
+                "a spreadsheet holds items only: name their strategy with --strategy CODE",
             ));
         }
-        (Some(_), false) => {
+        (Some(_), None) => {
             return Err(Error::invalid(
-                "--strategy is for CSV files; a JSON export names its strategies itself",
+                "--strategy is for spreadsheets (.csv, .xlsx); a JSON export names its \
+                 strategies itself",
             ));
         }
         _ => {}
+    }
+    if args.sheet.is_some() && sheet_kind != Some(true) {
+        return Err(Error::invalid("--sheet is for workbooks (.xlsx)"));
     }
     let open = || {
         std::fs::File::open(&args.file)
@@ -182,7 +192,16 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
             true => DayOrder::MonthFirst,
             false => DayOrder::DayFirst,
         };
-        let sheet = read_csv(open()?, order, !args.update)?;
+        let sheet = match sheet_kind {
+            Some(true) => read_xlsx(
+                open()?,
+                args.sheet.as_deref(),
+                code.as_str(),
+                order,
+                !args.update,
+            )?,
+            _ => read_csv(open()?, order, !args.update)?,
+        };
         return super::sheets::import(ctx, db_path, &args, code, sheet);
     }
     if args.effective.effective.is_some() {

@@ -8,6 +8,7 @@ pub mod json_reader;
 pub mod load;
 pub mod records;
 pub mod sheet;
+pub mod xlsx_reader;
 
 use crate::domain::history::StreamJudge;
 use crate::domain::model::{Event, Item, Strategy, StrategyEvent};

@@ -6,6 +6,10 @@ mod piped_table;
 mod render;
 pub mod shapes;
 mod shown;
+mod sink;
+mod workbook;
+
+pub use sink::Sink;
 pub mod views;
 
 pub use render::{Doc, Rows, Style, render};

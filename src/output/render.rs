@@ -69,11 +69,12 @@ pub fn render(
             return Ok(Vec::new());
         }
         Format::Csv => Doc::new(out, Kind::Csv),
+        Format::Xlsx => Doc::new(out, Kind::Sheet),
         Format::Markdown => Doc::new(out, Kind::Markdown),
         Format::Table => Doc::new(out, Kind::Text(style)),
     };
     match format {
-        Format::Csv => view.csv(&mut doc)?,
+        Format::Csv | Format::Xlsx => view.csv(&mut doc)?,
         _ => view.document(&mut doc)?,
     }
     Ok(doc.left_out)
@@ -86,6 +87,8 @@ enum Kind {
     /// Only the first table, as CSV; nothing for a document without one
     /// (every view's CSV has a table, if only its header).
     Csv,
+    /// The same table, as a workbook.
+    Sheet,
 }
 
 /// Where a view writes its document for people: pieces in order, each in
@@ -129,7 +132,7 @@ impl<'w> Doc<'w> {
             return rows.finish();
         }
         match self.kind {
-            Kind::Csv => Ok(()),
+            Kind::Csv | Kind::Sheet => Ok(()),
             Kind::Markdown => {
                 self.next_piece()?;
                 markdown_block(self.out, &block)
@@ -149,10 +152,10 @@ impl<'w> Doc<'w> {
     /// Starts a table whose rows are written as they are made.
     pub fn table(&mut self, headers: Vec<&'static str>) -> Result<Rows<'_>> {
         self.tables += 1;
-        if matches!(self.kind, Kind::Csv) && self.tables > 1 {
+        if matches!(self.kind, Kind::Csv | Kind::Sheet) && self.tables > 1 {
             return Ok(Rows { how: How::Skip });
         }
-        if !matches!(self.kind, Kind::Csv) {
+        if !matches!(self.kind, Kind::Csv | Kind::Sheet) {
             self.next_piece()?;
         }
         // Through the reference to the writer, so the rows' borrow may be
@@ -164,6 +167,13 @@ impl<'w> Doc<'w> {
                 w.write_record(&headers).map_err(csv_bug)?;
                 How::Csv(Box::new(w))
             }
+            Kind::Sheet => How::Sheet(
+                Table {
+                    headers,
+                    rows: Vec::new(),
+                },
+                out,
+            ),
             Kind::Markdown => {
                 let rule = vec![" --- "; headers.len()].join("|");
                 writeln!(out, "| {} |\n|{rule}|", headers.join(" | "))?;
@@ -189,6 +199,8 @@ impl<'w> Doc<'w> {
 
 enum How<'d> {
     Skip,
+    /// A workbook is made of the whole table.
+    Sheet(Table, &'d mut dyn Write),
     Csv(Box<csv::Writer<&'d mut dyn Write>>),
     Markdown(&'d mut dyn Write),
     /// Fitted to a window: every row is needed to size the columns and
@@ -219,7 +231,7 @@ impl Rows<'_> {
                 let cells: Vec<String> = cells.iter().map(markdown_text).collect();
                 writeln!(out, "| {} |", cells.join(" | "))?;
             }
-            How::Fitted { table, .. } => table.rows.push(cells),
+            How::Fitted { table, .. } | How::Sheet(table, _) => table.rows.push(cells),
             How::PipedTable(g, _) => {
                 let texts: Vec<(Cow<str>, bool)> = cells
                     .iter()
@@ -235,6 +247,7 @@ impl Rows<'_> {
         match self.how {
             How::Skip | How::Markdown(_) => {}
             How::Csv(mut w) => w.flush()?,
+            How::Sheet(table, out) => out.write_all(&super::workbook::workbook(&table)?)?,
             How::Fitted {
                 table,
                 style,

@@ -67,7 +67,18 @@ pub fn for_terminal(s: &str, kind: Kind) -> Cow<'_, str> {
 /// For CSV: prose keeps its line breaks and tabs inside its quoted cell;
 /// a cell a spreadsheet would take as a formula gets a leading `'`.
 pub fn for_csv(s: &str, kind: Kind) -> Cow<'_, str> {
-    let shown = match kind {
+    let shown = for_sheet(s, kind);
+    if shown.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{shown}"))
+    } else {
+        shown
+    }
+}
+
+/// For a workbook's text cell, which a spreadsheet never runs: prose
+/// keeps its line breaks and tabs.
+pub fn for_sheet(s: &str, kind: Kind) -> Cow<'_, str> {
+    match kind {
         Kind::Label => rewritten(s, |_, _| false),
         Kind::Prose => rewritten(s, |c, out| {
             let kept = matches!(c, '\n' | '\r' | '\t');
@@ -76,11 +87,6 @@ pub fn for_csv(s: &str, kind: Kind) -> Cow<'_, str> {
             }
             kept
         }),
-    };
-    if shown.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        Cow::Owned(format!("'{shown}"))
-    } else {
-        shown
     }
 }
 
