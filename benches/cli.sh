@@ -142,6 +142,31 @@ for bytes in 4000000 16000000; do
   time_it "long title piped" "$bytes" "$(command_for "long title piped" "$bytes")" ""
 done
 
+# A spreadsheet of 10,000 items added to a strategy of its own, then a
+# return of all 10,000 with each progress changed, applied with --update.
+python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+with open(f"{work}/plan-10k.csv", "w", newline="") as f:
+    f.write("\ufeffRef,Title,Owner,Status,Progress,Start Date,Due Date,Notes\r\n")
+    for n in range(10000):
+        f.write(f"R{n:05},Return item {n},Team {n % 40},In Progress,{n % 90}%,01/04/2025,{1 + n % 28}/03/2027,\r\n")
+with open(f"{work}/return-10k.csv", "w", newline="") as f:
+    f.write("Ref,Progress,Notes\r\n")
+    for n in range(10000):
+        f.write(f"R{n:05},{n % 90 + 5}%,Q3 return {n}\r\n")
+PY
+base=$work/sheet-base.db
+rm -f "$base"* && cp "$work/strat-10000.db" "$base"
+"$strat" --db "$base" strategy add ret --title Return --period 2024-2027 >/dev/null 2>&1
+filled=$work/sheet-filled.db
+rm -f "$filled"* && cp "$base" "$filled"
+"$strat" --db "$filled" import "$work/plan-10k.csv" --strategy ret >/dev/null 2>&1
+time_it "sheet import" 10000 "$strat --db $work/sheet.db import $work/plan-10k.csv --strategy ret" \
+  "rm -f $work/sheet.db*; cp $base $work/sheet.db"
+time_it "return update" 10000 "$strat --db $work/sheet.db import $work/return-10k.csv --strategy ret --update" \
+  "rm -f $work/sheet.db*; cp $filled $work/sheet.db"
+
 # Peak memory of read commands over the whole 100k portfolio, in every
 # format, one run each: memory does not drift as time does.
 memory=$work/memory.tsv
@@ -199,6 +224,8 @@ print("| --- | --- | --- | --- |")
 for size in [4000000, 16000000]:
     fitted, piped = rows[("long title", size)], rows[("long title piped", size)]
     print(f"| {size // 1000000} MB | {fitted[0]*1000:.0f} ms | {piped[0]*1000:.0f} ms | {fitted[1]/1024:.1f} MB |")
+print()
+print(f"A 10,000-row spreadsheet into a strategy: {rows[('sheet import', 10000)][0]*1000:.0f} ms ({rows[('sheet import', 10000)][1]/1024:.1f} MB); a 10,000-row return with --update: {rows[('return update', 10000)][0]*1000:.0f} ms ({rows[('return update', 10000)][1]/1024:.1f} MB)")
 big, small = rows[("long title", 16000000)][0], rows[("long title", 4000000)][0]
 print(f"\n16 MB ÷ 4 MB, fitted: {big / small:.2f}× (linear is 4×)")
 memory = {}
