@@ -171,6 +171,25 @@ fn a_quarterly_return_updates_what_changed_and_nothing_else() {
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert!(dry.stdout.contains("progress 45 → 60"), "{}", dry.stdout);
     assert_eq!(env.dump(), dump, "a dry run changes nothing");
+    // Not a byte of the file, nor of its log.
+    let bytes = |env: &Env| {
+        let wal = env.db.with_extension("db-wal");
+        (std::fs::read(&env.db).unwrap(), std::fs::read(wal).ok())
+    };
+    env.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    let before_bytes = bytes(&env);
+    let again = env.run(&[
+        "import",
+        &path,
+        "--strategy",
+        "digital-2024",
+        "--update",
+        "--dry-run",
+        "--effective",
+        "FY2026-Q2",
+    ]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(bytes(&env) == before_bytes, "the dry run wrote to the file");
     env.ok(&[
         "import",
         &path,

@@ -112,7 +112,7 @@ fn plan<'s>(
 ) -> Result<Planned<'s>> {
     let mut problems = sheet.problems.clone();
     let mut rows = Vec::new();
-    let mut refs: Vec<&str> = Vec::new();
+    let mut refs: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for row in &sheet.rows {
         if let Some(other) = &row.strategy
             && other != code
@@ -124,16 +124,15 @@ fn plan<'s>(
             ));
             continue;
         }
-        if let Some(r) = &row.reference {
-            if refs.contains(&r.as_str()) {
-                problems.push(format!(
-                    "{}, column {}: '{r}' appears twice in the file",
-                    row.place.at(),
-                    row.header("ref")
-                ));
-                continue;
-            }
-            refs.push(r);
+        if let Some(r) = &row.reference
+            && !refs.insert(r.as_str())
+        {
+            problems.push(format!(
+                "{}, column {}: '{r}' appears twice in the file",
+                row.place.at(),
+                row.header("ref")
+            ));
+            continue;
         }
         let existing = matching(db, code, row, update)?;
         let before = match &existing {
@@ -205,9 +204,9 @@ fn matching(db: &Db, code: &Code, row: &Row, update: bool) -> Result<Option<Item
     let Some(reference) = &row.reference else {
         return Ok(None);
     };
-    match db.items_with_ref(Some(code), reference)?.first() {
-        Some((id, _)) if update => Ok(Some(load_number(db, *id)?)),
-        Some((id, _)) => Err(Error::conflict(format!(
+    match db.item_with_ref(code, reference)? {
+        Some(id) if update => Ok(Some(load_number(db, id)?)),
+        Some(id) => Err(Error::conflict(format!(
             "{}, column {}: strategy {code} already has '{reference}' (item {id})\nImport with \
              --update to apply the file to the items it names.",
             row.place.at(),

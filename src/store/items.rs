@@ -100,6 +100,20 @@ impl Db<'_> {
             )?)
     }
 
+    /// The item of strategy `code` whose ref is exactly `reference` (by the
+    /// index of refs, for a sheet's rows).
+    pub fn item_with_ref(&self, code: &Code, reference: &str) -> Result<Option<ItemId>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT i.id FROM item i JOIN strategy s ON s.id = i.strategy_id \
+                 WHERE s.code = ?1 AND i.ref = ?2",
+            )?
+            .query_row(params![code.as_str(), reference], |r| r.get(0))
+            .optional()?
+            .map(ItemId))
+    }
+
     /// The items whose ref is `reference` (ignoring case), of strategy
     /// `code` or of any, with their strategy's code, by number.
     pub fn items_with_ref(
