@@ -25,6 +25,11 @@ fn by_ref(env: &Env, reference: &str) -> Value {
         .unwrap_or_else(|| panic!("no {reference} in {list}"))
 }
 
+/// `import PATH --strategy digital-2024` and the flags `extra`.
+fn import_args<'a>(path: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    [&["import", path, "--strategy", "digital-2024"][..], extra].concat()
+}
+
 fn events(env: &Env) -> i64 {
     env.query_i64("SELECT count(*) FROM event")
 }
@@ -39,7 +44,7 @@ fn file(env: &Env, name: &str, text: &str) -> String {
 #[test]
 fn a_uk_excel_file_imports_as_saved() {
     let env = digital();
-    let r = env.run(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    let r = env.run(&import_args(UK_PLAN, &[]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains("5 items added"), "{}", r.stderr);
     assert!(
@@ -72,7 +77,7 @@ fn a_uk_excel_file_imports_as_saved() {
 fn every_planted_error_is_named_by_its_line_and_header() {
     let env = digital();
     let before = env.dump();
-    let err = env.fails(&["import", UK_BAD, "--strategy", "digital-2024"], 2);
+    let err = env.fails(&import_args(UK_BAD, &[]), 2);
     for expected in [
         "line 3, column Progress: progress 150",
         "line 5, column Due Date: '31/02/2026' is not a day of the calendar",
@@ -90,7 +95,7 @@ fn every_planted_error_is_named_by_its_line_and_header() {
 fn a_header_that_names_no_title_lists_the_columns_once() {
     let env = digital();
     let path = file(&env, "h.csv", "Name,Owner\r\nX,Y\r\n");
-    let err = env.fails(&["import", &path, "--strategy", "digital-2024"], 2);
+    let err = env.fails(&import_args(&path, &[]), 2);
     assert_eq!(err.matches("Columns strat reads").count(), 1, "{err}");
 }
 
@@ -108,7 +113,7 @@ fn a_bad_cell_in_row_3_of_300_is_named_and_nothing_is_written() {
     }
     let path = file(&env, "big.csv", &text);
     let before = env.dump();
-    let err = env.fails(&["import", &path, "--strategy", "digital-2024"], 2);
+    let err = env.fails(&import_args(&path, &[]), 2);
     assert!(err.contains("line 3, column progress"), "{err}");
     assert!(err.contains("1 bad record field"), "{err}");
     assert_eq!(env.dump(), before);
@@ -118,33 +123,20 @@ fn a_bad_cell_in_row_3_of_300_is_named_and_nothing_is_written() {
 fn month_first_dates_are_read_when_asked() {
     let env = digital();
     let path = file(&env, "us.csv", "title,due\n Intune,03/31/2026\n");
-    env.fails(&["import", &path, "--strategy", "digital-2024"], 2);
-    env.ok(&[
-        "import",
-        &path,
-        "--strategy",
-        "digital-2024",
-        "--month-first",
-    ]);
+    env.fails(&import_args(&path, &[]), 2);
+    env.ok(&import_args(&path, &["--month-first"]));
     assert_eq!(env.json(&["item", "list"])[0]["due"], "2026-03-31");
 }
 
 #[test]
 fn a_quarterly_return_updates_what_changed_and_nothing_else() {
     let env = digital();
-    env.ok(&[
-        "import",
-        UK_PLAN,
-        "--strategy",
-        "digital-2024",
-        "--effective",
-        "2024-04-01",
-    ]);
+    env.ok(&import_args(UK_PLAN, &["--effective", "2024-04-01"]));
     let csv = env.ok(&["--format", "csv", "item", "list", "digital-2024"]);
     // The untouched list changes nothing at all.
     let same = file(&env, "same.csv", &csv);
     let before = events(&env);
-    let r = env.run(&["import", &same, "--strategy", "digital-2024", "--update"]);
+    let r = env.run(&import_args(&same, &["--update"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stderr.contains("0 items changed, 5 unchanged"),
@@ -158,16 +150,10 @@ fn a_quarterly_return_updates_what_changed_and_nothing_else() {
     assert_ne!(edited, csv);
     let path = file(&env, "return.csv", &edited);
     let dump = env.dump();
-    let dry = env.run(&[
-        "import",
+    let dry = env.run(&import_args(
         &path,
-        "--strategy",
-        "digital-2024",
-        "--update",
-        "--dry-run",
-        "--effective",
-        "FY2026-Q2",
-    ]);
+        &["--update", "--dry-run", "--effective", "FY2026-Q2"],
+    ));
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert!(dry.stdout.contains("progress 45 → 60"), "{}", dry.stdout);
     assert_eq!(env.dump(), dump, "a dry run changes nothing");
@@ -178,27 +164,16 @@ fn a_quarterly_return_updates_what_changed_and_nothing_else() {
     };
     env.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     let before_bytes = bytes(&env);
-    let again = env.run(&[
-        "import",
+    let again = env.run(&import_args(
         &path,
-        "--strategy",
-        "digital-2024",
-        "--update",
-        "--dry-run",
-        "--effective",
-        "FY2026-Q2",
-    ]);
+        &["--update", "--dry-run", "--effective", "FY2026-Q2"],
+    ));
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(bytes(&env) == before_bytes, "the dry run wrote to the file");
-    env.ok(&[
-        "import",
+    env.ok(&import_args(
         &path,
-        "--strategy",
-        "digital-2024",
-        "--update",
-        "--effective",
-        "FY2026-Q2",
-    ]);
+        &["--update", "--effective", "FY2026-Q2"],
+    ));
     assert_eq!(events(&env), before + 1);
     let d01 = by_ref(&env, "D01");
     assert_eq!(d01["progress"], 60);
@@ -211,17 +186,14 @@ fn a_quarterly_return_updates_what_changed_and_nothing_else() {
 #[test]
 fn a_return_with_notes_and_new_rows() {
     let env = digital();
-    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    env.ok(&import_args(UK_PLAN, &[]));
     let path = file(
         &env,
         "q3.csv",
         "Ref,Progress,Commentary\r\nD02,80%,Dashboards live\r\nD04,,Started in October\r\nD09,,\r\n",
     );
     let before = events(&env);
-    let err = env.fails(
-        &["import", &path, "--strategy", "digital-2024", "--update"],
-        2,
-    );
+    let err = env.fails(&import_args(&path, &["--update"]), 2);
     assert!(
         err.contains("line 4, column title: is required") || err.contains("line 4"),
         "{err}"
@@ -231,7 +203,7 @@ fn a_return_with_notes_and_new_rows() {
         "q3.csv",
         "Ref,Title,Progress,Commentary\r\nD02,Data and analytics platform,80%,Dashboards live\r\nD04,Digital skills programme for staff,,Started in October\r\nD09,Cloud contact centre,10%,\r\n",
     );
-    env.ok(&["import", &path, "--strategy", "digital-2024", "--update"]);
+    env.ok(&import_args(&path, &["--update"]));
     assert_eq!(events(&env), before + 3, "two changes and one new item");
     assert_eq!(by_ref(&env, "D02")["progress"], 80);
     assert_eq!(by_ref(&env, "D02")["latest_note"], "Dashboards live");
@@ -242,11 +214,11 @@ fn a_return_with_notes_and_new_rows() {
 #[test]
 fn a_report_imports_back_changing_nothing() {
     let env = digital();
-    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    env.ok(&import_args(UK_PLAN, &[]));
     let csv = env.ok(&["--format", "csv", "report", "digital-2024"]);
     let path = file(&env, "report.csv", &csv);
     let before = events(&env);
-    let r = env.run(&["import", &path, "--strategy", "digital-2024", "--update"]);
+    let r = env.run(&import_args(&path, &["--update"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         !r.stderr.contains("ignored"),
@@ -260,10 +232,10 @@ fn a_report_imports_back_changing_nothing() {
 fn refs_and_numbers_of_other_strategies_and_items_already_there() {
     let env = digital();
     env.add_strategy("tech-2020", "Technology Strategy", "2020-2023");
-    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    env.ok(&import_args(UK_PLAN, &[]));
     let before = env.dump();
     // Without --update, a ref the strategy has is a conflict.
-    let err = env.fails(&["import", UK_PLAN, "--strategy", "digital-2024"], 4);
+    let err = env.fails(&import_args(UK_PLAN, &[]), 4);
     assert!(
         err.contains("line 2, column Ref") && err.contains("--update"),
         "{err}"
@@ -312,13 +284,7 @@ fn csv_for_excel_starts_with_a_byte_order_mark_when_asked() {
     let path = env.dir.path().join("excel.csv");
     std::fs::write(&path, &excel.stdout).unwrap();
     let before = events(&env);
-    env.ok(&[
-        "import",
-        path.to_str().unwrap(),
-        "--strategy",
-        "digital-2024",
-        "--update",
-    ]);
+    env.ok(&import_args(path.to_str().unwrap(), &["--update"]));
     assert_eq!(events(&env), before);
     // The mark is for CSV only.
     let json = env
@@ -347,14 +313,7 @@ fn workbook(path: &std::path::Path) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
 fn a_workbook_has_an_overview_then_a_sheet_per_strategy_with_real_cells() {
     let env = digital();
     env.add_strategy("tech-2020", "Technology Strategy", "2020-2023");
-    env.ok(&[
-        "import",
-        UK_PLAN,
-        "--strategy",
-        "digital-2024",
-        "--effective",
-        "2024-04-01",
-    ]);
+    env.ok(&import_args(UK_PLAN, &["--effective", "2024-04-01"]));
     env.ok(&[
         "item",
         "add",
@@ -402,27 +361,14 @@ fn a_workbook_has_an_overview_then_a_sheet_per_strategy_with_real_cells() {
     );
     // What it wrote imports back, changing nothing.
     let before = events(&env);
-    env.ok(&[
-        "import",
-        path.to_str().unwrap(),
-        "--strategy",
-        "digital-2024",
-        "--update",
-    ]);
+    env.ok(&import_args(path.to_str().unwrap(), &["--update"]));
     assert_eq!(events(&env), before);
 }
 
 #[test]
 fn a_return_made_in_a_workbook_updates_exactly_what_was_edited() {
     let env = digital();
-    env.ok(&[
-        "import",
-        UK_PLAN,
-        "--strategy",
-        "digital-2024",
-        "--effective",
-        "2024-04-01",
-    ]);
+    env.ok(&import_args(UK_PLAN, &["--effective", "2024-04-01"]));
     let listed = env.dir.path().join("list.xlsx");
     env.ok(&[
         "--format",
@@ -470,14 +416,10 @@ fn a_return_made_in_a_workbook_updates_exactly_what_was_edited() {
     book.save(&edited).unwrap();
     let before = events(&env);
     let dump = env.dump();
-    let dry = env.run(&[
-        "import",
+    let dry = env.run(&import_args(
         edited.to_str().unwrap(),
-        "--strategy",
-        "digital-2024",
-        "--update",
-        "--dry-run",
-    ]);
+        &["--update", "--dry-run"],
+    ));
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert!(
         dry.stdout.contains("row 3") && dry.stdout.contains("progress 70 → 85"),
@@ -485,13 +427,7 @@ fn a_return_made_in_a_workbook_updates_exactly_what_was_edited() {
         dry.stdout
     );
     assert_eq!(env.dump(), dump);
-    env.ok(&[
-        "import",
-        edited.to_str().unwrap(),
-        "--strategy",
-        "digital-2024",
-        "--update",
-    ]);
+    env.ok(&import_args(edited.to_str().unwrap(), &["--update"]));
     assert_eq!(events(&env), before + 1);
     assert_eq!(by_ref(&env, "D02")["progress"], 85);
 }
@@ -499,19 +435,11 @@ fn a_return_made_in_a_workbook_updates_exactly_what_was_edited() {
 #[test]
 fn bad_workbooks_are_refused_naming_the_place() {
     let env = digital();
-    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    env.ok(&import_args(UK_PLAN, &[]));
     let before = env.dump();
     let fake = env.dir.path().join("fake.xlsx");
     std::fs::write(&fake, "not a workbook").unwrap();
-    let err = env.fails(
-        &[
-            "import",
-            fake.to_str().unwrap(),
-            "--strategy",
-            "digital-2024",
-        ],
-        2,
-    );
+    let err = env.fails(&import_args(fake.to_str().unwrap(), &[]), 2);
     assert!(err.contains("not an Excel workbook"), "{err}");
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
@@ -525,27 +453,9 @@ fn bad_workbooks_are_refused_naming_the_place() {
     sheet.write_number(2, 1, 150.0).unwrap();
     let path = env.dir.path().join("bad.xlsx");
     book.save(&path).unwrap();
-    let err = env.fails(
-        &[
-            "import",
-            path.to_str().unwrap(),
-            "--strategy",
-            "digital-2024",
-        ],
-        2,
-    );
+    let err = env.fails(&import_args(path.to_str().unwrap(), &[]), 2);
     assert!(err.contains("row 3, column Progress"), "{err}");
-    let err = env.fails(
-        &[
-            "import",
-            path.to_str().unwrap(),
-            "--strategy",
-            "digital-2024",
-            "--sheet",
-            "Q3",
-        ],
-        3,
-    );
+    let err = env.fails(&import_args(path.to_str().unwrap(), &["--sheet", "Q3"]), 3);
     assert!(
         err.contains("no sheet 'Q3'") && err.contains("Return"),
         "{err}"
