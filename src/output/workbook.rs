@@ -205,9 +205,14 @@ fn write_cell(
     Ok(())
 }
 
-/// Freezes the header row, puts filters on it and sizes the columns.
+/// Freezes the header row, puts filters on it and sizes the columns; it
+/// prints across A4 landscape, one page wide, the header on every page.
 fn finish(sheet: &mut Worksheet, rows: u32, cols: u16) -> std::result::Result<(), XlsxError> {
     sheet.set_freeze_panes(1, 0)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
     if cols > 0 {
         sheet.autofilter(0, 0, rows, cols - 1)?;
     }
