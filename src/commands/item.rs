@@ -73,6 +73,12 @@ pub fn load(db: &Db, key: &ItemKey) -> Result<Item> {
     {
         return Err(not_found_strategy(db, code));
     }
+    // A ref written as stored is found by the index of refs.
+    if let Some(code) = strategy
+        && let Some(id) = db.item_with_ref(code, reference)?
+    {
+        return load_number(db, id);
+    }
     match db.items_with_ref(strategy, reference)?.as_slice() {
         [] => Err(Error::not_found(format!(
             "no item with ref '{reference}'{}\nFind items with: strat item list",

@@ -255,6 +255,12 @@ fn apply(
             problems.push(at(field.name, &e));
         }
     }
+    if !existing && item.title.trim().is_empty() && row.value("title").is_none() {
+        problems.push(at(
+            "title",
+            &"is required: the row names no item of the strategy, so it adds one",
+        ));
+    }
     if item.status == Status::CarriedForward && !existing {
         problems.push(at(
             "status",
