@@ -80,6 +80,7 @@ command_for() {
     "report compare") echo "$s report prog-0007 --compare 2025-06-30" ;;
     "report as-of all json") echo "$s --format json report --as-of 2025-06-30" ;;
     "outstanding stale json") echo "$s --format json outstanding --stale 90d" ;;
+    "report all html") echo "$s --format html report" ;;
     "undo") echo "$s undo" ;;
     # A table fitted to 80 columns with one title of SIZE bytes.
     "long title") echo "env COLUMNS=80 $strat --db $work/long-$2.db item list" ;;
@@ -122,7 +123,7 @@ for name in "outstanding" "item list" "report" "report all json" "item update" "
 done
 
 # The views of reporting periods, against the one-strategy report above.
-for name in "report compare" "report as-of all json" "outstanding stale json"; do
+for name in "report compare" "report as-of all json" "outstanding stale json" "report all html"; do
   time_it "$name" 10000 "$(command_for "$name" 10000)" ""
   time_it "$name" 100000 "$(command_for "$name" 100000)" ""
 done
@@ -210,9 +211,12 @@ print()
 print("| command | 10k median | 100k median | 100k ÷ 10k | ÷ one-strategy report (100k) | peak memory (100k) |")
 print("| --- | --- | --- | --- | --- | --- |")
 report = rows[("report", 100000)][0]
-for name in ["report compare", "report as-of all json", "outstanding stale json"]:
+for name in ["report compare", "report as-of all json", "outstanding stale json", "report all html"]:
     small, big = rows[(name, 10000)], rows[(name, 100000)]
     print(f"| {name} | {small[0]*1000:.1f} ms | {big[0]*1000:.1f} ms | {big[0]/small[0]:.2f}× | {big[0]/report:.2f}× | {big[1]/1024:.1f} MB |")
+html, json_all = rows[("report all html", 100000)][0], rows[("report all json", 100000)][0]
+print()
+print(f"report of everything as HTML: {html / json_all:.2f}× as JSON at 100k")
 undo = rows[("undo", 100000)][0]
 print()
 print(f"undo of a one-item update: {rows[('undo', 10000)][0]*1000:.1f} ms at 10k, {undo*1000:.1f} ms at 100k ({undo / rows[('item update', 100000)][0]:.2f}× item update)")

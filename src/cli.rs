@@ -123,6 +123,8 @@ pub enum Format {
     /// An Excel workbook (item list, outstanding and report), written to
     /// --output FILE
     Xlsx,
+    /// A self-contained page for a committee pack (report and outstanding)
+    Html,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ mod listing;
 mod maintenance;
 mod manual;
 mod report;
+mod report_html;
 mod sheets;
 mod strategy;
 mod undo;

@@ -299,7 +299,11 @@ pub fn print_report(
     // strategy's summary first, so its items are read twice; only the
     // documents for people show it.
     let all = codes.is_empty();
-    let overview = all && matches!(out.format(), Format::Table | Format::Markdown);
+    let overview = all
+        && matches!(
+            out.format(),
+            Format::Table | Format::Markdown | Format::Html
+        );
     let mut store = store;
     if !all && out.format() != Format::Json {
         return store.read(|db| {
@@ -417,6 +421,34 @@ impl View for ReadReport<'_> {
             strategies: &list,
         });
         list.finish(written)
+    }
+
+    /// The committee pack: written strategy by strategy as they are read.
+    fn html(&self, out: &mut dyn std::io::Write) -> Result<()> {
+        use super::report_html::{key, opening, overview, section};
+        let day = self.as_of.day;
+        let title = self.title();
+        crate::output::html::page(out, &title, |out| {
+            out.write_all(
+                opening(&title, day, self.measures.compare)
+                    .into_string()
+                    .as_bytes(),
+            )?;
+            if self.all
+                && let Some(Piece::Overview(summaries)) = self.next()?
+            {
+                let rows: Vec<_> = summaries
+                    .into_iter()
+                    .map(|(s, m, _)| (s.code.to_string(), s.title, s.status.to_string(), m))
+                    .collect();
+                out.write_all(overview(&rows).into_string().as_bytes())?;
+            }
+            while let Some(r) = self.next_part()? {
+                out.write_all(section(&r, day).into_string().as_bytes())?;
+            }
+            out.write_all(key(self.measures.compare).into_string().as_bytes())?;
+            Ok(())
+        })
     }
 
     fn document(&self, doc: &mut Doc) -> Result<()> {
@@ -566,7 +598,7 @@ impl View for ReadReport<'_> {
 }
 
 /// The arrow beside a health under `--compare`.
-fn arrow(d: Direction) -> &'static str {
+pub(super) fn arrow(d: Direction) -> &'static str {
     match d {
         Direction::Better => "↑",
         Direction::Same => "→",
@@ -594,7 +626,7 @@ fn key(compare: Option<NaiveDate>) -> String {
 }
 
 /// Why an item's health is what it is, or when it was completed.
-fn why(l: &ReportItem, day: NaiveDate) -> Option<String> {
+pub(super) fn why(l: &ReportItem, day: NaiveDate) -> Option<String> {
     if let Some(reason) = health_reason(&l.item, day) {
         return Some(reason);
     }
@@ -756,7 +788,7 @@ pub fn outstanding(
 }
 
 /// A note as a line shows it: the day it holds from, then its text.
-fn note_text(n: &Note) -> String {
+pub(super) fn note_text(n: &Note) -> String {
     format!("{}: {}", n.on, n.text)
 }
 

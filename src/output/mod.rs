@@ -2,6 +2,7 @@
 //! terminal table, JSON, CSV or Markdown. Nothing here decides what to show.
 
 mod fit;
+pub mod html;
 mod piped_table;
 mod render;
 pub mod shapes;
@@ -183,6 +184,12 @@ pub trait View {
     /// (a CSV document drops every other piece).
     fn csv(&self, doc: &mut Doc) -> Result<()> {
         self.document(doc)
+    }
+    /// Writes the self-contained HTML page (`report`, `outstanding`).
+    fn html(&self, _out: &mut dyn Write) -> Result<()> {
+        Err(Error::invalid(
+            "--format html is for report and outstanding\nUse --format markdown for a document.",
+        ))
     }
 }
 

@@ -68,6 +68,10 @@ pub fn render(
             out.write_all(b"\n")?;
             return Ok(Vec::new());
         }
+        Format::Html => {
+            view.html(out)?;
+            return Ok(Vec::new());
+        }
         Format::Csv => Doc::new(out, Kind::Csv),
         Format::Xlsx => Doc::new(out, Kind::Sheet),
         Format::Markdown => Doc::new(out, Kind::Markdown),

@@ -23,6 +23,12 @@ impl Sink {
     /// Opens where `command`'s data in `format` goes, refusing a workbook
     /// for a command that has none, or for a terminal.
     pub fn open(output: Option<&Path>, format: Format, command: &str) -> Result<Sink> {
+        if format == Format::Html && !["report", "outstanding"].contains(&command) {
+            return Err(Error::invalid(format!(
+                "--format html is for report and outstanding, not {command}\n\
+                 Use --format markdown for a document of {command}."
+            )));
+        }
         if format == Format::Xlsx && !WORKBOOK_COMMANDS.contains(&command) {
             return Err(Error::invalid(format!(
                 "--format xlsx is for item list, outstanding and report, not {command}\n\

@@ -279,6 +279,65 @@ impl View for ItemList<'_> {
         self.table(doc, &shown, ItemColumn::Made("days overdue", overdue_cell))
     }
 
+    /// A page of the items (outstanding work), red first as listed.
+    fn html(&self, out: &mut dyn std::io::Write) -> Result<()> {
+        use maud::html;
+        let on = self.on;
+        let title = if self.outstanding {
+            format!("Outstanding work, {on}")
+        } else {
+            format!("Items, {on}")
+        };
+        super::html::page(out, &title, |out| {
+            out.write_all(html! { h1 { (title) } }.into_string().as_bytes())?;
+            self.items.read(&mut |next| {
+                out.write_all(
+                    html! {
+                        table.items {
+                            thead { tr {
+                                th scope="col" { "#" } th scope="col" { "Strategy" } th scope="col" { "Ref" }
+                                th scope="col" { "Title" } th scope="col" { "Owner" } th scope="col" { "Status" }
+                                th scope="col" { "Progress" } th scope="col" { "Target" } th scope="col" { "Days overdue" }
+                                th scope="col" { "Health" } th scope="col" { "Why" }
+                            } }
+                        }
+                    }
+                    .into_string()
+                    .trim_end_matches("</table>")
+                    .as_bytes(),
+                )?;
+                out.write_all(b"<tbody>")?;
+                while let Some(i) = next()? {
+                    let h = health(&i, on);
+                    let row = html! {
+                        tr {
+                            th scope="row" { (i.id.0) }
+                            td { (i.strategy.as_str()) }
+                            td { (i.reference.as_deref().unwrap_or("")) }
+                            td { (i.title) }
+                            td { (i.owner.as_deref().unwrap_or("")) }
+                            td { (i.status.as_str()) }
+                            td.num { (i.progress.get()) "%" }
+                            td.date { @if let Some(d) = i.due { (d) } }
+                            td.num { @match days_overdue(&i, on) { 0 => {}, n => (n) } }
+                            td class=(super::html::health_class(h)) { (h.as_str()) }
+                            td { (health_reason(&i, on).unwrap_or_default()) }
+                        }
+                    };
+                    out.write_all(row.into_string().as_bytes())?;
+                }
+                out.write_all(b"</tbody></table>")?;
+                Ok(())
+            })?;
+            out.write_all(
+                html! { p.key { "Health is written in its cell as well as coloured; why says what makes an item red or amber." } }
+                    .into_string()
+                    .as_bytes(),
+            )?;
+            Ok(())
+        })
+    }
+
     /// Every field of each item, for spreadsheets and `import FILE.csv`.
     fn csv(&self, doc: &mut Doc) -> Result<()> {
         let every: Vec<ItemColumn> = item_columns().collect();
