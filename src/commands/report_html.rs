@@ -73,7 +73,15 @@ pub fn section(r: &StrategyReport, day: NaiveDate) -> Markup {
         .items
         .iter()
         .map(|l| Span {
-            label: &l.item.title,
+            // The ref (or number) first, so a cut title is still known.
+            label: format!(
+                "{} {}",
+                l.item
+                    .reference
+                    .clone()
+                    .unwrap_or_else(|| l.item.id.to_string()),
+                l.item.title
+            ),
             start: l.item.start,
             due: l.item.due,
             done: l.item.completed_on,

@@ -118,8 +118,8 @@ pub fn rag_bar(counts: &[(Health, usize)]) -> Markup {
 }
 
 /// One item on a timeline.
-pub struct Span<'a> {
-    pub label: &'a str,
+pub struct Span {
+    pub label: String,
     pub start: Option<NaiveDate>,
     pub due: Option<NaiveDate>,
     pub done: Option<NaiveDate>,
@@ -148,7 +148,10 @@ pub fn timeline(spans: &[Span], starts: NaiveDate, ends: NaiveDate, day: NaiveDa
                 text x=(left + width) y="12" font-size="11" text-anchor="end" { (ends) }
                 @for (n, s) in spans.iter().enumerate() {
                     @let y = 20.0 + row * n as f64;
-                    @let label: String = s.label.chars().take(30).collect();
+                    @let label: String = match s.label.chars().count() {
+                        n if n > 30 => s.label.chars().take(29).chain(['…']).collect(),
+                        _ => s.label.clone(),
+                    };
                     text x="0" y=(format!("{:.1}", y + 11.0)) font-size="10" { (label) }
                     @if let Some(due) = s.due {
                         @let from = at(s.start.unwrap_or(starts));
