@@ -278,22 +278,16 @@ fn a_browser_draws_it_and_prints_it_a_page_or_more_per_strategy() {
         format!("--print-to-pdf={}", pdf.display()),
     ]);
     let bytes = std::fs::read(&pdf).unwrap();
-    let pages = bytes
-        .windows(b"/Type /Page".len())
-        .filter(|w| w == b"/Type /Page")
-        .count()
-        + bytes
-            .windows(b"/Type/Page".len())
-            .filter(|w| w == b"/Type/Page")
-            .count();
-    let pages_nodes = bytes
-        .windows(b"/Type /Pages".len())
-        .filter(|w| w == b"/Type /Pages")
-        .count()
-        + bytes
-            .windows(b"/Type/Pages".len())
-            .filter(|w| w == b"/Type/Pages")
-            .count();
-    let pages = pages - pages_nodes;
+    // A page object is "/Type /Page", and the tree above them "/Type /Pages".
+    let count = |needle: &str| {
+        let with_space = needle.replace("/Type", "/Type ");
+        occurrences(&bytes, needle.as_bytes()) + occurrences(&bytes, with_space.as_bytes())
+    };
+    let pages = count("/Type/Page") - count("/Type/Pages");
     assert!(pages >= 3, "{pages} pages for 3 strategies");
+}
+
+/// How many times `needle` occurs in `bytes`.
+fn occurrences(bytes: &[u8], needle: &[u8]) -> usize {
+    bytes.windows(needle.len()).filter(|w| *w == needle).count()
 }
