@@ -26,7 +26,8 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// How read commands print: table for people, json for programs, csv for
-    /// spreadsheets, markdown for papers
+    /// spreadsheets, markdown for papers, html for a committee pack, xlsx for
+    /// Excel
     #[arg(
         long,
         global = true,
@@ -148,7 +149,8 @@ pub enum Command {
     /// Move the outstanding items of one strategy into its successor
     #[command(after_help = CARRY_EXAMPLES)]
     CarryForward(CarryArgs),
-    /// Load a JSON export (or a CSV of items), all or nothing
+    /// Load a JSON export, or a spreadsheet of items (.csv, .xlsx), all or
+    /// nothing
     #[command(after_help = IMPORT_EXAMPLES)]
     Import(ImportArgs),
     /// Write strategies, items and their history as one JSON document
@@ -582,9 +584,10 @@ pub struct CarryArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file: a JSON export, or a CSV of items (with --strategy)
+    /// The file: a JSON export, or a spreadsheet of items (.csv, .xlsx; with
+    /// --strategy)
     pub file: PathBuf,
-    /// The strategy the items of a CSV file belong to
+    /// The strategy the items of a spreadsheet belong to
     #[arg(long, value_name = "CODE")]
     pub strategy: Option<Code>,
     /// Check the file and report what would be imported or changed, changing
