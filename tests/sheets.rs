@@ -472,3 +472,34 @@ fn bad_workbooks_are_refused_naming_the_place() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn spreadsheet_flags_where_they_do_not_apply_are_refused() {
+    let env = digital();
+    env.ok(&["import", UK_PLAN, "--strategy", "digital-2024"]);
+    let export = file(&env, "all.json", &env.ok(&["export"]));
+    let before = env.dump();
+    let refused = |args: &[&str], said: &str| {
+        let err = env.fails(args, 2);
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert_eq!(env.dump(), before, "{args:?}");
+    };
+    refused(
+        &["import", &export, "--effective", "2024-01-01"],
+        "--effective is for spreadsheets",
+    );
+    refused(&["import", UK_PLAN, "--update"], "--strategy");
+    refused(
+        &["import", &export, "--strategy", "digital-2024"],
+        "--strategy is for spreadsheets",
+    );
+    refused(
+        &import_args(UK_PLAN, &["--sheet", "Q3", "--update"]),
+        "--sheet is for workbooks",
+    );
+    refused(&["import", UK_PLAN], "name their strategy with --strategy");
+    refused(
+        &["--output", "/nonexistent/folder/list.json", "item", "list"],
+        "cannot write --output",
+    );
+}

@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
                 path.display()
             )));
         }
-        let mut loader = Loader::new(db, &ctx.by, ctx.clock.now, true)?;
+        let mut loader = Loader::new(db, &ctx.by, ctx.clock.now)?;
         load_document(EXAMPLE.as_bytes(), ctx.clock.now, &mut loader)?;
         loader.finish()
     })?;

@@ -228,7 +228,7 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
                 )));
             }
         };
-        let mut loader = Loader::new(db, &ctx.by, now, true)?;
+        let mut loader = Loader::new(db, &ctx.by, now)?;
         load_document(file, now, &mut loader)?;
         loader.finish()
     };

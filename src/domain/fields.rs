@@ -453,14 +453,12 @@ fn time(v: FieldInput) -> Result<DateTime<Utc>, Invalid> {
 #[derive(Clone, Copy)]
 enum Which {
     Tracked,
-    Csv,
     All,
 }
 
 const fn picks(which: Which, f: &ItemField) -> bool {
     match which {
         Which::Tracked => f.tracked,
-        Which::Csv => f.csv,
         Which::All => true,
     }
 }
@@ -493,8 +491,6 @@ const fn names<const N: usize>(which: Which) -> [&'static str; N] {
 
 /// The fields the history tracks, in the order an event lists changes.
 pub const TRACKED: [&str; count(Which::Tracked)] = names(Which::Tracked);
-/// The columns CSV writes and `import FILE.csv` reads back.
-pub const CSV_COLUMNS: [&str; count(Which::Csv)] = names(Which::Csv);
 /// The keys of an item in JSON, which an import reads back.
 pub const JSON_KEYS: [&str; count(Which::All)] = names(Which::All);
 
@@ -705,7 +701,12 @@ mod tests {
     fn the_lists_follow_the_table() {
         assert_eq!(TRACKED[0], "ref");
         assert!(!TRACKED.contains(&"health") && !TRACKED.contains(&"id"));
-        assert!(CSV_COLUMNS.contains(&"health") && !CSV_COLUMNS.contains(&"carried_to"));
+        let csv: Vec<&str> = ITEM_FIELDS
+            .iter()
+            .filter(|f| f.csv)
+            .map(|f| f.name)
+            .collect();
+        assert!(csv.contains(&"health") && !csv.contains(&"carried_to"));
         assert_eq!(JSON_KEYS.len(), ITEM_FIELDS.len());
         assert_eq!(field("progress").map(|f| f.kind), Some(Kind::Number));
         assert_eq!(

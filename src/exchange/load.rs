@@ -109,8 +109,6 @@ pub struct Loader<'a> {
     /// The first item number this load can hand out.
     first_item: i64,
     next_strategy: i64,
-    /// Items carry their file numbers (JSON) or get new ones (CSV).
-    numbered: bool,
     /// A problem that stops the load at once (a conflict, a storage fault).
     fatal: Option<Error>,
     problems: Vec<String>,
@@ -133,9 +131,9 @@ pub struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    /// A loader for an export document (numbered items, events) when
-    /// `numbered`, else for a CSV of items (new numbers, no events).
-    pub fn new(db: &'a Db<'a>, by: &str, now: DateTime<Utc>, numbered: bool) -> Result<Loader<'a>> {
+    /// A loader for an export document. (Spreadsheets of items are added
+    /// by the commands, row by row: see `commands::sheets`.)
+    pub fn new(db: &'a Db<'a>, by: &str, now: DateTime<Utc>) -> Result<Loader<'a>> {
         let keep = db.is_empty()?;
         let next = db.next_ids()?;
         let offset = |next: i64| if keep { 0 } else { next - 1 };
@@ -159,7 +157,6 @@ impl<'a> Loader<'a> {
             strategy_events: Numbering::new(offset(next.strategy_event)),
             first_item: next.item,
             next_strategy: next.strategy,
-            numbered,
             fatal: None,
             problems: Vec::new(),
             strategies: FastMap::default(),
@@ -321,7 +318,7 @@ impl<'a> Loader<'a> {
                 }
             }
         }
-        let file_number = if self.numbered { item.id.0 } else { 0 };
+        let file_number = item.id.0;
         let number = match self.items.take(file_number, at, "item") {
             Ok(n) => n,
             Err(p) => {

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use json_reader::{Entry, Header, List, TOP_KEYS};
 use load::Loader;
-use records::{Fields, ITEM_KEYS, Pos};
+use records::{Fields, Pos};
 use serde_json::Value;
 use std::io::Read;
 
@@ -54,7 +54,7 @@ impl Parsed {
                         records::strategy(value, pos, &mut problems).map(|s| Parsed::Strategy(n, s))
                     }
                     List::Items => Fields::open(value, pos, &mut problems)
-                        .and_then(|f| records::item(f, ITEM_KEYS, None, now))
+                        .and_then(|f| records::item(f, now))
                         .map(|i| Parsed::Item(n, i)),
                     List::Events => {
                         records::event(value, pos, &mut problems).map(|e| Parsed::Event(n, e))

@@ -21,28 +21,23 @@ use std::str::FromStr;
 /// number, far enough below SQLite's limit that new numbers always fit.
 pub const MAX_NUMBER: i64 = (1 << 53) - 1;
 
-/// Where a record stands in its file: `items[7]` in JSON, `line 7` in CSV.
+/// Where a record stands in its document: `items[7]`. (A spreadsheet's
+/// rows have places of their own, in [`super::sheet`].)
 #[derive(Debug, Clone, Copy)]
 pub enum Pos {
     Json(&'static str, usize),
-    Csv(u64),
 }
 
 impl Pos {
-    /// `items[7]` or `line 7`.
+    /// `items[7]`.
     pub fn at(&self) -> String {
-        match self {
-            Pos::Json(list, n) => format!("{list}[{n}]"),
-            Pos::Csv(line) => format!("line {line}"),
-        }
+        let Pos::Json(list, n) = self;
+        format!("{list}[{n}]")
     }
 
-    /// `items[7].progress` or `line 7, column progress`.
+    /// `items[7].progress`.
     pub fn field(&self, key: &str) -> String {
-        match self {
-            Pos::Json(..) => format!("{}.{key}", self.at()),
-            Pos::Csv(..) => format!("{}, column {key}", self.at()),
-        }
+        format!("{}.{key}", self.at())
     }
 }
 
@@ -331,19 +326,6 @@ impl Input {
     }
 }
 
-trait Owned {
-    fn owned(self) -> Input;
-}
-
-impl Owned for FieldInput<'_> {
-    fn owned(self) -> Input {
-        match self {
-            FieldInput::Text(t) => Input::Text(t.to_string()),
-            FieldInput::Int(n) => Input::Int(n),
-        }
-    }
-}
-
 /// Checks one change of an event of a `T`: a tracked field, and values of
 /// the kind of text the field holds.
 fn check_change<T: Tracked>(c: &Change) -> Result<(), String> {
@@ -388,15 +370,9 @@ pub fn strategy(record: RawRecord, pos: Pos, problems: &mut Vec<String>) -> Opti
     (good && read_well).then_some(strategy)
 }
 
-/// An item of the document or a row of a CSV. `default_strategy` fills a
-/// missing `strategy` (a CSV names it once, on the command line); `now` is
-/// when an item without `created_at` is taken as created.
-pub fn item(
-    mut r: Fields,
-    known: &[&str],
-    default_strategy: Option<&Code>,
-    now: DateTime<Utc>,
-) -> Option<Item> {
+/// An item of the document; `now` is when an item without `created_at` is
+/// taken as created.
+pub fn item(mut r: Fields, now: DateTime<Utc>) -> Option<Item> {
     let mut item = Item::unread();
     item.created_at = now;
     let mut given_updated = false;
@@ -412,15 +388,7 @@ pub fn item(
             continue;
         };
         let value = match (f.name, input) {
-            ("strategy", None) => match default_strategy {
-                Some(code) => Some(FieldInput::Text(code.as_str()).owned()),
-                None => {
-                    r.bad(f.name, "is required");
-                    good = false;
-                    continue;
-                }
-            },
-            ("title", None) => {
+            ("strategy" | "title", None) => {
                 r.bad(f.name, "is required");
                 good = false;
                 continue;
@@ -445,7 +413,7 @@ pub fn item(
     }
     // Until the load derives it from the history.
     item.last_update = local_day(item.updated_at);
-    let (read_well, pos, problems) = r.finish(known);
+    let (read_well, pos, problems) = r.finish(ITEM_KEYS);
     if !(good && read_well) {
         return None;
     }
