@@ -291,21 +291,18 @@ impl View for ItemList<'_> {
         super::html::page(out, &title, |out| {
             out.write_all(html! { h1 { (title) } }.into_string().as_bytes())?;
             self.items.read(&mut |next| {
-                out.write_all(
-                    html! {
-                        table.items {
-                            thead { tr {
-                                th scope="col" { "#" } th scope="col" { "Strategy" } th scope="col" { "Ref" }
-                                th scope="col" { "Title" } th scope="col" { "Owner" } th scope="col" { "Status" }
-                                th scope="col" { "Progress" } th scope="col" { "Target" } th scope="col" { "Days overdue" }
-                                th scope="col" { "Health" } th scope="col" { "Why" }
-                            } }
-                        }
-                    }
-                    .into_string()
-                    .trim_end_matches("</table>")
-                    .as_bytes(),
-                )?;
+                // Rows are written as they are read; the tags around
+                // them hold no value.
+                out.write_all(b"<table class=\"items\">")?;
+                let head = html! {
+                    thead { tr {
+                        th scope="col" { "#" } th scope="col" { "Strategy" } th scope="col" { "Ref" }
+                        th scope="col" { "Title" } th scope="col" { "Owner" } th scope="col" { "Status" }
+                        th scope="col" { "Progress" } th scope="col" { "Target" } th scope="col" { "Days overdue" }
+                        th scope="col" { "Health" } th scope="col" { "Why" }
+                    } }
+                };
+                out.write_all(head.into_string().as_bytes())?;
                 out.write_all(b"<tbody>")?;
                 while let Some(i) = next()? {
                     let h = health(&i, on);
