@@ -15,7 +15,7 @@ use strat::domain::history::{Seen, rebuild};
 use strat::domain::model::{Code, Event, Item, ItemId, Progress, Strategy, Tracked};
 use strat::domain::summary::Summary;
 use strat::domain::vocab::{Action, Status, StrategyStatus};
-use strat::store::Store;
+use strat::store::{Location, Store};
 
 const PER_STRATEGY: usize = 200;
 const SIZES: &[usize] = &[10_000, 100_000];
@@ -37,7 +37,7 @@ fn database(items: usize) -> PathBuf {
     if path.exists() {
         return path;
     }
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(&Location::File(path.clone())).unwrap();
     let day = |d: i64| NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Duration::days(d);
     let at = Utc.with_ymd_and_hms(2024, 2, 1, 9, 0, 0).unwrap();
     store
@@ -90,19 +90,19 @@ fn database(items: usize) -> PathBuf {
 }
 
 fn one_strategy_items(items: usize) -> Vec<Item> {
-    let mut store = Store::open_for_reading(&database(items)).unwrap();
+    let mut store = Store::open_for_reading(&Location::File(database(items))).unwrap();
     store.read(|db| db.items(Some(&code(7)))).unwrap()
 }
 
 #[divan::bench(args = SIZES, sample_count = 200)]
 fn items_of_one_strategy(bencher: Bencher, items: usize) {
-    let mut store = Store::open_for_reading(&database(items)).unwrap();
+    let mut store = Store::open_for_reading(&Location::File(database(items))).unwrap();
     bencher.bench_local(|| store.read(|db| db.items(Some(&code(7)))).unwrap());
 }
 
 #[divan::bench(args = SIZES, sample_count = 200)]
 fn latest_notes_of_one_strategy(bencher: Bencher, items: usize) {
-    let mut store = Store::open_for_reading(&database(items)).unwrap();
+    let mut store = Store::open_for_reading(&Location::File(database(items))).unwrap();
     bencher.bench_local(|| {
         store
             .read(|db| db.latest_notes(Some(&code(7)), None))
@@ -112,7 +112,7 @@ fn latest_notes_of_one_strategy(bencher: Bencher, items: usize) {
 
 #[divan::bench(args = SIZES, sample_count = 100)]
 fn as_of_rebuild_of_one_strategy(bencher: Bencher, items: usize) {
-    let mut store = Store::open_for_reading(&database(items)).unwrap();
+    let mut store = Store::open_for_reading(&Location::File(database(items))).unwrap();
     let seen = Some(Seen {
         day: NaiveDate::from_ymd_opt(2024, 6, 29).unwrap(),
         known: Some(Utc.with_ymd_and_hms(2024, 6, 30, 0, 0, 0).unwrap()),
@@ -126,7 +126,7 @@ fn as_of_rebuild_of_one_strategy(bencher: Bencher, items: usize) {
 
 #[divan::bench(args = SIZES, sample_count = 50)]
 fn item_update_in_a_transaction(bencher: Bencher, items: usize) {
-    let mut store = Store::open(&database(items)).unwrap();
+    let mut store = Store::open(&Location::File(database(items))).unwrap();
     let mut n = 0;
     bencher.bench_local(|| {
         n += 1;

@@ -33,6 +33,8 @@ pub struct Error {
     io: Option<std::io::ErrorKind>,
     /// SQLite could not read or write a file (a full disk is one cause).
     disk_io: bool,
+    /// Another writer's changes stopped the command: it may run again.
+    retry: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -55,6 +57,7 @@ impl Error {
             hint,
             io: None,
             disk_io: false,
+            retry: false,
         }
     }
 
@@ -74,6 +77,19 @@ impl Error {
         Error::new(Kind::Storage, message)
     }
 
+    /// A write another writer's changes stopped (exit 5 should it be
+    /// stopped every time it runs).
+    pub fn retryable(message: impl Into<String>) -> Error {
+        let mut e = Error::storage(message);
+        e.retry = true;
+        e
+    }
+
+    /// True when running the command again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        self.retry
+    }
+
     pub fn bug(message: impl Into<String>) -> Error {
         Error {
             kind: Kind::Bug,
@@ -81,6 +97,7 @@ impl Error {
             hint: Some("Please report this with the command you ran.".into()),
             io: None,
             disk_io: false,
+            retry: false,
         }
     }
 
@@ -108,6 +125,7 @@ impl Error {
             hint: None,
             io: None,
             disk_io: false,
+            retry: false,
         }
     }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 #[test]
 fn init_creates_an_owner_only_database_and_is_harmless_twice() {
-    let env = Env::new();
+    let env = Env::on_file("2021-12-31");
     let r = env.run(&["init"]);
     assert_eq!(r.code, 0);
     assert!(r.stderr.contains("Database ready"), "{}", r.stderr);

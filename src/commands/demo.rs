@@ -7,22 +7,22 @@ use crate::error::{Error, Result};
 use crate::exchange::load::Loader;
 use crate::exchange::load_document;
 use crate::output::Printer;
-use crate::store::Store;
-use std::path::{Path, PathBuf};
+use crate::store::{Location, Store};
+use std::path::PathBuf;
 
 /// The example of `examples/`, built into the binary so installed copies
 /// have it too.
 pub const EXAMPLE: &str = include_str!("../../examples/kent-portfolio.json");
 
-pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
-    let (path, fresh) = match db {
-        Some(p) => (p.to_path_buf(), false),
-        None => (demo_path()?, true),
+pub fn run(ctx: &Ctx, db: Option<&Location>, out: &mut Printer) -> Result<Outcome> {
+    let (place, fresh) = match db {
+        Some(place) => (place.clone(), false),
+        None => (Location::File(demo_path()?), true),
     };
-    if fresh {
+    if let (true, Some(path)) = (fresh, place.file()) {
         // The demo file is the tool's own scratch copy: start it anew.
         for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.clone().into_os_string();
+            let mut p = path.as_os_str().to_owned();
             p.push(suffix);
             match std::fs::remove_file(&p) {
                 Ok(()) => {}
@@ -36,14 +36,13 @@ pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
             }
         }
     }
-    let mut store = Store::open(&path)?;
+    let mut store = Store::open(&place)?;
     store.acting(ctx.doer("demo"));
     store.load(true, |db| {
         if !db.is_empty()? {
             return Err(Error::conflict(format!(
-                "{} already holds strategies; the demo loads only into an empty database\n\
-                 Run strat demo without --db to use a separate demo database.",
-                path.display()
+                "{place} already holds strategies; the demo loads only into an empty database\n\
+                 Run strat demo without --db to use a separate demo database."
             )));
         }
         let mut loader = Loader::new(db, &ctx.by, ctx.clock.now)?;
@@ -61,9 +60,9 @@ pub fn run(ctx: &Ctx, db: Option<&Path>, out: &mut Printer) -> Result<Outcome> {
     print_report(store, Vec::new(), as_of, Picks::default(), measures, out)?;
     let hint = format!(
         "Demo database: {}\nExplore it with, for example:\n  strat --db {} outstanding --overdue\n  strat --db {} report tech-2020 --as-of 2021-12-31",
-        path.display(),
-        quoted(&path),
-        quoted(&path)
+        place,
+        quoted(&place),
+        quoted(&place)
     );
     Ok(Outcome::default().said(hint))
 }
@@ -74,8 +73,8 @@ fn demo_path() -> Result<PathBuf> {
     Ok(default.with_file_name("demo.db"))
 }
 
-fn quoted(p: &Path) -> String {
-    let s = p.display().to_string();
+fn quoted(p: &Location) -> String {
+    let s = p.to_string();
     if s.contains([' ', '\'', '"']) {
         format!("'{}'", s.replace('\'', "'\\''"))
     } else {

@@ -14,11 +14,10 @@ use crate::exchange::xlsx_reader::read_xlsx;
 use crate::exchange::{FORMAT_NAME, FORMAT_VERSION, load_document};
 use crate::output::shapes::{EventJson, ItemJson, StrategyEventJson, StrategyJson};
 use crate::output::{Doc, JsonOut, Printer, Streamed, View};
-use crate::store::{Db, Store};
+use crate::store::{Db, Location, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::path::Path;
 
 /// `strat export`: in one read transaction, checks the named strategies,
 /// so a wrong code fails before anything is printed, then prints the
@@ -156,7 +155,7 @@ impl View for LiveExport<'_> {
 /// Loads a JSON export or a CSV of items in one transaction, checking each
 /// record as it is read; any problem rolls everything back. `--dry-run`
 /// does the same and always rolls back.
-pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
+pub fn import(ctx: &Ctx, db_path: &Location, args: ImportArgs) -> Result<Outcome> {
     let extension = args
         .file
         .extension()
@@ -221,9 +220,8 @@ pub fn import(ctx: &Ctx, db_path: &Path, args: ImportArgs) -> Result<Outcome> {
             None if args.file.is_file() => open()?,
             None => {
                 return Err(Error::conflict(format!(
-                    "another strat process created {} while this import read {}, which \
-                     cannot be read twice; nothing was imported\nRun the import again.",
-                    db_path.display(),
+                    "another strat process changed {db_path} while this import read {}, \
+                     which cannot be read twice; nothing was imported\nRun the import again.",
                     args.file.display()
                 )));
             }

@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, mut store: Store, cmd: ItemCommand, out: &mut Printer) -> 
             let day = ctx.effective(effective.effective, ctx.clock.today)?;
             let made = store.write(|db| {
                 let item = load(db, &id)?;
-                record(db, ctx, &item, day, note, |_| Ok(Action::Noted))
+                record(db, ctx, &item, day, note.clone(), |_| Ok(Action::Noted))
             })?;
             let message = format!("Noted on {}.", made.item.id);
             Ok(changed(ctx, made.item, message))
@@ -455,7 +455,7 @@ fn add(ctx: &Ctx, store: &mut Store, a: ItemAddArgs) -> Result<Outcome> {
         if day < ctx.clock.today {
             check_strategy_held(db, &a.strategy, day)?;
         }
-        create(db, ctx, item, day, note, Action::Created)
+        create(db, ctx, item.clone(), day, note.clone(), Action::Created)
     })?;
     let message = format!("Added {} to {}: {}", item.id, item.strategy, item.title);
     Ok(changed(ctx, item, message))

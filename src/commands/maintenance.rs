@@ -13,7 +13,7 @@ pub fn backup(store: &mut Store, target: &Path) -> Result<Outcome> {
     store.backup_to(target)?;
     Ok(Outcome::default().said(format!(
         "Backed up {} to {}.",
-        store.path().display(),
+        store.location(),
         target.display()
     )))
 }
@@ -55,7 +55,7 @@ impl CheckReport {
 }
 
 pub fn check(store: &mut Store) -> Result<Outcome> {
-    let mut problems = store.sqlite_checks()?;
+    let mut problems = store.engine_checks()?;
     // Rules can only be read from a database whose pages are sound.
     if problems.is_empty() {
         problems.extend(store.read(rule_problems)?);
@@ -63,7 +63,7 @@ pub fn check(store: &mut Store) -> Result<Outcome> {
     let failure = (!problems.is_empty()).then(|| {
         Error::storage(format!(
             "{} has {} problem{}, listed above\nRestore it from a backup, or repair the records named.",
-            store.path().display(),
+            store.location(),
             problems.len(),
             if problems.len() == 1 { "" } else { "s" }
         ))

@@ -23,9 +23,9 @@ use crate::domain::history::{Seen, rebuild, rebuild_strategies};
 use crate::domain::model::{Code, Item, Strategy};
 use crate::error::{Error, Result};
 use crate::output::{Printer, View};
-use crate::store::{Db, Store};
+use crate::store::{Db, Location, Store};
 use chrono::{DateTime, Local, NaiveDate, NaiveTime, TimeZone, Utc};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What a command hands back: data for stdout, a message for stderr.
 #[derive(Default)]
@@ -207,14 +207,16 @@ pub fn clock() -> Result<Clock> {
     }
 }
 
-/// `--by`, else `STRAT_USER`, else the login name.
-pub fn who(flag: Option<String>) -> String {
+/// `--by`, else `STRAT_USER`, else the database role (on a server), else
+/// the login name.
+pub fn who(flag: Option<String>, role: Option<String>) -> String {
     flag.filter(|s| !s.trim().is_empty())
         .or_else(|| {
             std::env::var("STRAT_USER")
                 .ok()
                 .filter(|s| !s.trim().is_empty())
         })
+        .or(role)
         .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
         .or_else(|| std::env::var("LOGNAME").ok().filter(|s| !s.is_empty()))
         .unwrap_or_else(|| "unknown".to_string())
@@ -245,23 +247,26 @@ pub fn run(cli: Cli, out: &mut Printer) -> Result<Outcome> {
         Command::Man => return manual::man(out.raw()).map(|()| Outcome::default()),
         _ => {}
     }
+    let given = given_db(cli.db)?;
     let ctx = Ctx {
         clock: clock()?,
-        by: who(cli.by),
+        by: who(cli.by, given.as_ref().and_then(Location::role)),
     };
-    let given = given_db(cli.db)?;
     if let Command::Demo = cli.command {
-        return demo::run(&ctx, given.as_deref(), out);
+        return demo::run(&ctx, given.as_ref(), out);
     }
-    let path = match given {
-        Some(path) => path,
-        None => default_db_path()?,
+    let place = match given {
+        Some(place) => place,
+        None => Location::File(default_db_path()?),
     };
-    run_on(&ctx, cli.command, &path, out).map_err(|e| crate::store::explain_disk_io(e, &path))
+    run_on(&ctx, cli.command, &place, out).map_err(|e| match place.file() {
+        Some(path) => crate::store::explain_disk_io(e, path),
+        None => e,
+    })
 }
 
 /// Runs `command` on the database at `path`.
-fn run_on(ctx: &Ctx, command: Command, path: &Path, out: &mut Printer) -> Result<Outcome> {
+fn run_on(ctx: &Ctx, command: Command, path: &Location, out: &mut Printer) -> Result<Outcome> {
     if let Command::Import(args) = command {
         return exchange::import(ctx, path, args);
     }
@@ -275,15 +280,21 @@ fn run_on(ctx: &Ctx, command: Command, path: &Path, out: &mut Printer) -> Result
             _ => Err(no_database(path)),
         };
     }
-    let mut store = if command.writes() {
+    // Only what may make a database makes a server database's tables.
+    let creates = matches!(
+        command,
+        Command::Init | Command::Strategy(StrategyCommand::Add { .. })
+    );
+    let mut store = if creates {
         Store::open(path)?
     } else {
-        Store::open_for_reading(path)?
+        Store::open_existing(path, command.writes())?
     };
     store.acting(ctx.doer(command.name()));
     let note = store.upgrade_note();
     let mut outcome = match command {
-        Command::Init => Ok(init_message(path)),
+        // A server database's tables are made by its first write.
+        Command::Init => store.write(|_| Ok(())).map(|()| init_message(path)),
         Command::Demo | Command::Import(_) | Command::Completions { .. } | Command::Man => {
             unreachable!("handled above")
         }
@@ -308,30 +319,31 @@ fn run_on(ctx: &Ctx, command: Command, path: &Path, out: &mut Printer) -> Result
 
 /// The database `--db`, else `STRAT_DB`, names; an empty one counts as
 /// not given.
-fn given_db(flag: Option<PathBuf>) -> Result<Option<PathBuf>> {
-    let given = flag.or_else(|| std::env::var_os("STRAT_DB").map(PathBuf::from));
-    match given.filter(|p| !p.as_os_str().is_empty()) {
-        Some(p) if p.as_os_str() == ":memory:" => Err(Error::invalid(
+fn given_db(flag: Option<PathBuf>) -> Result<Option<Location>> {
+    let given = flag
+        .map(PathBuf::into_os_string)
+        .or_else(|| std::env::var_os("STRAT_DB"));
+    match given.filter(|p| !p.is_empty()) {
+        Some(p) if p == ":memory:" => Err(Error::invalid(
             "--db :memory: would keep the portfolio only while the command runs\n\
              Give the path of a file.",
         )),
-        given => Ok(given),
+        Some(given) => Location::parse(given).map(Some),
+        None => Ok(None),
     }
 }
 
 /// For commands that need a database that is not there.
-fn no_database(path: &Path) -> Error {
+fn no_database(path: &Location) -> Error {
     Error::not_found(format!(
-        "no strat database at {}\nCreate one with: strat init (or strat import FILE), \
-         or point --db or STRAT_DB at yours.",
-        path.display()
+        "no strat database at {path}\nCreate one with: strat init (or strat import FILE), \
+         or point --db or STRAT_DB at yours."
     ))
 }
 
-fn init_message(path: &Path) -> Outcome {
+fn init_message(path: &Location) -> Outcome {
     Outcome::default().said(format!(
-        "Database ready at {} (schema version {}).",
-        path.display(),
+        "Database ready at {path} (schema version {}).",
         crate::store::LATEST_VERSION
     ))
 }

@@ -16,10 +16,9 @@ use crate::error::{Error, Result};
 use crate::exchange::sheet::{Row, Sheet, known_columns};
 use crate::output::views::field_label;
 use crate::output::{Block, Cell, Doc, JsonOut, Table, View};
-use crate::store::{Db, Store};
+use crate::store::{Db, Location, Store};
 use chrono::NaiveDate;
 use serde_json::json;
-use std::path::Path;
 
 /// One change an import makes, as (place, item, what): `line 4`, `#2`,
 /// `progress 40 → 60`.
@@ -40,7 +39,7 @@ struct Planned<'s> {
 
 pub fn import(
     ctx: &Ctx,
-    db_path: &Path,
+    db_path: &Location,
     args: &ImportArgs,
     code: &Code,
     sheet: Sheet,
@@ -51,15 +50,14 @@ pub fn import(
     }
     if !db_path.exists() {
         return Err(Error::not_found(format!(
-            "no strat database at {}\nCreate one, and the strategy, first: strat strategy add {code} …",
-            db_path.display()
+            "no strat database at {db_path}\nCreate one, and the strategy, first: strat strategy add {code} …"
         )));
     }
     let day = ctx.effective(args.effective.effective, ctx.clock.today)?;
     let mut store = if args.dry_run {
         Store::open_for_reading(db_path)?
     } else {
-        Store::open(db_path)?
+        Store::open_existing(db_path, true)?
     };
     store.acting(ctx.doer("import"));
     let apply = |db: &Db| -> Result<(Vec<Line>, [usize; 3])> {

@@ -177,7 +177,15 @@ fn note(
     }
     let (strategy, _) = store.write(|db| {
         let day = ctx.effective(effective, ctx.clock.today)?;
-        change(db, ctx, &code, day, Action::Noted, Some(text), |_| Ok(()))
+        change(
+            db,
+            ctx,
+            &code,
+            day,
+            Action::Noted,
+            Some(text.clone()),
+            |_| Ok(()),
+        )
     })?;
     let message = format!("Noted on strategy {}.", strategy.code);
     Ok(Outcome::default().said(message))

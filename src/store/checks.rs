@@ -2,35 +2,40 @@
 //! links' indexes.
 
 use super::Db;
+use super::sql::Conn;
 use crate::error::Result;
 
-/// One column of a foreign key, as `pragma_foreign_key_list` gives it.
-struct LinkColumn {
-    child: String,
-    link: i64,
-    parent: String,
-    from: String,
-    to: Option<String>,
-}
+/// Every link of the schema, in both engines: `(table, column, the table
+/// it names, the column it names there)`. A test holds it to SQLite's own
+/// list of the foreign keys of `schema.sql`.
+pub(super) const LINKS: &[(&str, &str, &str, &str)] = &[
+    ("strategy", "supersedes", "strategy", "id"),
+    ("item", "strategy_id", "strategy", "id"),
+    ("item", "carried_from", "item", "id"),
+    ("item", "carried_to", "item", "id"),
+    ("command", "undone_by", "command", "id"),
+    ("event", "item_id", "item", "id"),
+    ("event", "command", "command", "id"),
+    ("strategy_event", "strategy_id", "strategy", "id"),
+    ("strategy_event", "command", "command", "id"),
+    ("removed", "command", "command", "id"),
+];
 
 /// The rows of `child` whose `from` names no row of `parent` by `to`.
 fn missing_parents_sql(child: &str, from: &str, parent: &str, to: &str) -> String {
-    // Names cannot be bound parameters; these come from the schema.
-    let quote = |name: &str| format!("\"{}\"", name.replace('"', "\"\""));
     format!(
-        "SELECT c.rowid FROM {child} c WHERE c.{from} IS NOT NULL AND NOT EXISTS \
-         (SELECT 1 FROM {parent} p WHERE p.{to} = c.{from})",
-        child = quote(child),
-        parent = quote(parent),
-        from = quote(from),
-        to = quote(to),
+        "SELECT c.id FROM {child} c WHERE c.{from} IS NOT NULL AND NOT EXISTS \
+         (SELECT 1 FROM {parent} p WHERE p.{to} = c.{from})"
     )
 }
 
 impl Db<'_> {
     /// SQLite's foreign key check, one line per row pointing nowhere.
     pub fn foreign_key_problems(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let Conn::Lite(conn) = self.conn else {
+            return self.broken_links();
+        };
+        let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
         let rows = stmt.query_map([], |r| {
             Ok(format!(
                 "foreign key: {} row {} points to a missing {}",
@@ -48,46 +53,16 @@ impl Db<'_> {
     /// each table in its order, and so looks up the items of events listed
     /// by time at random, five times slower.
     pub fn broken_links(&self) -> Result<Vec<String>> {
-        let links: Vec<LinkColumn> = self
-            .conn
-            .prepare(
-                "SELECT t.name, f.id, f.\"table\", f.\"from\", f.\"to\" FROM sqlite_schema t \
-                 JOIN pragma_foreign_key_list(t.name) f WHERE t.type = 'table' \
-                 ORDER BY t.name, f.id, f.seq",
-            )?
-            .query_map([], |r| {
-                Ok(LinkColumn {
-                    child: r.get(0)?,
-                    link: r.get(1)?,
-                    parent: r.get(2)?,
-                    from: r.get(3)?,
-                    to: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let simple = links.iter().all(|l| {
-            l.to.is_some()
-                && links
-                    .iter()
-                    .filter(|o| o.child == l.child && o.link == l.link)
-                    .count()
-                    == 1
-        });
-        if !simple {
-            return self.foreign_key_problems();
-        }
         let mut problems = Vec::new();
-        for l in &links {
-            let to = l.to.as_deref().expect("checked above");
-            let mut stmt = self
-                .conn
-                .prepare(&missing_parents_sql(&l.child, &l.from, &l.parent, to))?;
-            for row in stmt.query_map([], |r| r.get::<_, i64>(0))? {
+        for (child, from, parent, to) in LINKS {
+            let sql = missing_parents_sql(child, from, parent, to);
+            self.each_row(&sql, &[], |r| {
                 problems.push(format!(
-                    "foreign key: {} row {} points to a missing {}",
-                    l.child, row?, l.parent
+                    "foreign key: {child} row {} points to a missing {parent}",
+                    r.get::<i64>(0)?
                 ));
-            }
+                Ok(())
+            })?;
         }
         Ok(problems)
     }
@@ -127,6 +102,23 @@ mod tests {
                         (2, 5, '2024-01-01T09:00:00.000000Z', '2024-01-01', 'x', 'created', '[]');",
         )
         .unwrap();
+        let mut links: Vec<(String, String, String, String)> = conn
+            .prepare(
+                "SELECT t.name, f.\"from\", f.\"table\", f.\"to\" FROM sqlite_schema t \
+                 JOIN pragma_foreign_key_list(t.name) f WHERE t.type = 'table'",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut ours: Vec<(String, String, String, String)> = LINKS
+            .iter()
+            .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+            .collect();
+        links.sort();
+        ours.sort();
+        assert_eq!(ours, links, "LINKS is the schema's list of foreign keys");
         let db = Db::new(&conn);
         let mut ours = db.broken_links().unwrap();
         let mut sqlite = db.foreign_key_problems().unwrap();

@@ -3,10 +3,10 @@
 
 use super::Db;
 use super::rows::*;
-use crate::domain::model::{Code, Event, ItemId, StrategyEvent, parse_timestamp};
-use crate::error::{Error, Result};
+use super::sql::Value;
+use crate::domain::model::{Code, Event, ItemId, StrategyEvent};
+use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
 /// A command as its row records it.
 #[derive(Debug, Clone)]
@@ -33,34 +33,29 @@ pub struct Kept {
 impl Db<'_> {
     /// The latest command of `by` not yet taken back, other than an undo.
     pub fn last_command_of(&self, by: &str) -> Result<Option<CommandRow>> {
-        let row = self
-            .conn
-            .prepare_cached(
-                "SELECT id, at, by, name FROM command \
-                 WHERE by = ?1 AND undone_by IS NULL AND name <> 'undo' \
-                 ORDER BY id DESC LIMIT 1",
-            )?
-            .query_row([by], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                ))
-            })
-            .optional()?;
-        row.map(|(id, at, by, name)| {
-            let at = parse_timestamp(&at).map_err(|e| Error::storage(e.to_string()))?;
-            Ok(CommandRow { id, at, by, name })
-        })
-        .transpose()
+        let row = self.query_opt(
+            "SELECT id, at, by, name FROM command \
+             WHERE by = ?1 AND undone_by IS NULL AND name <> 'undo' \
+             ORDER BY id DESC LIMIT 1",
+            &[by.into()],
+            |r| {
+                Ok(CommandRow {
+                    id: r.get(0)?,
+                    at: timestamp(r, 1)?,
+                    by: r.get(2)?,
+                    name: r.get(3)?,
+                })
+            },
+        )?;
+        Ok(row)
     }
 
     /// Records that `command` was taken back by `undo`.
     pub fn mark_undone(&self, command: i64, undo: i64) -> Result<()> {
-        self.conn
-            .prepare_cached("UPDATE command SET undone_by = ?2 WHERE id = ?1")?
-            .execute(params![command, undo])?;
+        self.execute(
+            "UPDATE command SET undone_by = ?2 WHERE id = ?1",
+            &[command.into(), undo.into()],
+        )?;
         Ok(())
     }
 
@@ -68,9 +63,7 @@ impl Db<'_> {
     pub fn events_of_command(&self, command: i64) -> Result<Vec<Event>> {
         let sql =
             format!("SELECT {EVENT_COLUMNS} FROM event e WHERE e.command = ?1 ORDER BY e.at, e.id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([command], event_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(&sql, &[command.into()], event_row)
     }
 
     /// The strategy events `command` recorded, in the order recorded.
@@ -79,9 +72,7 @@ impl Db<'_> {
             "SELECT {STRATEGY_EVENT_COLUMNS} FROM strategy_event e \
              JOIN strategy s ON s.id = e.strategy_id WHERE e.command = ?1 ORDER BY e.at, e.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([command], strategy_event_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(&sql, &[command.into()], strategy_event_row)
     }
 
     /// The changes to `item` recorded by commands after `command`, with
@@ -91,9 +82,7 @@ impl Db<'_> {
             "SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id = ?1 AND e.command > ?2 \
              ORDER BY e.at, e.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![item.0, command], event_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(&sql, &[item.0.into(), command.into()], event_row)
     }
 
     /// The changes to strategy `code` recorded by commands after `command`.
@@ -103,28 +92,30 @@ impl Db<'_> {
              JOIN strategy s ON s.id = e.strategy_id WHERE s.code = ?1 AND e.command > ?2 \
              ORDER BY e.at, e.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![code.as_str(), command], strategy_event_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(
+            &sql,
+            &[code.as_str().into(), command.into()],
+            strategy_event_row,
+        )
     }
 
     /// The command each of an item's events was recorded by, by event.
     pub fn commands_of_events(&self, item: ItemId) -> Result<Vec<(i64, Option<i64>)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, command FROM event WHERE item_id = ?1 ORDER BY id")?;
-        let rows = stmt.query_map([item.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(
+            "SELECT id, command FROM event WHERE item_id = ?1 ORDER BY id",
+            &[item.0.into()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// The command each of a strategy's events was recorded by, by event.
     pub fn commands_of_strategy_events(&self, code: &Code) -> Result<Vec<(i64, Option<i64>)>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.query(
             "SELECT e.id, e.command FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
              WHERE s.code = ?1 ORDER BY e.id",
-        )?;
-        let rows = stmt.query_map([code.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            &[code.as_str().into()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Keeps what this command is removing, for undo.
@@ -132,43 +123,41 @@ impl Db<'_> {
         let Some(command) = self.command()? else {
             return Ok(());
         };
-        self.conn
-            .prepare_cached(
-                "INSERT INTO removed (command, kind, name, record, commands) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                command,
-                kept.kind,
-                kept.name,
-                kept.record,
-                kept.commands
-            ])?;
+        self.insert(
+            "INSERT INTO removed (command, kind, name, record, commands) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                command.into(),
+                kept.kind.as_str().into(),
+                kept.name.as_str().into(),
+                kept.record.as_str().into(),
+                kept.commands.as_str().into(),
+            ],
+        )?;
         Ok(())
     }
 
     /// What `command` removed, in the order it removed it.
     pub fn removed_by(&self, command: i64) -> Result<Vec<Kept>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.query(
             "SELECT kind, name, record, commands FROM removed WHERE command = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([command], |r| {
-            Ok(Kept {
-                kind: r.get(0)?,
-                name: r.get(1)?,
-                record: r.get(2)?,
-                commands: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            &[command.into()],
+            |r| {
+                Ok(Kept {
+                    kind: r.get(0)?,
+                    name: r.get(1)?,
+                    record: r.get(2)?,
+                    commands: r.get(3)?,
+                })
+            },
+        )
     }
 
     /// Appends an event of an item brought back, under its own number and
     /// the command that first recorded it.
     pub fn restore_event(&self, event: &Event, command: Option<i64>) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(INSERT_EVENT_SQL)?;
-        bind_event(&mut stmt, event, Some(event.id), command)?;
-        stmt.raw_execute()?;
+        let values = event_values(event, Some(event.id), command);
+        self.insert_as(insert_event_sql(true), &values, true)?;
         Ok(())
     }
 
@@ -179,21 +168,9 @@ impl Db<'_> {
         event: &StrategyEvent,
         command: Option<i64>,
     ) -> Result<()> {
-        self.conn
-            .prepare_cached(&insert_strategy_event_sql(
-                "(SELECT id FROM strategy WHERE code = ?2)",
-            ))?
-            .execute(params![
-                event.id,
-                event.strategy.as_str(),
-                crate::domain::model::format_timestamp(event.at),
-                event.effective.to_string(),
-                event.by,
-                event.action.as_str(),
-                changes_text(&event.changes),
-                event.note,
-                command,
-            ])?;
+        let strategy = Value::from(event.strategy.as_str());
+        let select = "(SELECT id FROM strategy WHERE code = ?1)";
+        self.put_strategy_event(select, strategy, event, Some(event.id), command)?;
         Ok(())
     }
 }

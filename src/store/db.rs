@@ -1,20 +1,23 @@
 //! The database as one transaction sees it, and rows read as a query goes.
 
+use super::sql::{Conn, Cursor, Row, Rows, Value};
 use crate::domain::history::Seen;
 use crate::domain::model::{Code, format_timestamp};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Row};
 use std::cell::Cell;
 
 /// The database as seen from inside one transaction.
 pub struct Db<'c> {
-    pub(super) conn: &'c Connection,
+    pub(super) conn: Conn<'c>,
     /// Who is changing it, for the command their changes are recorded
     /// under (none for an upgrade, which records no command).
     doer: Option<&'c Doer>,
     /// That command's number, once it has recorded something.
     command: Cell<Option<i64>>,
+    /// Whether a record was stored under a number of its own choosing,
+    /// which PostgreSQL's counters must then be moved past.
+    numbered: Cell<bool>,
 }
 
 /// A person running a command that may change the database.
@@ -25,31 +28,13 @@ pub struct Doer {
     /// The command, as typed: `item update`.
     pub name: &'static str,
 }
-
-/// Rows of a query read one at a time, each made into a `T`: for documents
-/// written while they are read, which never hold what they list whole.
-pub struct Cursor<'s, T> {
-    rows: rusqlite::Rows<'s>,
-    make: fn(&Row) -> rusqlite::Result<T>,
-}
-
-impl<T> Cursor<'_, T> {
-    /// The next row, `None` after the last.
-    pub fn fetch(&mut self) -> Result<Option<T>> {
-        Ok(match self.rows.next()? {
-            Some(row) => Some((self.make)(row)?),
-            None => None,
-        })
-    }
-}
-
 /// The condition for one strategy (bound as ?1) or for all. Two texts, not
 /// `?1 IS NULL OR …`, so the one-strategy query is planned on the code's
 /// index instead of a scan.
 pub(super) fn scope(code: Option<&Code>) -> &'static str {
     match code {
         Some(_) => "s.code = ?1",
-        None => "?1 IS NULL",
+        None => "CAST(?1 AS TEXT) IS NULL",
     }
 }
 
@@ -78,20 +63,17 @@ pub(super) fn seen(view: Option<Seen>) -> (String, String) {
 }
 
 impl<'c> Db<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> Self {
-        Db {
-            conn,
-            doer: None,
-            command: Cell::new(None),
-        }
+    pub(crate) fn new(conn: &'c rusqlite::Connection) -> Self {
+        Db::on(Conn::Lite(conn), None)
     }
 
-    /// The database as `doer` changes it.
-    pub(super) fn by(conn: &'c Connection, doer: Option<&'c Doer>) -> Self {
+    /// The database on `conn` as `doer` changes it.
+    pub(super) fn on(conn: Conn<'c>, doer: Option<&'c Doer>) -> Self {
         Db {
             conn,
             doer,
             command: Cell::new(None),
+            numbered: Cell::new(false),
         }
     }
 
@@ -105,38 +87,166 @@ impl<'c> Db<'c> {
         if let Some(n) = self.command.get() {
             return Ok(Some(n));
         }
-        self.conn
-            .prepare_cached("INSERT INTO command (at, by, name) VALUES (?1, ?2, ?3)")?
-            .execute(rusqlite::params![
-                format_timestamp(doer.at),
-                doer.by,
-                doer.name
-            ])?;
-        let n = self.conn.last_insert_rowid();
+        let n = self.insert(
+            "INSERT INTO command (at, by, name) VALUES (?1, ?2, ?3)",
+            &[
+                format_timestamp(doer.at).into(),
+                doer.by.as_str().into(),
+                doer.name.into(),
+            ],
+        )?;
         self.command.set(Some(n));
         Ok(Some(n))
+    }
+
+    /// Every row of a query, each made into a `T`.
+    pub(super) fn query<T>(
+        &self,
+        sql: &str,
+        values: &[Value],
+        mut make: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.each_row(sql, values, |row| {
+            out.push(make(row)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each row of a query in turn.
+    pub(super) fn each_row(
+        &self,
+        sql: &str,
+        values: &[Value],
+        mut f: impl FnMut(&Row) -> Result<()>,
+    ) -> Result<()> {
+        match self.conn {
+            Conn::Lite(conn) => {
+                let mut stmt = conn.prepare_cached(sql)?;
+                let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+                while let Some(row) = rows.next()? {
+                    f(&Row::Lite(row))?;
+                }
+                Ok(())
+            }
+            Conn::Pg(session) => {
+                let rows = session.borrow_mut().query(sql, values)?;
+                rows.iter().try_for_each(|row| f(&Row::Pg(row)))
+            }
+        }
+    }
+
+    /// The first row of a query, if any, made into a `T`.
+    pub(super) fn query_opt<T>(
+        &self,
+        sql: &str,
+        values: &[Value],
+        make: impl FnOnce(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut make = Some(make);
+        let mut out = None;
+        self.each_row(sql, values, |row| {
+            if let Some(make) = make.take() {
+                out = Some(make(row)?);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The one value a query selects.
+    pub(super) fn query_value<T: for<'r> super::sql::FromCell<'r>>(
+        &self,
+        sql: &str,
+        values: &[Value],
+    ) -> Result<T> {
+        self.query_opt(sql, values, |r| r.get(0))?
+            .ok_or_else(|| Error::bug(format!("a query gave no row: {sql}")))
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub(super) fn execute(&self, sql: &str, values: &[Value]) -> Result<usize> {
+        match self.conn {
+            Conn::Lite(conn) => Ok(conn
+                .prepare_cached(sql)?
+                .execute(rusqlite::params_from_iter(values))?),
+            Conn::Pg(session) => session.borrow_mut().execute(sql, values),
+        }
+    }
+
+    /// Runs an insert into a table with an `id`; returns the row's number.
+    pub(super) fn insert(&self, sql: &str, values: &[Value]) -> Result<i64> {
+        match self.conn {
+            Conn::Lite(conn) => {
+                conn.prepare_cached(sql)?
+                    .execute(rusqlite::params_from_iter(values))?;
+                Ok(conn.last_insert_rowid())
+            }
+            Conn::Pg(session) => session.borrow_mut().insert(sql, values),
+        }
+    }
+
+    /// [`Db::insert`], of a record under its own number when `numbered`.
+    pub(super) fn insert_as(&self, sql: &str, values: &[Value], numbered: bool) -> Result<i64> {
+        if numbered {
+            self.numbered.set(true);
+        }
+        self.insert(sql, values)
+    }
+
+    /// True once a record was stored under a number of its own.
+    pub(super) fn took_numbers(&self) -> bool {
+        self.numbered.get()
+    }
+
+    /// Runs statements that bind nothing.
+    pub(super) fn batch(&self, sql: &str) -> Result<()> {
+        match self.conn {
+            Conn::Lite(conn) => Ok(conn.execute_batch(sql)?),
+            Conn::Pg(session) => session.borrow_mut().batch(sql),
+        }
+    }
+
+    /// The rows of a query, for `f` to step through.
+    pub(super) fn rows<R>(
+        &self,
+        sql: &str,
+        values: &[Value],
+        f: impl FnOnce(&mut Rows) -> Result<R>,
+    ) -> Result<R> {
+        match self.conn {
+            Conn::Lite(conn) => {
+                let mut stmt = conn.prepare(sql)?;
+                let mut rows = Rows::Lite(stmt.query(rusqlite::params_from_iter(values))?);
+                f(&mut rows)
+            }
+            Conn::Pg(session) => {
+                let cursor = session.borrow_mut().declare(sql, values)?;
+                let mut rows = Rows::Pg {
+                    session,
+                    cursor,
+                    buffer: Default::default(),
+                    current: None,
+                    done: false,
+                };
+                f(&mut rows)
+            }
+        }
     }
 
     pub(super) fn cursor<T, R>(
         &self,
         sql: &str,
-        values: impl rusqlite::Params,
-        make: fn(&Row) -> rusqlite::Result<T>,
+        values: &[Value],
+        make: fn(&Row) -> Result<T>,
         f: impl FnOnce(&mut Cursor<T>) -> Result<R>,
     ) -> Result<R> {
-        let mut stmt = self.conn.prepare(sql)?;
-        let mut cursor = Cursor {
-            rows: stmt.query(values)?,
-            make,
-        };
-        f(&mut cursor)
+        self.rows(sql, values, |rows| f(&mut Cursor { rows, make }))
     }
 
     /// True when the database holds no strategy at all.
     pub fn is_empty(&self) -> Result<bool> {
-        Ok(!self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM strategy)")?
-            .query_row([], |r| r.get::<_, bool>(0))?)
+        Ok(!self.query_value::<bool>("SELECT EXISTS (SELECT 1 FROM strategy)", &[])?)
     }
 }

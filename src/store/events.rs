@@ -2,13 +2,13 @@
 //! items, and each item's latest note.
 
 use super::Db;
-use super::db::{Cursor, NOTED, TAKEN, scope, seen};
+use super::db::{NOTED, TAKEN, scope, seen};
 use super::rows::*;
+use super::sql::{Cursor, Value};
 use crate::domain::history::Seen;
 use crate::domain::model::{Code, Event, Item, ItemId, Note};
 use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::params;
 use std::collections::HashMap;
 
 /// Each item's events in the order they hold, of the items of one
@@ -34,7 +34,7 @@ pub(super) fn notes_sql(code: Option<&Code>) -> String {
         ),
         None => format!(
             "SELECT e.item_id, e.effective, e.note FROM event e \
-             WHERE ?1 IS NULL AND {NOTED} AND {TAKEN} {order}"
+             WHERE CAST(?1 AS TEXT) IS NULL AND {NOTED} AND {TAKEN} {order}"
         ),
     }
 }
@@ -42,35 +42,27 @@ pub(super) fn notes_sql(code: Option<&Code>) -> String {
 impl Db<'_> {
     /// Appends an event; `event.id` is kept when `keep_id`, else assigned.
     pub fn insert_event(&self, event: &Event, keep_id: bool) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(INSERT_EVENT_SQL)?;
-        bind_event(
-            &mut stmt,
-            event,
-            keep_id.then_some(event.id),
-            self.command()?,
-        )?;
-        stmt.raw_execute()?;
-        Ok(self.conn.last_insert_rowid())
+        let values = event_values(event, keep_id.then_some(event.id), self.command()?);
+        self.insert_as(insert_event_sql(keep_id), &values, keep_id)
     }
 
     /// One item's history, in the order recorded.
     pub fn events_of(&self, item: ItemId) -> Result<Vec<Event>> {
         let sql =
             format!("SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id = ?1 ORDER BY e.at, e.id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([item.0], event_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(&sql, &[item.0.into()], event_row)
     }
 
     /// The events of one strategy's items (or all items) that a view
     /// takes (all when `None`), with the code of the item's strategy,
     /// grouped by item, each item's in the order they hold.
     pub fn history(&self, code: Option<&Code>, view: Option<Seen>) -> Result<Vec<(Code, Event)>> {
-        let sql = history_sql(code);
-        let mut stmt = self.conn.prepare_cached(&sql)?;
         let (day, known) = seen(view);
-        let rows = stmt.query_map(params![code.map(Code::as_str), day, known], history_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(
+            &history_sql(code),
+            &[code.map(Code::as_str).into(), day.into(), known.into()],
+            history_row,
+        )
     }
 
     /// Calls `f` with each item numbered `from` or more that `wanted`
@@ -92,29 +84,32 @@ impl Db<'_> {
             "SELECT {EVENT_COLUMNS} FROM event e WHERE e.item_id >= ?1 \
              ORDER BY e.item_id, e.effective, e.at, e.id"
         );
-        let mut items_stmt = self.conn.prepare(&items_sql)?;
-        let mut events_stmt = self.conn.prepare(&events_sql)?;
-        use rusqlite::fallible_streaming_iterator::FallibleStreamingIterator;
-        let mut items = items_stmt.query([from])?;
-        let mut events = events_stmt.query([from])?;
-        // The event row under the cursor: its item, and whether it was read.
-        let mut event_item = events.next()?.map(|r| r.get::<_, i64>(1)).transpose()?;
-        while let Some(row) = items.next()? {
-            let id: i64 = row.get(0)?;
-            let keep = wanted(id);
-            let item = keep.then(|| item_row(row)).transpose()?;
-            let mut history = Vec::new();
-            while let Some(e) = event_item.filter(|e| *e <= id) {
-                if keep && e == id {
-                    history.push(event_row(events.get().expect("a row is under the cursor"))?);
+        let from = [Value::Int(from)];
+        self.rows(&items_sql, &from, |items| {
+            self.rows(&events_sql, &from, |events| {
+                // The event row under the cursor: its item, and whether it was read.
+                let item_of =
+                    |row: Option<super::sql::Row>| row.map(|r| r.get::<i64>(1)).transpose();
+                let mut event_item = item_of(events.next()?)?;
+                while let Some(row) = items.next()? {
+                    let id: i64 = row.get(0)?;
+                    let keep = wanted(id);
+                    let item = keep.then(|| item_row(&row)).transpose()?;
+                    let mut history = Vec::new();
+                    while let Some(e) = event_item.filter(|e| *e <= id) {
+                        if keep && e == id {
+                            let row = events.current().expect("a row is under the cursor");
+                            history.push(event_row(&row)?);
+                        }
+                        event_item = item_of(events.next()?)?;
+                    }
+                    if let Some(item) = item {
+                        f(item, history);
+                    }
                 }
-                event_item = events.next()?.map(|r| r.get::<_, i64>(1)).transpose()?;
-            }
-            if let Some(item) = item {
-                f(item, history);
-            }
-        }
-        Ok(())
+                Ok(())
+            })
+        })
     }
 
     /// The events of every item that a view takes, with the code of the
@@ -126,14 +121,14 @@ impl Db<'_> {
         f: impl FnOnce(&mut Cursor<(Code, Event)>) -> Result<R>,
     ) -> Result<R> {
         let (day, known) = seen(Some(view));
-        let values = params![None::<&str>, day, known];
-        self.cursor(&history_sql(None), values, history_row, f)
+        let values = [Value::Null, day.into(), known.into()];
+        self.cursor(&history_sql(None), &values, history_row, f)
     }
 
     /// Every event, by number, read as `f` goes.
     pub fn each_event<R>(&self, f: impl FnOnce(&mut Cursor<Event>) -> Result<R>) -> Result<R> {
         let sql = format!("SELECT {EVENT_COLUMNS} FROM event e ORDER BY e.id");
-        self.cursor(&sql, [], event_row, f)
+        self.cursor(&sql, &[], event_row, f)
     }
 
     /// The latest note on each item of a strategy (or all) that a view
@@ -144,23 +139,25 @@ impl Db<'_> {
         code: Option<&Code>,
         view: Option<Seen>,
     ) -> Result<HashMap<ItemId, Note>> {
-        let sql = notes_sql(code);
-        let mut stmt = self.conn.prepare_cached(&sql)?;
         let (day, known) = seen(view);
-        let mut rows = stmt.query(params![code.map(Code::as_str), day, known])?;
         let mut latest = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let item = ItemId(r.get(0)?);
-            let on: NaiveDate = super::rows::parsed(r, 1)?;
-            // A later row of the same item holds later.
-            latest.insert(
-                item,
-                Note {
-                    text: r.get(2)?,
-                    on,
-                },
-            );
-        }
+        self.each_row(
+            &notes_sql(code),
+            &[code.map(Code::as_str).into(), day.into(), known.into()],
+            |r| {
+                let item = ItemId(r.get(0)?);
+                let on: NaiveDate = super::rows::parsed(r, 1)?;
+                // A later row of the same item holds later.
+                latest.insert(
+                    item,
+                    Note {
+                        text: r.get(2)?,
+                        on,
+                    },
+                );
+                Ok(())
+            },
+        )?;
         Ok(latest)
     }
 }

@@ -2,13 +2,14 @@
 //! order of their targets.
 
 use super::Db;
-use super::db::{Cursor, scope};
+use super::db::scope;
 use super::rows::*;
+use super::sql::Cursor;
+use super::sql::Value;
 use crate::domain::carry::Carry;
 use crate::domain::model::{Code, Item, ItemId};
 use crate::domain::vocab::Status;
 use crate::error::{Error, Result};
-use rusqlite::{OptionalExtension, params, params_from_iter};
 
 /// The update of every field of an item, bound by [`bind_item`]: the
 /// item is found by its number, and must still have its strategy and its
@@ -48,17 +49,20 @@ pub(super) fn items_sql(code: Option<&Code>) -> String {
 /// strategies (bound next; all when none), soonest due first, undated
 /// last, then by number.
 pub(super) fn items_by_due_sql(codes: usize, statuses: usize) -> String {
-    let marks = |n: usize| vec!["?"; n].join(", ");
+    let marks = |from: usize, n: usize| {
+        let marks: Vec<String> = (from..from + n).map(|k| format!("?{k}")).collect();
+        marks.join(", ")
+    };
     let of = if codes == 0 {
         String::new()
     } else {
-        format!("AND s.code IN ({}) ", marks(codes))
+        format!("AND s.code IN ({}) ", marks(statuses + 1, codes))
     };
     let item_columns = item_columns();
     format!(
         "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
          WHERE i.status IN ({}) {of}ORDER BY i.due IS NULL, i.due, i.id",
-        marks(statuses)
+        marks(1, statuses)
     )
 }
 
@@ -69,49 +73,39 @@ impl Db<'_> {
             "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
              WHERE i.id = ?1"
         );
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([id.0], item_row)
-            .optional()?)
+        self.query_opt(&sql, &[id.0.into()], item_row)
     }
 
     /// The items of one strategy, or of all when `code` is `None`, by number.
     pub fn items(&self, code: Option<&Code>) -> Result<Vec<Item>> {
         let sql = items_sql(code);
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([code.map(Code::as_str)], item_row)?;
-        let mut items: Vec<Item> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut items = self.query(&sql, &[code.map(Code::as_str).into()], item_row)?;
         items.sort_by_cached_key(|i| i.id);
         Ok(items)
     }
 
     /// True when another item of the strategy already uses `reference`.
     pub fn ref_taken(&self, code: &Code, reference: &str, except: Option<ItemId>) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM item i JOIN strategy s ON s.id = i.strategy_id \
-                 WHERE s.code = ?1 AND i.ref = ?2 AND i.id IS NOT ?3)",
-            )?
-            .query_row(
-                params![code.as_str(), reference, except.map(|i| i.0)],
-                |r| r.get(0),
-            )?)
+        self.query_value(
+            "SELECT EXISTS (SELECT 1 FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE s.code = ?1 AND i.ref = ?2 AND i.id IS DISTINCT FROM ?3)",
+            &[
+                code.as_str().into(),
+                reference.into(),
+                except.map(|i| i.0).into(),
+            ],
+        )
     }
 
     /// The item of strategy `code` whose ref is exactly `reference` (by the
     /// index of refs, for a sheet's rows).
     pub fn item_with_ref(&self, code: &Code, reference: &str) -> Result<Option<ItemId>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT i.id FROM item i JOIN strategy s ON s.id = i.strategy_id \
-                 WHERE s.code = ?1 AND i.ref = ?2",
-            )?
-            .query_row(params![code.as_str(), reference], |r| r.get(0))
-            .optional()?
-            .map(ItemId))
+        self.query_opt(
+            "SELECT i.id FROM item i JOIN strategy s ON s.id = i.strategy_id \
+             WHERE s.code = ?1 AND i.ref = ?2",
+            &[code.as_str().into(), reference.into()],
+            |r| Ok(ItemId(r.get(0)?)),
+        )
     }
 
     /// The items whose ref is `reference` (ignoring case), of strategy
@@ -121,33 +115,32 @@ impl Db<'_> {
         code: Option<&Code>,
         reference: &str,
     ) -> Result<Vec<(ItemId, Code)>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.query(
             "SELECT i.id, s.code FROM item i JOIN strategy s ON s.id = i.strategy_id \
-             WHERE i.ref = ?2 COLLATE NOCASE AND (?1 IS NULL OR s.code = ?1) ORDER BY i.id",
-        )?;
-        let rows = stmt.query_map(params![code.map(Code::as_str), reference], |r| {
-            Ok((ItemId(r.get(0)?), super::rows::parsed(r, 1)?))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+             WHERE lower(i.ref) = lower(?2) AND (CAST(?1 AS TEXT) IS NULL OR s.code = ?1) \
+             ORDER BY i.id",
+            &[code.map(Code::as_str).into(), reference.into()],
+            |r| Ok((ItemId(r.get(0)?), super::rows::parsed(r, 1)?)),
+        )
     }
 
     /// Stores a new item, under its own number when `keep_id` (import into
     /// an empty database), else under the next free one, which is returned.
     pub fn insert_item(&self, item: &Item, keep_id: bool) -> Result<ItemId> {
-        let sql = insert_item_sql("(SELECT id FROM strategy WHERE code = ?1)");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let number = keep_id.then_some(item.id.0);
-        bind_item(&mut stmt, item.strategy.as_str(), item, number)?;
-        stmt.raw_execute()?;
-        Ok(ItemId(self.conn.last_insert_rowid()))
+        let sql = insert_item_sql("(SELECT id FROM strategy WHERE code = ?1)", keep_id);
+        let values = item_values(
+            item.strategy.as_str().into(),
+            item,
+            keep_id.then_some(item.id.0),
+        );
+        self.insert_as(&sql, &values, keep_id).map(ItemId)
     }
 
     /// Writes every field of an item that already exists. Its number,
     /// strategy and creation time never change.
     pub fn update_item(&self, item: &Item) -> Result<()> {
-        let mut stmt = self.conn.prepare_cached(update_item_sql())?;
-        bind_item(&mut stmt, item.strategy.as_str(), item, Some(item.id.0))?;
-        let n = stmt.raw_execute()?;
+        let values = item_values(item.strategy.as_str().into(), item, Some(item.id.0));
+        let n = self.execute(update_item_sql(), &values)?;
         // The row read inside this transaction is not the row there: only a
         // damaged table or index can do that.
         if n != 1 {
@@ -162,22 +155,19 @@ impl Db<'_> {
 
     /// Removes an item and its events.
     pub fn delete_item(&self, id: ItemId) -> Result<()> {
-        self.conn
-            .prepare_cached("DELETE FROM item WHERE id = ?1")?
-            .execute([id.0])?;
+        self.execute("DELETE FROM item WHERE id = ?1", &[id.0.into()])?;
         Ok(())
     }
 
     /// Sets the day of the latest change of every item numbered `from` or
     /// more from its history (after a load).
     pub fn derive_last_updates(&self, from: i64) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "UPDATE item SET last_update = coalesce(\
-                 (SELECT max(e.effective) FROM event e WHERE e.item_id = item.id), last_update) \
-                 WHERE id >= ?1",
-            )?
-            .execute([from])?;
+        self.execute(
+            "UPDATE item SET last_update = coalesce(\
+             (SELECT max(e.effective) FROM event e WHERE e.item_id = item.id), last_update) \
+             WHERE id >= ?1",
+            &[from.into()],
+        )?;
         Ok(())
     }
 
@@ -189,12 +179,9 @@ impl Db<'_> {
              WHERE i.id >= ?1 AND NOT EXISTS (SELECT 1 FROM event e WHERE e.item_id = i.id) \
              ORDER BY i.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([from], item_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(&sql, &[from.into()], item_row)
     }
 
-    /// Every event, in the order they were recorded (for export).
     /// Every item, by number, read as `f` goes (see [`Cursor`]).
     pub fn each_item<R>(&self, f: impl FnOnce(&mut Cursor<Item>) -> Result<R>) -> Result<R> {
         let item_columns = item_columns();
@@ -202,7 +189,7 @@ impl Db<'_> {
             "SELECT {item_columns} FROM item i JOIN strategy s ON s.id = i.strategy_id \
              ORDER BY i.id"
         );
-        self.cursor(&sql, [], item_row, f)
+        self.cursor(&sql, &[], item_row, f)
     }
 
     /// Every item of the strategies `codes` (all when empty) in
@@ -215,67 +202,67 @@ impl Db<'_> {
         f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
     ) -> Result<R> {
         let sql = items_by_due_sql(codes.len(), statuses.len());
-        let values = statuses
+        let values: Vec<Value> = statuses
             .iter()
             .map(|s| s.as_str())
-            .chain(codes.iter().map(Code::as_str));
-        self.cursor(&sql, params_from_iter(values), item_row, f)
+            .chain(codes.iter().map(Code::as_str))
+            .map(Value::from)
+            .collect();
+        self.cursor(&sql, &values, item_row, f)
     }
 
     /// The items `fill` hands over, read back as [`Db::each_item_by_due`]
     /// orders them, as `f` goes. They are held in a temporary table, which
-    /// SQLite keeps in a file beside a cache of a few pages: a list sorted
-    /// after it is rebuilt (a past day's) need not hold its items in memory.
-    /// The table is created and dropped in the caller's transaction, so a
-    /// failure anywhere leaves nothing behind.
+    /// the database keeps on disk beside a cache of a few pages: a list
+    /// sorted after it is rebuilt (a past day's) need not hold its items in
+    /// memory. The table is created and dropped in the caller's
+    /// transaction, so a failure anywhere leaves nothing behind.
     pub fn each_held_by_due<R>(
         &self,
         fill: impl FnOnce(&mut dyn FnMut(&Item) -> Result<()>) -> Result<()>,
         f: impl FnOnce(&mut Cursor<Item>) -> Result<R>,
     ) -> Result<R> {
-        // The columns in the order bind_item binds them; values are kept
-        // as bound (no declared types).
+        // The columns in the order item_values binds them, typed as the
+        // item table's.
         let columns = bound_columns();
-        self.conn.execute_batch(&format!(
-            "CREATE TEMP TABLE held_item (strategy, {columns}, id)"
+        let item_columns: Vec<String> = columns.split(", ").map(|c| format!("i.{c}")).collect();
+        self.batch(&format!(
+            "CREATE TEMP TABLE held_item AS SELECT s.code AS strategy, {}, i.id \
+             FROM item i JOIN strategy s ON s.id = i.strategy_id LIMIT 0",
+            item_columns.join(", ")
         ))?;
-        {
-            let marks = vec!["?"; bound_columns().split(", ").count() + 2].join(", ");
-            let mut insert = self
-                .conn
-                .prepare(&format!("INSERT INTO temp.held_item VALUES ({marks})"))?;
-            fill(&mut |item| {
-                bind_item(&mut insert, item.strategy.as_str(), item, Some(item.id.0))?;
-                insert.raw_execute()?;
-                Ok(())
-            })?;
-        }
+        let marks: Vec<String> = (1..=columns.split(", ").count() + 2)
+            .map(|n| format!("?{n}"))
+            .collect();
+        let insert = format!("INSERT INTO held_item VALUES ({})", marks.join(", "));
+        fill(&mut |item| {
+            let values = item_values(item.strategy.as_str().into(), item, Some(item.id.0));
+            self.execute(&insert, &values).map(drop)
+        })?;
         let out = self.cursor(
-            &format!(
-                "SELECT id, strategy, {columns} FROM temp.held_item ORDER BY due IS NULL, due, id"
-            ),
-            [],
+            &format!("SELECT id, strategy, {columns} FROM held_item ORDER BY due IS NULL, due, id"),
+            &[],
             item_row,
             f,
         )?;
-        self.conn.execute_batch("DROP TABLE temp.held_item")?;
+        self.batch("DROP TABLE held_item")?;
         Ok(out)
     }
 
     /// The carry-forward links of every item numbered `from` or more that
     /// has one, by number, read through the links' indexes.
     pub fn carries(&self, from: i64) -> Result<Vec<Carry>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.query(
             "SELECT id, carried_from, carried_to FROM item \
              WHERE id >= ?1 AND (carried_from IS NOT NULL OR carried_to IS NOT NULL) ORDER BY id",
-        )?;
-        let rows = stmt.query_map([from], |r| {
-            Ok(Carry {
-                id: ItemId(r.get(0)?),
-                carried_from: r.get::<_, Option<i64>>(1)?.map(ItemId),
-                carried_to: r.get::<_, Option<i64>>(2)?.map(ItemId),
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            &[from.into()],
+            |r| {
+                Ok(Carry {
+                    id: ItemId(r.get(0)?),
+                    carried_from: r.get::<Option<i64>>(1)?.map(ItemId),
+                    carried_to: r.get::<Option<i64>>(2)?.map(ItemId),
+                })
+            },
+        )
     }
 }

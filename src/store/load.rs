@@ -4,12 +4,12 @@
 
 use super::Db;
 use super::rows::{
-    INSERT_EVENT_SQL, bind_event, bind_item, insert_item_sql, insert_strategy_sql, strategy_values,
+    event_values, insert_event_sql, insert_item_sql, insert_strategy_sql, item_values,
+    strategy_values,
 };
+use super::sql::{Conn, Value};
 use crate::domain::model::{Code, Event, Item, ItemId, Strategy, StrategyEvent};
 use crate::error::Result;
-use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, params_from_iter};
 
 /// The first numbers not yet handed out, see [`Db::next_ids`].
 pub struct NextIds {
@@ -22,40 +22,38 @@ pub struct NextIds {
 impl Db<'_> {
     /// The number of the strategy `code`, when it exists.
     pub fn strategy_id(&self, code: &Code) -> Result<Option<i64>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT id FROM strategy WHERE code = ?1")?
-            .query_row([code.as_str()], |r| r.get(0))
-            .optional()?)
+        self.query_opt(
+            "SELECT id FROM strategy WHERE code = ?1",
+            &[code.as_str().into()],
+            |r| r.get(0),
+        )
     }
 
     /// Stores a strategy under number `id`; what it supersedes is set
     /// once every strategy of the load is in.
     pub fn load_strategy(&self, id: i64, s: &Strategy) -> Result<()> {
-        let values = strategy_values(s);
-        self.conn
-            .prepare_cached(insert_strategy_sql())?
-            .execute(params_from_iter(
-                values.into_iter().chain([Value::Integer(id)]),
-            ))?;
+        let mut values = strategy_values(s);
+        values.push(Value::Int(id));
+        self.insert_as(insert_strategy_sql(true), &values, true)?;
         Ok(())
     }
 
     /// Stores an item of strategy number `strategy`, under `number` or,
-    /// when `None`, the next one SQLite hands out; returns its number.
+    /// when `None`, the next one the database hands out; returns its number.
     pub fn load_item(&self, strategy: i64, item: &Item, number: Option<i64>) -> Result<ItemId> {
-        let mut stmt = self.conn.prepare_cached(&insert_item_sql("?1"))?;
-        bind_item(&mut stmt, strategy, item, number)?;
-        stmt.raw_execute()?;
-        Ok(ItemId(self.conn.last_insert_rowid()))
+        let sql = insert_item_sql("?1", number.is_some());
+        let values = item_values(Value::Int(strategy), item, number);
+        self.insert_as(&sql, &values, number.is_some()).map(ItemId)
     }
 
     /// Stores an event under `number` or the next free one; returns it.
     pub fn load_event(&self, event: &Event, number: Option<i64>) -> Result<i64> {
-        let mut stmt = self.conn.prepare_cached(INSERT_EVENT_SQL)?;
-        bind_event(&mut stmt, event, number, self.command()?)?;
-        stmt.raw_execute()?;
-        Ok(self.conn.last_insert_rowid())
+        let values = event_values(event, number, self.command()?);
+        self.insert_as(
+            insert_event_sql(number.is_some()),
+            &values,
+            number.is_some(),
+        )
     }
 
     /// Stores an event of strategy number `strategy`; returns its number.
@@ -65,30 +63,28 @@ impl Db<'_> {
         event: &StrategyEvent,
         number: Option<i64>,
     ) -> Result<i64> {
-        self.put_strategy_event("?2", strategy, event, number)
+        let command = self.command()?;
+        self.put_strategy_event("?1", Value::Int(strategy), event, number, command)
     }
 
     /// The first numbers not yet handed out for items, item events and
     /// strategy events, so an import can number its records before writing.
     pub fn next_ids(&self) -> Result<NextIds> {
-        let next = |sql: &str| -> Result<i64> {
-            Ok(self.conn.prepare_cached(sql)?.query_row([], |r| r.get(0))?)
+        let next = |table: &str| -> Result<i64> {
+            let sql = match self.conn {
+                Conn::Lite(_) => format!(
+                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), \
+                     coalesce((SELECT max(id) FROM {table}), 0)) + 1"
+                ),
+                Conn::Pg(_) => super::postgres::next_number_sql(table),
+            };
+            self.query_value(&sql, &[])
         };
         Ok(NextIds {
-            strategy: next("SELECT coalesce(max(id), 0) + 1 FROM strategy")?,
-            item: next(
-                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'item'), 0), \
-                 coalesce((SELECT max(id) FROM item), 0)) + 1",
-            )?,
-            event: next(
-                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'event'), 0), \
-                 coalesce((SELECT max(id) FROM event), 0)) + 1",
-            )?,
-            strategy_event: next(
-                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence \
-                 WHERE name = 'strategy_event'), 0), \
-                 coalesce((SELECT max(id) FROM strategy_event), 0)) + 1",
-            )?,
+            strategy: self.query_value("SELECT coalesce(max(id), 0) + 1 FROM strategy", &[])?,
+            item: next("item")?,
+            event: next("event")?,
+            strategy_event: next("strategy_event")?,
         })
     }
 
@@ -98,8 +94,11 @@ impl Db<'_> {
     /// builds its out-of-order indexes at the end, writes everything else in
     /// order and needs little more than the usual.
     pub fn bulk_cache(&self, indexes_kept: bool) -> Result<()> {
+        let Conn::Lite(conn) = self.conn else {
+            return Ok(());
+        };
         let kib = if indexes_kept { 32_000 } else { 8_000 };
-        self.conn.pragma_update(None, "cache_size", -kib)?;
+        conn.pragma_update(None, "cache_size", -kib)?;
         Ok(())
     }
 
@@ -109,9 +108,12 @@ impl Db<'_> {
     /// the time it takes to keep it up to date row by row when rows come in
     /// another order than the index's. Indexes that enforce a UNIQUE
     /// constraint stay.
+    /// (PostgreSQL keeps its indexes as they are.)
     pub fn suspend_indexes(&self, table: &str) -> Result<Vec<String>> {
-        let indexes: Vec<(String, String)> = self
-            .conn
+        let Conn::Lite(conn) = self.conn else {
+            return Ok(Vec::new());
+        };
+        let indexes: Vec<(String, String)> = conn
             .prepare(
                 "SELECT s.name, s.sql FROM sqlite_schema s \
                  JOIN pragma_index_list(?1) i ON i.name = s.name \
@@ -122,8 +124,7 @@ impl Db<'_> {
         for (name, _) in &indexes {
             // A name cannot be a bound parameter; these come from the schema.
             let quoted = name.replace('"', "\"\"");
-            self.conn
-                .execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
+            conn.execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
         }
         Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
     }
@@ -134,19 +135,20 @@ impl Db<'_> {
     /// one goes on reading the table. (The pieces' size follows the page
     /// cache's; pieces of 2 MB kept both threads busiest.)
     pub fn restore_indexes(&self, definitions: &[String]) -> Result<()> {
+        let Conn::Lite(conn) = self.conn else {
+            return Ok(());
+        };
         if definitions.is_empty() {
             return Ok(());
         }
-        let cache: i64 = self
-            .conn
-            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
-        self.conn.pragma_update(None, "threads", 1)?;
-        self.conn.pragma_update(None, "cache_size", -2_000)?;
+        let cache: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        conn.pragma_update(None, "threads", 1)?;
+        conn.pragma_update(None, "cache_size", -2_000)?;
         let built = definitions
             .iter()
-            .try_for_each(|sql| self.conn.execute_batch(sql));
-        self.conn.pragma_update(None, "threads", 0)?;
-        self.conn.pragma_update(None, "cache_size", cache)?;
+            .try_for_each(|sql| conn.execute_batch(sql));
+        conn.pragma_update(None, "threads", 0)?;
+        conn.pragma_update(None, "cache_size", cache)?;
         Ok(built?)
     }
 }

@@ -1,174 +1,225 @@
-//! Everything SQLite: opening a database safely (here), the schema and its
-//! upgrades (`schema`), each record's columns (`rows`), the queries of each
-//! table (`strategies`, `items`, `events`), bulk loading (`load`) and the
-//! database's own checks (`checks`). No SQL lives outside this module.
+//! Storage, in a SQLite file (`file`) or a PostgreSQL database
+//! (`postgres`), chosen when the database is opened: commands see one
+//! [`Store`] and one [`Db`] whichever it is. Queries are written once
+//! (`sql` binds them and reads their rows on either engine): each
+//! record's columns (`rows`), the queries of each table (`strategies`,
+//! `items`, `events`, `commands`), bulk loading (`load`) and the
+//! database's own checks (`checks`). The SQLite schema and its upgrades
+//! are `schema`. No SQL lives outside this module.
 
 mod checks;
 mod commands;
 mod db;
 mod events;
+mod file;
 mod items;
 mod load;
+mod postgres;
 #[cfg(test)]
 mod query_plans;
 mod rows;
 pub(crate) mod schema;
+mod sql;
 mod strategies;
 
 pub use commands::{CommandRow, Kept};
-pub use db::{Cursor, Db, Doer};
+pub use db::{Db, Doer};
+pub use file::explain_disk_io;
+pub(crate) use file::{BUSY_WAIT, create_if_missing};
 pub use schema::LATEST_VERSION;
+pub use sql::Cursor;
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, config::DbConfig};
+use file::FileStore;
+use postgres::{PgStore, Target};
+use std::ffi::OsString;
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-/// How long a command waits for another strat process to finish writing.
-pub(crate) const BUSY_WAIT: Duration = Duration::from_secs(30);
+/// Where a portfolio is kept: a file, or a PostgreSQL database.
+#[derive(Clone)]
+pub enum Location {
+    File(PathBuf),
+    Postgres(Box<Target>),
+}
+
+impl Location {
+    /// What `--db` or `STRAT_DB` gave: a `postgres://` or `postgresql://`
+    /// URL, else the path of a file.
+    pub fn parse(given: OsString) -> Result<Location> {
+        match given.to_str() {
+            Some(url) if postgres::is_url(url) => {
+                Ok(Location::Postgres(Box::new(Target::parse(url)?)))
+            }
+            _ => Ok(Location::File(PathBuf::from(given))),
+        }
+    }
+
+    /// True when there is a file there, or for a server (whose database
+    /// is found, or not, on opening).
+    pub fn exists(&self) -> bool {
+        match self {
+            Location::File(path) => path.exists(),
+            Location::Postgres(_) => true,
+        }
+    }
+
+    /// The file, when it is one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            Location::File(path) => Some(path),
+            Location::Postgres(_) => None,
+        }
+    }
+
+    /// Who changes are recorded as when neither `--by` nor `STRAT_USER`
+    /// says: the database role on a server, else nobody in particular
+    /// (the login name is used).
+    pub fn role(&self) -> Option<String> {
+        match self {
+            Location::File(_) => None,
+            Location::Postgres(target) => Some(target.role().to_string()),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    /// The file's path, or the database's URL without its password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            Location::Postgres(target) => write!(f, "{target}"),
+        }
+    }
+}
+
+enum Engine {
+    File(FileStore),
+    Pg(Box<PgStore>),
+}
 
 /// An open strat database.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
-    upgraded: Option<(i64, PathBuf)>,
+    engine: Engine,
+    location: Location,
     /// Who changes it, for the command their changes are recorded under.
     doer: Option<Doer>,
-    /// Set for a scratch load; stops when the store is dropped.
-    _flusher: Option<Flusher>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` for writing,
-    /// brings its schema up to date, and refuses one written by a newer
-    /// strat or one that is read-only.
-    pub fn open(path: &Path) -> Result<Store> {
-        create_if_missing(path)?;
-        if is_read_only(path) {
-            return Err(Error::storage(format!(
-                "the database {} is read-only
-Make it writable (chmod u+w), or work on a copy.",
-                path.display()
-            )));
-        }
-        Store::connect(path, true)
-    }
-
-    /// Opens the database at `path` for reading what is there; a read-only
-    /// file is opened read-only. When no file exists yet (an import's dry
-    /// run; every other read refuses a missing database first), an empty
-    /// in-memory database stands in, so nothing is left behind.
-    pub fn open_for_reading(path: &Path) -> Result<Store> {
-        if path.exists() {
-            return Store::connect(path, !is_read_only(path));
-        }
-        let mut conn = Connection::open_in_memory()?;
-        schema::prepare(&mut conn, path, true)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-            upgraded: None,
+    fn on(engine: Engine, location: Location) -> Store {
+        Store {
+            engine,
+            location,
             doer: None,
-            _flusher: None,
-        })
+        }
     }
 
-    fn connect(path: &Path, writable: bool) -> Result<Store> {
-        let access = if writable {
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_ONLY
+    /// Opens (creating if needed) the database for writing, brings its
+    /// schema up to date, and refuses one written by a newer strat or one
+    /// that is read-only. A server database without strat's tables is given
+    /// them, as `strat init` does.
+    pub fn open(location: &Location) -> Result<Store> {
+        let engine = match location {
+            Location::File(path) => Engine::File(FileStore::open(path)?),
+            Location::Postgres(target) => Engine::Pg(Box::new(PgStore::open(target, true)?)),
         };
-        let conn = Connection::open_with_flags(path, access | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| {
-                Error::storage(format!(
-                    "cannot open the database {}: {e}
-Check the path and its permissions.",
-                    path.display()
-                ))
-            })?;
-        conn.busy_timeout(BUSY_WAIT)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        // One plan per statement: without this, SQLite plans a cached
-        // statement again whenever a bound value changes (its build keeps
-        // index statistics), which costs more than the queries here.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-        let mut conn = conn;
-        let prepared = schema::prepare(&mut conn, path, writable)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-            upgraded: prepared.upgraded,
-            doer: None,
-            _flusher: None,
-        })
+        Ok(Store::on(engine, location.clone()))
     }
 
-    /// Copies the database to a new file with SQLite's online backup, which
-    /// reads one consistent snapshot while other processes go on writing.
-    pub fn backup_to(&self, target: &Path) -> Result<()> {
+    /// Opens the database for reading what is there. When no file exists
+    /// yet (an import's dry run; every other read refuses a missing
+    /// database first), an empty database in memory stands in, so nothing
+    /// is left behind; so it does for a server database without strat's
+    /// tables.
+    pub fn open_for_reading(location: &Location) -> Result<Store> {
+        let engine = match location {
+            Location::File(path) => Engine::File(FileStore::open_for_reading(path)?),
+            Location::Postgres(target) => match PgStore::open(target, false) {
+                Err(e) if e.kind() == crate::error::Kind::NotFound => {
+                    Engine::File(FileStore::empty(Path::new(":memory:"))?)
+                }
+                opened => Engine::Pg(Box::new(opened?)),
+            },
+        };
+        Ok(Store::on(engine, location.clone()))
+    }
+
+    /// Opens a database that is there, refusing one not there (exit 3):
+    /// for reading, or for changing when `writes`.
+    pub fn open_existing(location: &Location, writes: bool) -> Result<Store> {
+        let engine = match location {
+            Location::File(path) if writes => Engine::File(FileStore::open(path)?),
+            Location::File(path) => Engine::File(FileStore::open_for_reading(path)?),
+            Location::Postgres(target) => Engine::Pg(Box::new(PgStore::open(target, false)?)),
+        };
+        Ok(Store::on(engine, location.clone()))
+    }
+
+    /// Creates the database, which does not exist yet, and runs `f` on
+    /// it: a file is built under a temporary name and put in place only
+    /// when `f` succeeded (see [`FileStore::create`]); a server database
+    /// gets its schema, and `f` runs on it.
+    pub fn create<T>(location: &Location, mut f: impl FnMut(&mut Store) -> Result<T>) -> Result<T> {
+        match location {
+            Location::File(path) => FileStore::create(path, f),
+            Location::Postgres(_) => f(&mut Store::open(location)?),
+        }
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Copies the whole database to a new SQLite file: SQLite's online
+    /// backup of a file; every table, row by row, from a server, in one
+    /// snapshot of it.
+    pub fn backup_to(&mut self, target: &Path) -> Result<()> {
         if target.exists() {
             return Err(Error::conflict(format!(
                 "{} already exists; a backup never overwrites a file\nChoose a new name.",
                 target.display()
             )));
         }
-        create_if_missing(target)?;
-        let copy = || -> rusqlite::Result<()> {
-            let mut dst = Connection::open(target)?;
-            rusqlite::backup::Backup::new(&self.conn, &mut dst)?.step(-1)?;
-            // The copy stands alone: one file, no WAL beside it.
-            dst.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
-            Ok(())
-        };
-        copy().map_err(|e| {
-            let _ = std::fs::remove_file(target);
-            Error::storage(format!(
-                "the backup to {} failed: {e}\nNothing was written; check the space and permissions there.",
-                target.display()
-            ))
-        })
+        match &mut self.engine {
+            Engine::File(file) => file.backup_to(target),
+            Engine::Pg(pg) => pg.read(|source| {
+                let next = source.next_ids()?;
+                let copy = Location::File(target.to_path_buf());
+                Store::create(&copy, |store| {
+                    let Engine::File(file) = &mut store.engine else {
+                        unreachable!("a backup is a file")
+                    };
+                    file.load(None, true, |dest| copy_tables(source, dest))?;
+                    file.keep_numbers(&next)
+                })
+            }),
+        }
     }
 
-    /// SQLite's own checks: pages and indexes, then foreign keys. Each
-    /// problem is one line.
-    pub fn sqlite_checks(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-        for row in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            let row = row?;
-            if row != "ok" {
-                problems.push(format!("integrity: {row}"));
-            }
+    /// The engine's own checks: pages, indexes and links in a file, links
+    /// on a server (which keeps its own pages). Each problem is one line.
+    pub fn engine_checks(&mut self) -> Result<Vec<String>> {
+        match &mut self.engine {
+            Engine::File(file) => file.sqlite_checks(),
+            Engine::Pg(pg) => pg.read(|db| db.broken_links()),
         }
-        problems.extend(Db::new(&self.conn).foreign_key_problems()?);
-        problems.extend(schema::index_faults(&self.conn)?);
-        Ok(problems)
     }
 
     /// Says so when opening upgraded the file, and where the backup went.
     pub fn upgrade_note(&self) -> Option<String> {
-        self.upgraded.as_ref().map(|(from, backup)| {
-            format!(
-                "Upgraded {} from schema version {from} to {LATEST_VERSION}; the old file is kept as {}.",
-                self.path.display(),
-                backup.display()
-            )
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
+        match &self.engine {
+            Engine::File(file) => file.upgrade_note(),
+            Engine::Pg(_) => None,
+        }
     }
 
     /// Runs `f` on one consistent snapshot of the database.
     pub fn read<T>(&mut self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let out = f(&Db::new(&tx))?;
-        tx.commit()?;
-        Ok(out)
+        match &mut self.engine {
+            Engine::File(file) => file.read(f),
+            Engine::Pg(pg) => pg.read(f),
+        }
     }
 
     /// Records the changes of later writes as `doer`'s command.
@@ -176,278 +227,66 @@ Check the path and its permissions.",
         self.doer = Some(doer);
     }
 
-    /// Runs `f` in one write transaction, taken before the first read so a
-    /// read-modify-write cannot interleave with another process. Any error
-    /// rolls everything back.
-    pub fn write<T>(&mut self, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&Db::by(&tx, self.doer.as_ref()))?;
-        tx.commit()?;
-        Ok(out)
+    /// Runs `f` in one write transaction, all or nothing. On a file no
+    /// other process writes meanwhile; on a server, `f` runs again when
+    /// another writer's changes stopped it, so it must not act outside the
+    /// database.
+    pub fn write<T>(&mut self, f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+        match &mut self.engine {
+            Engine::File(file) => file.write(self.doer.as_ref(), f),
+            Engine::Pg(pg) => pg.write(self.doer.as_ref(), true, false, f),
+        }
     }
 
     /// Runs a bulk load `f` in one write transaction, committed when
-    /// `commit` is true and otherwise rolled back (a dry run that meets every
-    /// check the real run would). Every CHECK of the schema holds row by
-    /// row. Foreign keys are checked once, over every link, before the end
-    /// rather than at each row: the records of one file may name each other
-    /// in any order, the loader checks every reference as it reads it (and
-    /// names the record that is wrong), and SQLite's lookups row by row
-    /// cost a third of a large import.
-    pub fn load<T>(&mut self, commit: bool, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        self.conn.pragma_update(None, "foreign_keys", false)?;
-        let out = self.load_then_check(commit, f);
-        self.conn.pragma_update(None, "foreign_keys", true)?;
-        out
-    }
-
-    fn load_then_check<T>(&mut self, commit: bool, f: impl FnOnce(&Db) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let db = Db::by(&tx, self.doer.as_ref());
-        let out = f(&db)?;
-        let broken = db.broken_links()?;
-        if !broken.is_empty() {
-            return Err(Error::bug(format!(
-                "a load left links to missing records, so it was rolled back: {}",
-                broken.join("; ")
-            )));
-        }
-        if commit {
-            tx.commit()?;
-        }
-        Ok(out)
-    }
-
-    /// Creates the database at `path`, which does not exist yet, and runs
-    /// `f` on it: the file is built under a temporary name beside it and
-    /// linked into place only when `f` succeeded, so a failed command leaves
-    /// no file behind, and no other process ever sees a file half made. If
-    /// another process made the database meanwhile, `f` runs again on that
-    /// one. Leftovers of creations whose process is gone are removed first.
-    pub fn create<T>(path: &Path, mut f: impl FnMut(&mut Store) -> Result<T>) -> Result<T> {
-        let name = path
-            .file_name()
-            .map_or("strat.db".into(), |n| n.to_string_lossy().into_owned());
-        if let Some(dir) = make_folder_of(path)? {
-            remove_leftovers(dir, &name);
-        }
-        let temp = path.with_file_name(format!(".{name}{NEW_MARK}{}", std::process::id()));
-        let remove_temp = || {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = temp.clone().into_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
-            }
-        };
-        remove_temp();
-        let built = Store::open_scratch(&temp).and_then(|mut store| {
-            let out = f(&mut store)?;
-            store.seal()?;
-            Ok(out)
-        });
-        let out = match built {
-            Ok(out) => out,
-            Err(e) => {
-                remove_temp();
-                return Err(e);
-            }
-        };
-        // The store is closed, so the file stands alone without its WAL.
-        let linked = std::fs::hard_link(&temp, path);
-        remove_temp();
-        match linked {
-            Ok(()) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    // The new name is on disk only once its folder is.
-                    let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    /// `commit` is true and otherwise rolled back (a dry run that meets
+    /// every check the real run would). Links are checked once, over
+    /// every link, before the end (see [`FileStore::load`]).
+    pub fn load<T>(&mut self, commit: bool, f: impl FnMut(&Db) -> Result<T>) -> Result<T> {
+        match &mut self.engine {
+            Engine::File(file) => file.load(self.doer.as_ref(), commit, f),
+            Engine::Pg(pg) => pg.write(self.doer.as_ref(), commit, true, {
+                let mut f = f;
+                move |db| {
+                    let out = f(db)?;
+                    links_hold(db)?;
+                    Ok(out)
                 }
-                Ok(out)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => f(&mut Store::open(path)?),
-            Err(e) => Err(cannot_create(path, &e)),
-        }
-    }
-
-    /// Opens a new database file that nothing else uses yet, for one bulk
-    /// load: its rollback journal is kept in memory and nothing is synced
-    /// until [`Store::seal`], since a failed load throws the file away.
-    fn open_scratch(path: &Path) -> Result<Store> {
-        let mut store = Store::open(path)?;
-        store.conn.pragma_update(None, "journal_mode", "MEMORY")?;
-        store.conn.pragma_update(None, "synchronous", "OFF")?;
-        store._flusher = Flusher::start(path);
-        Ok(store)
-    }
-
-    /// Ends a scratch load: back to WAL, closed, and the file synced to disk.
-    fn seal(self) -> Result<()> {
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
-        schema::ensure_wal(&self.conn)?;
-        let path = self.path.clone();
-        self.conn.close().map_err(|(_, e)| Error::from(e))?;
-        std::fs::File::open(&path)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| Error::storage(format!("cannot sync {}: {e}", path.display())))
-    }
-}
-
-/// Pushes the pages a scratch load has written so far out to disk every
-/// little while, on a thread of its own that mostly waits for the disk: the
-/// sync that seals the file then finds little left to write. The syncs
-/// promise nothing; only the seal's does.
-struct Flusher {
-    _stop: std::sync::mpsc::Sender<()>,
-}
-
-impl Flusher {
-    const EVERY: Duration = Duration::from_millis(200);
-
-    fn start(path: &Path) -> Option<Flusher> {
-        let file = std::fs::File::open(path).ok()?;
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        std::thread::Builder::new()
-            .name("flusher".into())
-            .spawn(move || {
-                // Ends when the sender is dropped with the store.
-                while stopped.recv_timeout(Flusher::EVERY)
-                    == Err(std::sync::mpsc::RecvTimeoutError::Timeout)
-                {
-                    let _ = file.sync_data();
-                }
-            })
-            .ok()?;
-        Some(Flusher { _stop: stop })
-    }
-}
-
-/// Makes the folder `path` is to be made in, with those above it; returns
-/// it, or `None` for a bare file name (the current folder).
-fn make_folder_of(path: &Path) -> Result<Option<&Path>> {
-    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
-        return Ok(None);
-    };
-    std::fs::create_dir_all(dir).map_err(|e| {
-        Error::storage(format!(
-            "cannot create the folder {} for the database: {e}\n\
-             Choose another place with --db or STRAT_DB.",
-            dir.display()
-        ))
-    })?;
-    Ok(Some(dir))
-}
-
-/// Where a symbolic link that points to nothing yet would have the file
-/// made (SQLite follows the link, and would make it with the umask's
-/// permissions); any other path as it is.
-fn dangling_link_target(path: &Path) -> PathBuf {
-    let mut at = path.to_path_buf();
-    // A bound, for links that point at each other.
-    for _ in 0..40 {
-        let Ok(next) = std::fs::read_link(&at) else {
-            break;
-        };
-        at = match at.parent() {
-            Some(dir) if next.is_relative() => dir.join(next),
-            _ => next,
-        };
-    }
-    at
-}
-
-/// `e`, or, when it is SQLite failing to read or write beside `path` and the
-/// disk there has no room left, a full disk said as one.
-pub fn explain_disk_io(e: Error, path: &Path) -> Error {
-    if !e.is_disk_io() {
-        return e;
-    }
-    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        Some(dir) => dir,
-        None => Path::new("."),
-    };
-    // SQLite does not say why a write failed; a page-sized write beside the
-    // database does.
-    let probe = dir.join(format!(".strat-space-{}", std::process::id()));
-    let full = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-        .and_then(|mut f| {
-            std::io::Write::write_all(&mut f, &[0; 4096])?;
-            f.sync_all()
-        })
-        .is_err_and(|e| e.kind() == std::io::ErrorKind::StorageFull);
-    let _ = std::fs::remove_file(&probe);
-    if full {
-        Error::storage("the disk is full; nothing was changed\nFree some space and try again.")
-    } else {
-        e
-    }
-}
-
-/// What the temporary name of a database being made carries, before the
-/// number of the process making it.
-const NEW_MARK: &str = ".new-";
-
-/// Removes what a creation of `.NAME.new-PID…` left behind when process
-/// PID is gone (killed partway). Where processes cannot be looked up (no
-/// `/proc`), nothing is removed.
-fn remove_leftovers(dir: &Path, name: &str) {
-    let proc = Path::new("/proc");
-    if !proc.is_dir() {
-        return;
-    }
-    let prefix = format!(".{name}{NEW_MARK}");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name();
-        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)) else {
-            continue;
-        };
-        let pid: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        if !pid.is_empty() && !proc.join(&pid).exists() {
-            let _ = std::fs::remove_file(entry.path());
+            }),
         }
     }
 }
 
-fn cannot_create(path: &Path, e: &std::io::Error) -> Error {
-    Error::storage(format!(
-        "cannot create the database {}: {e}\nChoose another place with --db or STRAT_DB.",
-        path.display()
-    ))
-}
-
-/// True when the file's permissions forbid writing (checked from the mode
-/// bits, so it holds even for a user who could override them).
-fn is_read_only(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly())
-}
-
-/// Creates the parent folders and an empty file readable by its owner only,
-/// so SQLite (which would use the umask) never creates it.
-pub(crate) fn create_if_missing(path: &Path) -> Result<()> {
-    if path.exists() {
+/// Refuses a load that left links to missing records.
+fn links_hold(db: &Db) -> Result<()> {
+    let broken = db.broken_links()?;
+    if broken.is_empty() {
         return Ok(());
     }
-    let path = &dangling_link_target(path);
-    make_folder_of(path)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        // Another process created it first: fine, it is the same database.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::storage(format!(
-            "cannot create the database {}: {e}\nChoose another place with --db or STRAT_DB.",
-            path.display()
-        ))),
+    Err(Error::bug(format!(
+        "a load left links to missing records, so it was rolled back: {}",
+        broken.join("; ")
+    )))
+}
+
+/// Copies every row of every table of `source` into `dest`, which is
+/// empty, keeping each row's number.
+fn copy_tables(source: &Db, dest: &Db) -> Result<()> {
+    for table in schema::TABLES {
+        let columns = schema::table_columns(table);
+        let list = columns.join(", ");
+        let marks: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
+        let insert = format!("INSERT INTO {table} ({list}) VALUES ({})", marks.join(", "));
+        let select = format!("SELECT {list} FROM {table} ORDER BY id");
+        source.rows(&select, &[], |rows| {
+            while let Some(row) = rows.next()? {
+                let values = (0..columns.len())
+                    .map(|i| row.cell(i).map(sql::Cell::value))
+                    .collect::<Result<Vec<_>>>()?;
+                dest.execute(&insert, &values)?;
+            }
+            Ok(())
+        })?;
     }
+    Ok(())
 }

@@ -1,36 +1,24 @@
 //! Each record's columns, and how a row becomes a record and a record its
 //! bound parameters: one place per table, shared by every query of it.
 
+use super::sql::{Cell, Row, Value, bad_column};
 use crate::domain::fields::{FieldInput, FieldValue, ITEM_FIELDS, ItemField, STRATEGY_FIELDS};
 use crate::domain::model::{
     Change, Code, Event, Item, ItemId, Strategy, StrategyEvent, format_timestamp, parse_timestamp,
 };
+use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::types::{Type, Value, ValueRef};
-use rusqlite::{Row, Statement, ToSql};
 use std::fmt::Display;
 use std::str::FromStr;
 use std::sync::OnceLock;
 
-pub(super) fn bad_column(idx: usize, msg: impl ToString) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, msg.to_string().into())
-}
-
-/// A text column (or NULL), borrowed from the row: no copy is made of
-/// values that are parsed at once.
-pub(super) fn text_ref<'r>(row: &'r Row, idx: usize) -> rusqlite::Result<Option<&'r str>> {
-    row.get_ref(idx)?
-        .as_str_or_null()
-        .map_err(|e| bad_column(idx, e.to_string()))
-}
-
 /// Reads a text column through the domain's own parser, so a stored value
 /// that the code cannot understand is an error, never a guess.
-pub(super) fn parsed_opt<T: FromStr>(row: &Row, idx: usize) -> rusqlite::Result<Option<T>>
+pub(super) fn parsed_opt<T: FromStr>(row: &Row, idx: usize) -> Result<Option<T>>
 where
     T::Err: Display,
 {
-    text_ref(row, idx)?
+    row.text(idx)?
         .map(|s| {
             s.parse()
                 .map_err(|e: T::Err| bad_column(idx, format!("{s}: {e}")))
@@ -38,19 +26,15 @@ where
         .transpose()
 }
 
-pub(super) fn required<T>(idx: usize, value: Option<T>) -> rusqlite::Result<T> {
-    value.ok_or_else(|| bad_column(idx, "is NULL in a column that needs a value"))
-}
-
-pub(super) fn parsed<T: FromStr>(row: &Row, idx: usize) -> rusqlite::Result<T>
+pub(super) fn parsed<T: FromStr>(row: &Row, idx: usize) -> Result<T>
 where
     T::Err: Display,
 {
-    required(idx, parsed_opt(row, idx)?)
+    parsed_opt(row, idx)?.ok_or_else(|| bad_column(idx, "is NULL in a column that needs a value"))
 }
 
-pub(super) fn timestamp(row: &Row, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let s = required(idx, text_ref(row, idx)?)?;
+pub(super) fn timestamp(row: &Row, idx: usize) -> Result<DateTime<Utc>> {
+    let s: &str = row.get(idx)?;
     parse_timestamp(s).map_err(|e| bad_column(idx, e))
 }
 
@@ -81,10 +65,10 @@ pub(super) fn strategy_columns() -> &'static str {
 
 /// A strategy from a row of [`strategy_columns`], each field set through
 /// the table of strategy fields.
-pub(super) fn strategy_row(row: &Row) -> rusqlite::Result<Strategy> {
+pub(super) fn strategy_row(row: &Row) -> Result<Strategy> {
     let mut strategy = Strategy::unread();
     for (idx, field) in STRATEGY_FIELDS.iter().enumerate() {
-        let text = text_ref(row, idx)?;
+        let text = row.text(idx)?;
         (field.set)(&mut strategy, text.map(FieldInput::Text)).map_err(|e| bad_column(idx, e))?;
     }
     Ok(strategy)
@@ -130,41 +114,61 @@ pub(super) fn bound_columns() -> &'static str {
 
 /// An item from a row of [`item_columns`], each field set through the
 /// table of fields, so a value the domain cannot read is an error.
-pub(super) fn item_row(row: &Row) -> rusqlite::Result<Item> {
+pub(super) fn item_row(row: &Row) -> Result<Item> {
     let mut item = Item::unread();
     for (idx, field) in stored_fields().enumerate() {
         let set = field.set.expect("every stored field can be set");
-        let value = match row.get_ref(idx)? {
-            ValueRef::Null => None,
-            ValueRef::Integer(n) => Some(FieldInput::Int(n)),
-            ValueRef::Text(t) => Some(FieldInput::Text(
-                std::str::from_utf8(t).map_err(|e| rusqlite::Error::Utf8Error(idx, e))?,
-            )),
-            other => return Err(bad_column(idx, format!("holds {:?}", other.data_type()))),
+        let value = match row.cell(idx)? {
+            Cell::Null => None,
+            Cell::Int(n) => Some(FieldInput::Int(n)),
+            Cell::Text(t) => Some(FieldInput::Text(t)),
         };
         set(&mut item, value).map_err(|e| bad_column(idx, e))?;
     }
     Ok(item)
 }
 
-/// An insert of one strategy event: its number `?1`, its strategy
-/// `strategy` (an SQL expression of `?2`), then time, the day it holds
-/// from, who, action, changes and note.
-pub(super) fn insert_strategy_event_sql(strategy: &str) -> String {
+/// An insert of one strategy event to the strategy `strategy` (an SQL
+/// expression of `?1`): time, the day it holds from, who, action, changes,
+/// note and command as `?2` to `?8`, then its number when `numbered` (else
+/// the database hands out the next).
+pub(super) fn insert_strategy_event_sql(strategy: &str, numbered: bool) -> String {
+    let (id, mark) = if numbered { (", id", ", ?9") } else { ("", "") };
     format!(
         "INSERT INTO strategy_event \
-         (id, strategy_id, at, effective, by, action, changes, note, command) \
-         VALUES (?1, {strategy}, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+         (strategy_id, at, effective, by, action, changes, note, command{id}) \
+         VALUES ({strategy}, ?2, ?3, ?4, ?5, ?6, ?7, ?8{mark})"
     )
 }
 
-/// An insert of one strategy, bound as [`strategy_values`] and its number
-/// after them (NULL for SQLite to choose).
-pub(super) fn insert_strategy_sql() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(|| {
-        let names: Vec<&str> = STRATEGY_FIELDS.iter().map(|f| f.name).collect();
-        let values: Vec<String> = STRATEGY_FIELDS
+/// The values of [`insert_strategy_event_sql`] after `?1`.
+pub(super) fn strategy_event_values<'a>(
+    strategy: Value<'a>,
+    event: &'a StrategyEvent,
+    number: Option<i64>,
+    command: Option<i64>,
+) -> Vec<Value<'a>> {
+    let mut values = vec![
+        strategy,
+        format_timestamp(event.at).into(),
+        event.effective.to_string().into(),
+        event.by.as_str().into(),
+        event.action.as_str().into(),
+        changes_text(&event.changes).into(),
+        event.note.as_deref().into(),
+        command.into(),
+    ];
+    values.extend(number.map(Value::Int));
+    values
+}
+
+/// An insert of one strategy, bound as [`strategy_values`], with its
+/// number after them when `numbered`.
+pub(super) fn insert_strategy_sql(numbered: bool) -> &'static str {
+    static SQL: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    SQL[usize::from(numbered)].get_or_init(|| {
+        let mut names: Vec<&str> = STRATEGY_FIELDS.iter().map(|f| f.name).collect();
+        let mut values: Vec<String> = STRATEGY_FIELDS
             .iter()
             .enumerate()
             .map(|(n, f)| match f.name {
@@ -172,11 +176,14 @@ pub(super) fn insert_strategy_sql() -> &'static str {
                 _ => format!("?{}", n + 1),
             })
             .collect();
+        if numbered {
+            values.push(format!("?{}", names.len() + 1));
+            names.push("id");
+        }
         format!(
-            "INSERT INTO strategy ({}, id) VALUES ({}, ?{})",
+            "INSERT INTO strategy ({}) VALUES ({})",
             names.join(", "),
-            values.join(", "),
-            names.len() + 1
+            values.join(", ")
         )
     })
 }
@@ -201,74 +208,82 @@ pub(super) fn update_strategy_sql() -> &'static str {
 
 /// A strategy's fields as its insert and update bind them, in the order
 /// of the table of strategy fields.
-pub(super) fn strategy_values(s: &Strategy) -> Vec<Value> {
+pub(super) fn strategy_values(s: &Strategy) -> Vec<Value<'static>> {
     STRATEGY_FIELDS
         .iter()
-        .map(|f| (f.get)(s).text().map_or(Value::Null, Value::Text))
+        .map(|f| (f.get)(s).text().into())
         .collect()
 }
 
 /// An insert of one item whose strategy is `strategy` (an SQL expression
-/// of `?1`), bound by [`bind_item`].
-pub(super) fn insert_item_sql(strategy: &str) -> String {
-    let n = bound_fields().count();
-    let marks: Vec<String> = (2..=n + 2).map(|n| format!("?{n}")).collect();
+/// of `?1`), bound by [`item_values`], under its own number when
+/// `numbered`.
+pub(super) fn insert_item_sql(strategy: &str, numbered: bool) -> String {
+    let n = bound_fields().count() + usize::from(numbered);
+    let marks: Vec<String> = (2..=n + 1).map(|n| format!("?{n}")).collect();
+    let id = if numbered { ", id" } else { "" };
     format!(
-        "INSERT INTO item (strategy_id, {}, id) VALUES ({strategy}, {})",
+        "INSERT INTO item (strategy_id, {}{id}) VALUES ({strategy}, {})",
         bound_columns(),
         marks.join(", ")
     )
 }
 
-/// Binds an item as an insert of [`insert_item_sql`] (or the update of
-/// [`Db::update_item`]) takes it: its strategy as `?1`, its fields as `?2`
-/// onwards, and its number last (NULL for SQLite to choose one). Returns
-/// how many parameters it bound.
-pub(super) fn bind_item(
-    stmt: &mut Statement,
-    strategy: impl ToSql,
-    item: &Item,
+/// An item's values as an insert of [`insert_item_sql`] (or the update of
+/// [`Db::update_item`]) takes them: its strategy as `?1`, its fields as
+/// `?2` onwards, and its number last, when it has one yet.
+pub(super) fn item_values<'a>(
+    strategy: Value<'a>,
+    item: &'a Item,
     number: Option<i64>,
-) -> rusqlite::Result<usize> {
-    stmt.raw_bind_parameter(1, strategy)?;
-    let mut at = 2;
+) -> Vec<Value<'a>> {
+    let mut values = Vec::with_capacity(ITEM_FIELDS.len() + 2);
+    values.push(strategy);
     for field in bound_fields() {
         // No stored field is computed for a day.
-        match (field.get)(item, NaiveDate::MIN) {
-            FieldValue::None => stmt.raw_bind_parameter(at, rusqlite::types::Null)?,
-            FieldValue::Int(n) => stmt.raw_bind_parameter(at, n)?,
-            FieldValue::Text(t) => stmt.raw_bind_parameter(at, t)?,
-            FieldValue::Progress(p) => stmt.raw_bind_parameter(at, p.get())?,
-            other => stmt.raw_bind_parameter(at, other.text())?,
-        }
-        at += 1;
+        values.push(match (field.get)(item, NaiveDate::MIN) {
+            FieldValue::None => Value::Null,
+            FieldValue::Int(n) => Value::Int(n),
+            FieldValue::Text(t) => t.into(),
+            FieldValue::Progress(p) => Value::Int(p.get().into()),
+            other => other.text().into(),
+        });
     }
-    stmt.raw_bind_parameter(at, number)?;
-    Ok(at)
+    values.extend(number.map(Value::Int));
+    values
 }
 
-/// An insert of one event of `item_id`, `?1` to `?8` (see [`bind_event`]).
-pub(super) const INSERT_EVENT_SQL: &str = "INSERT INTO event \
-     (item_id, at, effective, by, action, changes, note, id, command) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/// An insert of one event, bound by [`event_values`], under its own number
+/// when `numbered`.
+pub(super) fn insert_event_sql(numbered: bool) -> &'static str {
+    if numbered {
+        "INSERT INTO event (item_id, at, effective, by, action, changes, note, command, id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+    } else {
+        "INSERT INTO event (item_id, at, effective, by, action, changes, note, command) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    }
+}
 
-/// Binds an event as [`INSERT_EVENT_SQL`] takes it; `number` NULL lets
-/// SQLite choose the next; `command` is the command recording it.
-pub(super) fn bind_event(
-    stmt: &mut Statement,
+/// An event as [`insert_event_sql`] takes it; `command` is the command
+/// recording it, `number` its own number or none for the next.
+pub(super) fn event_values(
     event: &Event,
     number: Option<i64>,
     command: Option<i64>,
-) -> rusqlite::Result<()> {
-    stmt.raw_bind_parameter(9, command)?;
-    stmt.raw_bind_parameter(1, event.item.0)?;
-    stmt.raw_bind_parameter(2, format_timestamp(event.at))?;
-    stmt.raw_bind_parameter(3, event.effective.to_string())?;
-    stmt.raw_bind_parameter(4, &event.by)?;
-    stmt.raw_bind_parameter(5, event.action.as_str())?;
-    stmt.raw_bind_parameter(6, changes_text(&event.changes))?;
-    stmt.raw_bind_parameter(7, &event.note)?;
-    stmt.raw_bind_parameter(8, number)
+) -> Vec<Value<'_>> {
+    let mut values = vec![
+        Value::Int(event.item.0),
+        format_timestamp(event.at).into(),
+        event.effective.to_string().into(),
+        event.by.as_str().into(),
+        event.action.as_str().into(),
+        changes_text(&event.changes).into(),
+        event.note.as_deref().into(),
+        command.into(),
+    ];
+    values.extend(number.map(Value::Int));
+    values
 }
 
 /// Changes as the `changes` column holds them: a compact JSON list.
@@ -276,9 +291,9 @@ pub(super) fn changes_text(changes: &[Change]) -> String {
     serde_json::to_string(changes).expect("a list of texts always serializes")
 }
 
-pub(super) fn changes_of(row: &Row, idx: usize) -> rusqlite::Result<Vec<Change>> {
-    let text = required(idx, text_ref(row, idx)?)?;
-    serde_json::from_str(text).map_err(|e| bad_column(idx, e.to_string()))
+pub(super) fn changes_of(row: &Row, idx: usize) -> Result<Vec<Change>> {
+    let text: &str = row.get(idx)?;
+    serde_json::from_str(text).map_err(|e| bad_column(idx, e))
 }
 
 pub(super) const EVENT_COLUMNS: &str =
@@ -287,7 +302,7 @@ pub(super) const EVENT_COLUMNS: &str =
 pub(super) const STRATEGY_EVENT_COLUMNS: &str =
     "e.id, s.code, e.at, e.effective, e.by, e.action, e.changes, e.note";
 
-pub(super) fn strategy_event_row(row: &Row) -> rusqlite::Result<StrategyEvent> {
+pub(super) fn strategy_event_row(row: &Row) -> Result<StrategyEvent> {
     Ok(StrategyEvent {
         id: row.get(0)?,
         strategy: parsed(row, 1)?,
@@ -301,11 +316,11 @@ pub(super) fn strategy_event_row(row: &Row) -> rusqlite::Result<StrategyEvent> {
 }
 
 /// An event of [`history_sql`] with its item's strategy.
-pub(super) fn history_row(row: &Row) -> rusqlite::Result<(Code, Event)> {
+pub(super) fn history_row(row: &Row) -> Result<(Code, Event)> {
     Ok((parsed(row, 8)?, event_row(row)?))
 }
 
-pub(super) fn event_row(row: &Row) -> rusqlite::Result<Event> {
+pub(super) fn event_row(row: &Row) -> Result<Event> {
     Ok(Event {
         id: row.get(0)?,
         item: ItemId(row.get(1)?),

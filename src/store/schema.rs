@@ -241,7 +241,7 @@ pub fn index_faults(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// The tables, in an order that copies each after those it names.
-const TABLES: &[&str] = &[
+pub(super) const TABLES: &[&str] = &[
     "strategy",
     "item",
     "command",
@@ -549,6 +549,18 @@ fn create_table(table: &str) -> &'static str {
         .expect("every table is STRICT")
         + ") STRICT".len();
     &SCHEMA[start..start + len]
+}
+
+/// The columns of `table`, in the order `schema.sql` defines them: each
+/// column's line is indented once and starts with its name; constraints
+/// of the whole table start with a keyword in capitals.
+pub(super) fn table_columns(table: &str) -> Vec<&'static str> {
+    create_table(table)
+        .lines()
+        .filter_map(|line| line.strip_prefix("    "))
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter_map(|line| line.split_whitespace().next())
+        .collect()
 }
 
 /// `x IN ('a', 'b')` written as `x = 'a' OR x = 'b'`.

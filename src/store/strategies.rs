@@ -1,13 +1,12 @@
 //! Strategies and the history of their own details.
 
 use super::Db;
-use super::db::{Cursor, NOTED, TAKEN, scope, seen};
+use super::db::{NOTED, TAKEN, scope, seen};
 use super::rows::*;
+use super::sql::{Cursor, Value};
 use crate::domain::history::Seen;
-use crate::domain::model::{Code, Strategy, StrategyEvent, format_timestamp};
+use crate::domain::model::{Code, Strategy, StrategyEvent};
 use crate::error::Result;
-use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, params, params_from_iter};
 use std::collections::HashMap;
 
 impl Db<'_> {
@@ -16,11 +15,7 @@ impl Db<'_> {
             "SELECT {} FROM strategy s WHERE s.code = ?1",
             strategy_columns()
         );
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([code.as_str()], strategy_row)
-            .optional()?)
+        self.query_opt(&sql, &[code.as_str().into()], strategy_row)
     }
 
     /// All strategies, oldest period first.
@@ -29,88 +24,74 @@ impl Db<'_> {
             "SELECT {} FROM strategy s ORDER BY s.starts, s.code",
             strategy_columns()
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], strategy_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(&sql, &[], strategy_row)
     }
 
     pub fn insert_strategy(&self, s: &Strategy) -> Result<()> {
-        self.conn
-            .prepare_cached(insert_strategy_sql())?
-            .execute(params_from_iter(
-                strategy_values(s).into_iter().chain([Value::Null]),
-            ))?;
+        self.execute(insert_strategy_sql(false), &strategy_values(s))?;
         Ok(())
     }
 
     pub fn update_strategy(&self, s: &Strategy) -> Result<()> {
-        self.conn
-            .prepare_cached(update_strategy_sql())?
-            .execute(params_from_iter(strategy_values(s)))?;
+        self.execute(update_strategy_sql(), &strategy_values(s))?;
         Ok(())
     }
 
     /// Removes a strategy with its items and their events.
     pub fn delete_strategy(&self, code: &Code) -> Result<()> {
-        self.conn
-            .prepare_cached("DELETE FROM strategy WHERE code = ?1")?
-            .execute([code.as_str()])?;
+        self.execute(
+            "DELETE FROM strategy WHERE code = ?1",
+            &[code.as_str().into()],
+        )?;
         Ok(())
     }
 
     /// Items of `code` linked by carry-forward to items of other strategies.
     pub fn links_leaving(&self, code: &Code) -> Result<i64> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM item i JOIN strategy s ON s.id = i.strategy_id \
+        self.query_value(
+            "SELECT count(*) FROM item i JOIN strategy s ON s.id = i.strategy_id \
              JOIN item o ON o.id IN (i.carried_from, i.carried_to) \
              WHERE s.code = ?1 AND o.strategy_id <> s.id",
-            )?
-            .query_row([code.as_str()], |r| r.get(0))?)
+            &[code.as_str().into()],
+        )
     }
 
     pub fn count_items(&self, code: &Code) -> Result<i64> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT count(*) FROM item WHERE strategy_id = \
-                 (SELECT id FROM strategy WHERE code = ?1)",
-            )?
-            .query_row([code.as_str()], |r| r.get(0))?)
+        self.query_value(
+            "SELECT count(*) FROM item WHERE strategy_id = \
+             (SELECT id FROM strategy WHERE code = ?1)",
+            &[code.as_str().into()],
+        )
     }
 
     /// Appends a strategy event; `event.id` is kept when `keep_id`.
     pub fn insert_strategy_event(&self, event: &StrategyEvent, keep_id: bool) -> Result<i64> {
         let number = keep_id.then_some(event.id);
-        let strategy = "(SELECT id FROM strategy WHERE code = ?2)";
-        self.put_strategy_event(strategy, event.strategy.as_str(), event, number)
+        let strategy = "(SELECT id FROM strategy WHERE code = ?1)";
+        let command = self.command()?;
+        self.put_strategy_event(
+            strategy,
+            event.strategy.as_str().into(),
+            event,
+            number,
+            command,
+        )
     }
 
     /// Appends a strategy event under `number` (or the next free one) to
-    /// the strategy `strategy` (an SQL expression of `?2`, bound to
-    /// `param`); returns its number.
+    /// the strategy `strategy` (an SQL expression of `?1`, bound to
+    /// `param`), recorded by `command`; returns its number.
     pub(super) fn put_strategy_event(
         &self,
         strategy: &str,
-        param: impl rusqlite::ToSql,
+        param: Value,
         event: &StrategyEvent,
         number: Option<i64>,
+        command: Option<i64>,
     ) -> Result<i64> {
-        self.conn
-            .prepare_cached(&insert_strategy_event_sql(strategy))?
-            .execute(params![
-                number,
-                param,
-                format_timestamp(event.at),
-                event.effective.to_string(),
-                event.by,
-                event.action.as_str(),
-                changes_text(&event.changes),
-                event.note,
-                self.command()?,
-            ])?;
-        Ok(self.conn.last_insert_rowid())
+        let sql = insert_strategy_event_sql(strategy, number.is_some());
+        let values = strategy_event_values(param, event, number, command);
+        self.insert_as(&sql, &values, number.is_some())
     }
 
     /// The latest note on each strategy that a view takes (all when
@@ -120,29 +101,28 @@ impl Db<'_> {
         let sql = format!(
             "SELECT {STRATEGY_EVENT_COLUMNS} \
              FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id \
-             WHERE e.action = 'noted' AND {NOTED} AND ?1 IS NULL AND {TAKEN} \
+             WHERE e.action = 'noted' AND {NOTED} AND CAST(?1 AS TEXT) IS NULL AND {TAKEN} \
              ORDER BY s.id, e.effective, e.at, e.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
         let (day, known) = seen(view);
-        let rows = stmt.query_map(params![None::<&str>, day, known], strategy_event_row)?;
         let mut latest = HashMap::new();
-        for e in rows {
-            let e = e?;
+        self.each_row(&sql, &[Value::Null, day.into(), known.into()], |r| {
+            let e = strategy_event_row(r)?;
             latest.insert(e.strategy.clone(), e);
-        }
+            Ok(())
+        })?;
         Ok(latest)
     }
 
     /// Makes the strategy event numbered `event`, a creation, hold from the
     /// earlier of its day and its strategy's start, as a new strategy does.
     pub fn hold_creation_from_start(&self, event: i64) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "UPDATE strategy_event SET effective = min(effective, \
-                 (SELECT starts FROM strategy s WHERE s.id = strategy_id)) WHERE id = ?1",
-            )?
-            .execute([event])?;
+        self.execute(
+            "UPDATE strategy_event SET effective = (SELECT CASE WHEN s.starts < effective \
+             THEN s.starts ELSE effective END FROM strategy s WHERE s.id = strategy_id) \
+             WHERE id = ?1",
+            &[event.into()],
+        )?;
         Ok(())
     }
 
@@ -159,13 +139,12 @@ impl Db<'_> {
              WHERE {} AND {TAKEN} ORDER BY s.id, e.effective, e.at, e.id",
             scope(code)
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
         let (day, known) = seen(view);
-        let rows = stmt.query_map(
-            params![code.map(Code::as_str), day, known],
+        self.query(
+            &sql,
+            &[code.map(Code::as_str).into(), day.into(), known.into()],
             strategy_event_row,
-        )?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        )
     }
 
     /// Strategies that have no history yet, oldest first.
@@ -175,9 +154,7 @@ impl Db<'_> {
             "SELECT {strategy_columns} FROM strategy s WHERE NOT EXISTS \
              (SELECT 1 FROM strategy_event e WHERE e.strategy_id = s.id) ORDER BY s.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([], strategy_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query(&sql, &[], strategy_row)
     }
 
     /// Every strategy event, by number, read as `f` goes. (Their strategies'
@@ -191,6 +168,6 @@ impl Db<'_> {
             "SELECT {STRATEGY_EVENT_COLUMNS} \
              FROM strategy_event e JOIN strategy s ON s.id = e.strategy_id ORDER BY e.id"
         );
-        self.cursor(&sql, [], strategy_event_row, f)
+        self.cursor(&sql, &[], strategy_event_row, f)
     }
 }

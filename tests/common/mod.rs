@@ -1,5 +1,9 @@
-//! Runs the real `strat` binary on a temporary database.
+//! Runs the real `strat` binary on a temporary database: a file, or, with
+//! `STRAT_TEST_BACKEND=postgres`, a database of its own on a throwaway
+//! PostgreSQL cluster (`postgres`).
 #![allow(dead_code)]
+
+pub mod postgres;
 
 use assert_cmd::Command;
 use rusqlite::{Connection, OpenFlags, types::ValueRef};
@@ -9,9 +13,27 @@ use tempfile::TempDir;
 /// A temporary home with its own database, the clock pinned to `today`.
 pub struct Env {
     pub dir: TempDir,
+    /// The database file (on SQLite).
     pub db: PathBuf,
     pub today: String,
+    /// The database's name on the test cluster (on PostgreSQL).
+    pub pg: Option<String>,
 }
+
+/// True when the suite runs on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("STRAT_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// The tables of a strat database, parents first.
+pub const TABLES: &[&str] = &[
+    "strategy",
+    "item",
+    "command",
+    "event",
+    "strategy_event",
+    "removed",
+];
 
 /// What a finished command printed.
 pub struct Run {
@@ -26,13 +48,39 @@ impl Env {
     }
 
     pub fn on(today: &str) -> Env {
+        let mut env = Env::on_file(today);
+        if on_postgres() {
+            env.pg = Some(postgres::Cluster::get().database());
+        }
+        env
+    }
+
+    /// An environment whose database is a file whatever the backend under
+    /// test: for what only a file has (its bytes, its permissions, its
+    /// older schema versions, SQLite's own checks).
+    pub fn on_file(today: &str) -> Env {
         let dir = TempDir::new().expect("temp dir");
         let db = dir.path().join("strat.db");
         Env {
             dir,
             db,
             today: today.to_string(),
+            pg: None,
         }
+    }
+
+    /// `STRAT_DB` of this environment.
+    pub fn location(&self) -> std::ffi::OsString {
+        match &self.pg {
+            Some(name) => postgres::Cluster::get().url(name).into(),
+            None => self.db.clone().into_os_string(),
+        }
+    }
+
+    fn pg_client(&self) -> Option<::postgres::Client> {
+        self.pg
+            .as_ref()
+            .map(|name| postgres::Cluster::get().client(name))
     }
 
     /// A command with the test's database, clock and user; colour off, and
@@ -44,7 +92,7 @@ impl Env {
     /// Another program, with the environment strat gets.
     pub fn std_cmd_named(&self, program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
         let mut c = std::process::Command::new(program);
-        c.env("STRAT_DB", &self.db)
+        c.env("STRAT_DB", self.location())
             .env("STRAT_TODAY", &self.today)
             .env("STRAT_USER", "tester")
             .env("HOME", self.dir.path())
@@ -61,6 +109,12 @@ impl Env {
 
     pub fn run(&self, args: &[&str]) -> Run {
         let out = self.cmd().args(args).output().expect("run strat");
+        for printed in [&out.stdout, &out.stderr] {
+            assert!(
+                !String::from_utf8_lossy(printed).contains(postgres::PASSWORD),
+                "strat {args:?} printed the database password"
+            );
+        }
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
@@ -115,6 +169,9 @@ impl Env {
     /// Every row of every table, the schema and the version, as text: two
     /// equal dumps mean the same database.
     pub fn dump(&self) -> String {
+        if let Some(mut client) = self.pg_client() {
+            return pg_dump(&mut client);
+        }
         if !self.db.exists() {
             return "<no database>".into();
         }
@@ -162,6 +219,9 @@ impl Env {
 
     /// A plain query on the database, for checks the CLI does not show.
     pub fn query_i64(&self, sql: &str) -> i64 {
+        if let Some(mut client) = self.pg_client() {
+            return client.query_one(sql, &[]).expect("query").get(0);
+        }
         let conn = Connection::open_with_flags(&self.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open db");
         conn.query_row(sql, [], |r| r.get(0)).expect("query")
@@ -170,6 +230,9 @@ impl Env {
     /// Changes the database behind strat's back, as a damaged or hand-edited
     /// file would be.
     pub fn exec(&self, sql: &str) {
+        if let Some(mut client) = self.pg_client() {
+            return client.batch_execute(sql).expect("exec");
+        }
         let conn = Connection::open(&self.db).expect("open db");
         conn.execute_batch(sql).expect("exec");
     }
@@ -183,6 +246,16 @@ impl Env {
 
     /// One statement behind strat's back, with text values bound.
     pub fn exec_bound(&self, sql: &str, values: &[&str]) {
+        if let Some(mut client) = self.pg_client() {
+            let values: Vec<&(dyn ::postgres::types::ToSql + Sync)> = values
+                .iter()
+                .map(|v| v as &(dyn ::postgres::types::ToSql + Sync))
+                .collect();
+            client
+                .execute(&postgres::marks(sql), &values)
+                .expect("exec");
+            return;
+        }
         let conn = Connection::open(&self.db).expect("open db");
         conn.execute(sql, rusqlite::params_from_iter(values))
             .expect("exec");
@@ -190,6 +263,9 @@ impl Env {
 
     /// A text answer to a plain query.
     pub fn query_text(&self, sql: &str) -> String {
+        if let Some(mut client) = self.pg_client() {
+            return client.query_one(sql, &[]).expect("query").get(0);
+        }
         let conn = Connection::open_with_flags(&self.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open db");
         conn.query_row(sql, [], |r| r.get(0)).expect("query")
@@ -272,6 +348,39 @@ impl Env {
         self.ok(&["item", "done", "3", "--on", "2021-05-28"]);
         self
     }
+}
+
+/// Every row of every strat table on PostgreSQL, with the schema's
+/// version, as text. The counters that hand out numbers are left out: a
+/// command rolled back may have drawn a number from one, and that number
+/// is then skipped, never reused.
+fn pg_dump(client: &mut ::postgres::Client) -> String {
+    let there: bool = client
+        .query_one("SELECT to_regclass('strat_schema') IS NOT NULL", &[])
+        .expect("schema")
+        .get(0);
+    if !there {
+        return "<no database>".into();
+    }
+    let mut out = String::new();
+    let version: i64 = client
+        .query_one("SELECT version FROM strat_schema", &[])
+        .expect("version")
+        .get(0);
+    out.push_str(&format!("version {version}\n"));
+    for table in TABLES {
+        // Every column as text, so one reading serves every type.
+        let rows = client
+            .query(
+                &format!("SELECT to_jsonb(t)::text FROM {table} t ORDER BY id"),
+                &[],
+            )
+            .expect("rows");
+        for row in rows {
+            out.push_str(&format!("{table}: {}\n", row.get::<_, String>(0)));
+        }
+    }
+    out
 }
 
 /// An export document with `strategies` strategies and `items` items, each
