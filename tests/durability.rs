@@ -63,7 +63,7 @@ fn items_in(env: &Env) -> i64 {
 #[test]
 fn a_killed_import_leaves_all_or_nothing() {
     const ITEMS: usize = 20_000;
-    let env = Env::new();
+    let env = Env::on_file("2021-12-31");
     let file = env.dir.path().join("big.json");
     std::fs::write(&file, synthetic_export(40, ITEMS)).unwrap();
     let file = file.to_str().unwrap().to_string();
@@ -152,7 +152,7 @@ fn backup_is_a_consistent_copy_even_while_others_write() {
     });
     let copy = Env {
         db: target.clone(),
-        ..Env::new()
+        ..Env::on_file("2021-12-31")
     };
     assert_eq!(copy.json(&["check"])["ok"], true);
     let notes = copy.query_i64("SELECT count(*) FROM event WHERE note LIKE 'during backup %'");
@@ -174,7 +174,7 @@ fn backup_is_a_consistent_copy_even_while_others_write() {
 
 #[test]
 fn check_reports_each_broken_rule() {
-    let env = Env::new().with_tech_2020();
+    let env = Env::on_file("2021-12-31").with_tech_2020();
     env.ok(&[
         "strategy",
         "add",
@@ -237,7 +237,7 @@ fn check_reports_each_broken_rule() {
 
 #[test]
 fn check_finds_rows_the_schema_refuses() {
-    let env = Env::new().with_tech_2020();
+    let env = Env::on_file("2021-12-31").with_tech_2020();
     // As if a bug had written past the CHECKs (imports do not evaluate
     // them row by row).
     let conn = rusqlite::Connection::open(&env.db).unwrap();
@@ -259,7 +259,7 @@ fn check_finds_rows_the_schema_refuses() {
 #[test]
 fn eight_processes_creating_one_new_database_all_succeed() {
     for round in 0..5 {
-        let env = Env::new();
+        let env = Env::on_file("2021-12-31");
         thread::scope(|s| {
             for w in 0..8 {
                 let env = &env;
@@ -293,7 +293,7 @@ fn eight_processes_creating_one_new_database_all_succeed() {
 
 #[test]
 fn what_a_killed_creation_left_is_removed_by_the_next() {
-    let env = Env::new();
+    let env = Env::on_file("2021-12-31");
     // As an import killed into a new path leaves it: a process that is gone.
     let gone = {
         let mut child = std::process::Command::new("true").spawn().unwrap();
@@ -405,7 +405,7 @@ fn on_a_full_disk(env: &Env, script: &str) -> Option<String> {
 
 #[test]
 fn a_full_disk_is_said_to_be_full_and_changes_nothing() {
-    let env = Env::new().with_tech_2020();
+    let env = Env::on_file("2021-12-31").with_tech_2020();
     env.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     let script = format!(
         "for args in 'item note 1 hello' 'item list' 'check' 'export'; do \

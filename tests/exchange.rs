@@ -584,7 +584,9 @@ fn import_into_a_new_database_creates_it_only_when_it_succeeds() {
 
     let good_file = write(&fresh, "good.json", &doc);
     fresh.ok(&["import", &good_file]);
-    assert_eq!(listing(&fresh), ["bad.json", "good.json", "strat.db"]);
+    if !fresh.is_postgres() {
+        assert_eq!(listing(&fresh), ["bad.json", "good.json", "strat.db"]);
+    }
     assert_eq!(fresh.ok(&["export"]), source.ok(&["export"]));
     assert_eq!(fresh.ok(&["check"]).trim(), "No problems found.");
 }
@@ -626,6 +628,9 @@ fn histories_are_judged_as_stored_whatever_their_order_in_the_file() {
 
 #[test]
 fn an_import_into_an_empty_database_leaves_every_index_in_place() {
+    if !common::sqlite_only("indexes set aside for a load are SQLite's") {
+        return;
+    }
     let source = busy();
     let file = write(&source, "export.json", &source.json(&["export"]));
     let indexes = |env: &Env| {
@@ -820,11 +825,7 @@ fn keeps_numbers(doc: &Value, list: &str, table: &str, key: fn(&Value, i64) -> S
         .enumerate()
         .map(|(n, r)| (key(r, 0), r["id"].as_i64().unwrap_or(n as i64 + 1)))
         .collect();
-    let seq = |env: &Env, table: &str| {
-        env.query_i64(&format!(
-            "SELECT seq FROM sqlite_sequence WHERE name = '{table}'"
-        ))
-    };
+    let seq = |env: &Env, table: &str| env.counter(table);
     let busy = busy();
     let offsets = (seq(&busy, table), seq(&busy, "item"));
     for (env, (offset, item_offset)) in [(Env::new(), (0, 0)), (busy, offsets)] {
@@ -879,9 +880,8 @@ fn how_a_file_is_laid_out_does_not_change_what_is_stored() {
         env.exec("UPDATE command SET at = '2021-12-31T12:00:00.000000Z'");
     }
     assert_eq!(compact.dump(), pretty.dump());
-    let changes =
-        "SELECT group_concat(changes, char(10)) FROM (SELECT changes FROM event ORDER BY id)";
-    assert_eq!(compact.query_text(changes), env.query_text(changes));
+    let changes = "SELECT changes FROM event ORDER BY id";
+    assert_eq!(compact.texts(changes), env.texts(changes));
 }
 
 /// An export of `busy()` with one change made by `edit`, into a fresh

@@ -614,7 +614,10 @@ proptest! {
         note in stored_text(),
         description in stored_text(),
     ) {
-        let env = Env::new().with_tech_2020();
+        // Planted behind strat's back in a file: PostgreSQL's text cannot
+        // hold every character planted (NUL), and what is shown does not
+        // depend on where it was kept.
+        let env = Env::on_file("2021-12-31").with_tech_2020();
         env.ok(&["item", "note", "2", "placeholder"]);
         env.exec_bound(
             "UPDATE item SET title = ?1, owner = ?2, theme = ?2, description = ?3 WHERE id = 2",

@@ -277,7 +277,7 @@ fn as_of_a_past_day_equals_the_report_taken_that_day() {
     let json_later = |args: &[&str]| -> Value {
         let out = later
             .cmd()
-            .env("STRAT_DB", &env.db)
+            .env("STRAT_DB", env.location())
             .args(["--format", "json"])
             .args(args)
             .output()
@@ -314,7 +314,7 @@ fn as_of_a_past_day_equals_the_report_taken_that_day() {
     );
     let r = later
         .cmd()
-        .env("STRAT_DB", &env.db)
+        .env("STRAT_DB", env.location())
         .args(["item", "show", "3", "--as-of", "2021-05-14"])
         .output()
         .unwrap();

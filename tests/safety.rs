@@ -1,4 +1,6 @@
 //! Data safety: upgrades, and files strat must refuse without touching.
+//! These are a file's own dangers, so they run on a file whatever the
+//! backend under test; a server database's are in `team.rs`.
 
 mod common;
 use common::Env;
@@ -64,7 +66,7 @@ const SCHEMA_SQL: &str = "SELECT type, name, sql FROM sqlite_schema ORDER BY typ
 
 /// Every table and index of a database strat has just made.
 fn schema_of_a_new_database() -> String {
-    let fresh = Env::new();
+    let fresh = Env::on_file("2021-12-31");
     fresh.ok(&[
         "strategy",
         "add",
@@ -91,7 +93,7 @@ fn same(a: &str, b: &str, what: &str) {
 
 #[test]
 fn a_version_1_database_is_upgraded_with_a_backup_and_keeps_every_record() {
-    let env = Env::on("2026-11-23");
+    let env = Env::on_file("2026-11-23");
     std::fs::copy(FIXTURE_V1, &env.db).unwrap();
     let original = rows(&env.db, V1_TABLES);
     assert_eq!(version(&env.db), 1);
@@ -142,7 +144,7 @@ fn upgraded_keeping_every_record(
     fixture: &str,
     version_was: i64,
 ) -> (Env, Vec<&'static str>, String) {
-    let env = Env::on("2026-11-23");
+    let env = Env::on_file("2026-11-23");
     std::fs::copy(fixture, &env.db).unwrap();
     let tables = [V1_TABLES, &[STRATEGY_EVENTS_BEFORE_V6]].concat();
     let original = rows(&env.db, &tables);
@@ -259,7 +261,7 @@ fn a_version_6_database_gains_commands_and_keeps_every_record() {
 
 #[test]
 fn a_row_the_rules_forbid_stops_the_upgrade_and_leaves_the_file_as_it_was() {
-    let env = Env::on("2026-11-23");
+    let env = Env::on_file("2026-11-23");
     std::fs::copy(FIXTURE_V4, &env.db).unwrap();
     {
         // as an import with the schema's CHECKs switched off could store
@@ -280,7 +282,7 @@ fn a_row_the_rules_forbid_stops_the_upgrade_and_leaves_the_file_as_it_was() {
 
 #[test]
 fn a_table_defined_otherwise_is_not_upgraded_and_not_touched() {
-    let env = Env::on("2026-11-23");
+    let env = Env::on_file("2026-11-23");
     std::fs::copy(FIXTURE_V1, &env.db).unwrap();
     {
         // as if another tool had loosened a CHECK by hand
@@ -313,7 +315,7 @@ fn a_table_defined_otherwise_is_not_upgraded_and_not_touched() {
 
 #[test]
 fn a_read_only_version_1_database_is_not_upgraded() {
-    let env = Env::on("2026-11-23");
+    let env = Env::on_file("2026-11-23");
     std::fs::copy(FIXTURE_V1, &env.db).unwrap();
     set_read_only(&env.db);
     let before = std::fs::read(&env.db).unwrap();
@@ -351,7 +353,7 @@ fn refused(env: &Env, args: &[&str], expect: &str) {
 
 #[test]
 fn a_file_that_is_not_sqlite_is_refused_untouched() {
-    let env = Env::new();
+    let env = Env::on_file("2021-12-31");
     std::fs::write(&env.db, "Item,Status\nOneDrive,done\n").unwrap();
     refused(&env, &["item", "list"], "not a strat database");
     refused(&env, &["item", "add", "x", "y"], "not a strat database");
@@ -359,8 +361,8 @@ fn a_file_that_is_not_sqlite_is_refused_untouched() {
 
 #[test]
 fn a_truncated_database_is_refused_untouched() {
-    let env = Env::on("2026-11-23");
-    let whole = Env::on("2026-11-23");
+    let env = Env::on_file("2026-11-23");
+    let whole = Env::on_file("2026-11-23");
     whole.ok(&["demo"]);
     let bytes = std::fs::read(&whole.db).unwrap();
     assert!(bytes.len() > 16384);
@@ -375,7 +377,7 @@ fn a_truncated_database_is_refused_untouched() {
 
 #[test]
 fn a_database_from_a_newer_strat_is_refused_untouched() {
-    let env = Env::new();
+    let env = Env::on_file("2021-12-31");
     env.ok(&["init"]);
     Connection::open(&env.db)
         .unwrap()
@@ -387,7 +389,7 @@ fn a_database_from_a_newer_strat_is_refused_untouched() {
 
 #[test]
 fn a_read_only_database_can_be_read_but_not_changed() {
-    let env = Env::new().with_tech_2020();
+    let env = Env::on_file("2021-12-31").with_tech_2020();
     // Lists sorted after they are read hold their items in a temporary
     // table, which a read-only database must allow too.
     let sorted = [
@@ -416,7 +418,7 @@ fn a_read_only_database_can_be_read_but_not_changed() {
 
 #[test]
 fn a_folder_that_cannot_be_made_is_a_storage_error() {
-    let env = Env::new();
+    let env = Env::on_file("2021-12-31");
     let blocker = env.dir.path().join("afile");
     std::fs::write(&blocker, "").unwrap();
     let db = blocker.join("sub/strat.db");
@@ -435,7 +437,7 @@ fn a_folder_that_cannot_be_made_is_a_storage_error() {
 /// every format, and the file is untouched.
 #[test]
 fn a_damaged_history_stops_a_past_days_list() {
-    let env = Env::new().with_tech_2020();
+    let env = Env::on_file("2021-12-31").with_tech_2020();
     Connection::open(&env.db)
         .unwrap()
         .execute(
@@ -490,7 +492,7 @@ const DAMAGE_CHECKS: &[&[&str]] = &[
 
 #[test]
 fn a_flipped_bit_anywhere_is_storage_damage_for_every_command() {
-    let whole = Env::on("2026-11-23");
+    let whole = Env::on_file("2026-11-23");
     whole.ok(&["demo"]);
     whole.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     let bytes = std::fs::read(&whole.db).unwrap();
@@ -501,7 +503,7 @@ fn a_flipped_bit_anywhere_is_storage_damage_for_every_command() {
         .collect();
     assert!(places.len() > 50, "{}", places.len());
     for (n, at) in places.into_iter().enumerate() {
-        let env = Env::on("2026-11-23");
+        let env = Env::on_file("2026-11-23");
         let mut damaged = bytes.clone();
         damaged[at] ^= 1 << (n % 8);
         std::fs::write(&env.db, &damaged).unwrap();
@@ -522,7 +524,7 @@ fn a_dropped_table_or_a_bad_schema_version_is_storage_damage() {
             "its table event is not defined as strat defines it",
         ),
     ] {
-        let env = Env::on("2026-11-23");
+        let env = Env::on_file("2026-11-23");
         env.ok(&["demo"]);
         env.exec(sql);
         for args in DAMAGE_CHECKS {
@@ -532,7 +534,7 @@ fn a_dropped_table_or_a_bad_schema_version_is_storage_damage() {
         }
     }
     // A dropped index slows commands down; check names it.
-    let env = Env::on("2026-11-23");
+    let env = Env::on_file("2026-11-23");
     env.ok(&["demo"]);
     env.exec("DROP INDEX event_by_item");
     env.ok(&["item", "history", "4"]);

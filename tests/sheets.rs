@@ -157,12 +157,17 @@ fn a_quarterly_return_updates_what_changed_and_nothing_else() {
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert!(dry.stdout.contains("progress 45 → 60"), "{}", dry.stdout);
     assert_eq!(env.dump(), dump, "a dry run changes nothing");
-    // Not a byte of the file, nor of its log.
+    // Not a byte of the file, nor of its log (on SQLite).
     let bytes = |env: &Env| {
+        if env.is_postgres() {
+            return (Vec::new(), None);
+        }
         let wal = env.db.with_extension("db-wal");
         (std::fs::read(&env.db).unwrap(), std::fs::read(wal).ok())
     };
-    env.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    if !env.is_postgres() {
+        env.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
     let before_bytes = bytes(&env);
     let again = env.run(&import_args(
         &path,

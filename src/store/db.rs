@@ -15,8 +15,8 @@ pub struct Db<'c> {
     doer: Option<&'c Doer>,
     /// That command's number, once it has recorded something.
     command: Cell<Option<i64>>,
-    /// Whether a record was stored under a number of its own choosing,
-    /// which PostgreSQL's counters must then be moved past.
+    /// Whether a record was stored under a number of its own choosing
+    /// since PostgreSQL's counters were last moved past such numbers.
     numbered: Cell<bool>,
 }
 
@@ -187,17 +187,26 @@ impl<'c> Db<'c> {
         }
     }
 
-    /// [`Db::insert`], of a record under its own number when `numbered`.
+    /// [`Db::insert`], of a record under its own number when `numbered`,
+    /// else under the next the database hands out. (SQLite's counters
+    /// follow every number stored; PostgreSQL's are moved past those
+    /// stored by hand before one is handed out, and at the end.)
     pub(super) fn insert_as(&self, sql: &str, values: &[Value], numbered: bool) -> Result<i64> {
         if numbered {
             self.numbered.set(true);
+        } else {
+            self.settle_numbers()?;
         }
         self.insert(sql, values)
     }
 
-    /// True once a record was stored under a number of its own.
-    pub(super) fn took_numbers(&self) -> bool {
-        self.numbered.get()
+    /// Moves PostgreSQL's counters past the numbers stored by hand so far.
+    pub(super) fn settle_numbers(&self) -> Result<()> {
+        if let (Conn::Pg(session), true) = (self.conn, self.numbered.get()) {
+            super::postgres::settle_numbers(&mut session.borrow_mut())?;
+            self.numbered.set(false);
+        }
+        Ok(())
     }
 
     /// Runs statements that bind nothing.
@@ -225,12 +234,15 @@ impl<'c> Db<'c> {
                 let cursor = session.borrow_mut().declare(sql, values)?;
                 let mut rows = Rows::Pg {
                     session,
-                    cursor,
+                    cursor: cursor.clone(),
                     buffer: Default::default(),
                     current: None,
                     done: false,
                 };
-                f(&mut rows)
+                let out = f(&mut rows)?;
+                // An open cursor keeps its tables from being dropped.
+                session.borrow_mut().batch(&format!("CLOSE {cursor}"))?;
+                Ok(out)
             }
         }
     }

@@ -16,8 +16,18 @@ pub struct Env {
     /// The database file (on SQLite).
     pub db: PathBuf,
     pub today: String,
-    /// The database's name on the test cluster (on PostgreSQL).
+    /// The URL of the database on the test cluster (on PostgreSQL).
     pub pg: Option<String>,
+}
+
+/// True, saying so, when the suite runs on PostgreSQL and a test is of
+/// what only SQLite does.
+pub fn sqlite_only(what: &str) -> bool {
+    if on_postgres() {
+        eprintln!("not on PostgreSQL: {what}");
+        return false;
+    }
+    true
 }
 
 /// True when the suite runs on PostgreSQL.
@@ -48,11 +58,21 @@ impl Env {
     }
 
     pub fn on(today: &str) -> Env {
-        let mut env = Env::on_file(today);
         if on_postgres() {
-            env.pg = Some(postgres::Cluster::get().database());
+            return Env::on_cluster(postgres::Cluster::get(), today);
         }
+        Env::on_file(today)
+    }
+
+    /// An environment with a new database of its own on `cluster`.
+    pub fn on_cluster(cluster: &postgres::Cluster, today: &str) -> Env {
+        let mut env = Env::on_file(today);
+        env.pg = Some(cluster.url(&cluster.database()));
         env
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
     }
 
     /// An environment whose database is a file whatever the backend under
@@ -72,15 +92,16 @@ impl Env {
     /// `STRAT_DB` of this environment.
     pub fn location(&self) -> std::ffi::OsString {
         match &self.pg {
-            Some(name) => postgres::Cluster::get().url(name).into(),
+            Some(url) => url.into(),
             None => self.db.clone().into_os_string(),
         }
     }
 
-    fn pg_client(&self) -> Option<::postgres::Client> {
-        self.pg
-            .as_ref()
-            .map(|name| postgres::Cluster::get().client(name))
+    pub fn pg_client(&self) -> Option<::postgres::Client> {
+        self.pg.as_ref().map(|url| {
+            ::postgres::Client::connect(url, ::postgres::NoTls)
+                .unwrap_or_else(|e| panic!("connect to {url}: {e}"))
+        })
     }
 
     /// A command with the test's database, clock and user; colour off, and
@@ -259,6 +280,33 @@ impl Env {
         let conn = Connection::open(&self.db).expect("open db");
         conn.execute(sql, rusqlite::params_from_iter(values))
             .expect("exec");
+    }
+
+    /// The last number `table`'s counter handed out (0 for none).
+    pub fn counter(&self, table: &str) -> i64 {
+        match self.pg {
+            Some(_) => self.query_i64(&format!(
+                "SELECT coalesce(pg_sequence_last_value('{table}_id_seq'), 0)"
+            )),
+            None => self.query_i64(&format!(
+                "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0)"
+            )),
+        }
+    }
+
+    /// The one text column of each row of a plain query.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        if let Some(mut client) = self.pg_client() {
+            let rows = client.query(sql, &[]).expect("query");
+            return rows.iter().map(|r| r.get(0)).collect();
+        }
+        let conn = Connection::open_with_flags(&self.db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open db");
+        let mut stmt = conn.prepare(sql).expect("query");
+        stmt.query_map([], |r| r.get(0))
+            .expect("rows")
+            .map(Result::unwrap)
+            .collect()
     }
 
     /// A text answer to a plain query.

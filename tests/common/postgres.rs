@@ -98,6 +98,18 @@ impl Cluster {
             .expect("temp dir")
             .keep();
         let data = dir.join("data");
+        // A certificate of its own, for encrypted connections.
+        let made = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        std::fs::write(dir.join("server.crt"), made.cert.pem()).unwrap();
+        std::fs::write(dir.join("server.key"), made.signing_key.serialize_pem()).unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                dir.join("server.key"),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+        }
         if is_root() {
             ran(
                 {
@@ -114,39 +126,52 @@ impl Cluster {
             .args(["-U", "strat", "--auth=trust", "-E", "UTF8"])
             .args(["--locale=C.UTF-8", "--no-sync"]);
         ran(init, "initdb");
-        // Role `guarded` must give its password; the tests' own role is
-        // trusted, so that each command does not spend its time on
-        // password hashing in a debug build.
+        // Role `guarded` must give its password, role `sealed` must come
+        // encrypted; the tests' own role is trusted, so that each command
+        // does not spend its time on password hashing in a debug build.
         std::fs::write(
             data.join("pg_hba.conf"),
             "host all guarded 127.0.0.1/32 scram-sha-256\n\
+             hostssl all sealed 127.0.0.1/32 trust\n\
+             host all sealed 127.0.0.1/32 reject\n\
              host all all 127.0.0.1/32 trust\n\
              local all all trust\n",
         )
         .unwrap();
-        let port = free_port();
-        let mut start = as_owner(&bin.join("pg_ctl"));
-        start
-            .arg("-D")
-            .arg(&data)
-            .arg("-l")
-            .arg(dir.join("log"))
-            .arg("-o")
-            .arg(format!(
-                "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-                dir.display()
-            ))
-            .args(["-w", "start"]);
-        ran(start, "pg_ctl start");
-        let cluster = Cluster { port, dir, bin };
+        let cluster = Cluster {
+            port: free_port(),
+            dir,
+            bin,
+        };
+        cluster.run();
         cluster
             .client("postgres")
             .batch_execute(&format!(
-                "CREATE ROLE guarded LOGIN SUPERUSER PASSWORD '{PASSWORD}'"
+                "CREATE ROLE guarded LOGIN SUPERUSER PASSWORD '{PASSWORD}'; \
+                 CREATE ROLE sealed LOGIN SUPERUSER"
             ))
             .expect("make the guarded role");
         cluster
+    }
+
+    /// Starts the server on the cluster's folder and port.
+    pub fn run(&self) {
+        let mut start = as_owner(&self.bin.join("pg_ctl"));
+        start
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .arg("-l")
+            .arg(self.dir.join("log"))
+            .arg("-o")
+            .arg(format!(
+                "-p {} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off \
+                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 \
+                 -c ssl=on -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key",
+                self.port,
+                dir = self.dir.display()
+            ))
+            .args(["-w", "start"]);
+        ran(start, "pg_ctl start");
     }
 
     /// Stops the server at once (a crash, as far as clients can tell).
@@ -168,6 +193,15 @@ impl Cluster {
     /// every test can check it is never printed.
     pub fn url(&self, name: &str) -> String {
         format!("postgres://strat:{PASSWORD}@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// A URL of database `name` as role `sealed`, which must connect
+    /// encrypted, with `sslmode` as given.
+    pub fn sealed_url(&self, name: &str, sslmode: &str) -> String {
+        format!(
+            "postgres://sealed@127.0.0.1:{}/{name}?sslmode={sslmode}",
+            self.port
+        )
     }
 
     /// A URL of database `name` as role `guarded`, which must give its

@@ -47,6 +47,19 @@ pub(super) fn next_number_sql(table: &str) -> String {
     )
 }
 
+/// Moves each counter past the numbers stored by hand (an import into an
+/// empty database, a record brought back by undo), so it never hands one
+/// out again.
+pub(super) fn settle_numbers(session: &mut Session) -> Result<()> {
+    for table in NUMBERED {
+        session.batch(&format!(
+            "SELECT setval('{table}_id_seq', m) FROM (SELECT max(id) AS m FROM {table}) x \
+             WHERE m > coalesce(pg_sequence_last_value('{table}_id_seq'), 0)"
+        ))?;
+    }
+    Ok(())
+}
+
 /// An open strat database on a PostgreSQL server.
 pub struct PgStore {
     session: RefCell<Session>,
@@ -155,9 +168,7 @@ impl PgStore {
             }
             let db = Db::on(Conn::Pg(&self.session), doer);
             let out = f(&db)?;
-            if db.took_numbers() {
-                self.settle_numbers()?;
-            }
+            db.settle_numbers()?;
             Ok(out)
         })();
         let end = match &out {
@@ -174,20 +185,6 @@ impl PgStore {
             (Err(e), _) => Err(e),
             (Ok(_), Err(e)) => Err(e),
         }
-    }
-
-    /// Moves each counter past the numbers stored by hand (an import into
-    /// an empty database, a record brought back by undo), so it never
-    /// hands one out again.
-    fn settle_numbers(&self) -> Result<()> {
-        let mut session = self.session.borrow_mut();
-        for table in NUMBERED {
-            session.batch(&format!(
-                "SELECT setval('{table}_id_seq', m) FROM (SELECT max(id) AS m FROM {table}) x \
-                 WHERE m > coalesce(pg_sequence_last_value('{table}_id_seq'), 0)"
-            ))?;
-        }
-        Ok(())
     }
 
     /// Runs `f` on one consistent snapshot of the database.
