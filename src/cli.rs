@@ -21,8 +21,10 @@ use std::path::PathBuf;
     after_help = EXAMPLES
 )]
 pub struct Cli {
-    /// The database file [default: STRAT_DB, else strat/strat.db in the data directory]
-    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
+    /// The database file, or a team's PostgreSQL database as
+    /// postgres://USER@HOST/DBNAME [default: STRAT_DB, else strat/strat.db in
+    /// the data directory]
+    #[arg(long, global = true, value_name = "PATH|URL", help_heading = GLOBAL)]
     pub db: Option<PathBuf>,
 
     /// How read commands print: table for people, json for programs, csv for

@@ -30,6 +30,16 @@ pub fn sqlite_only(what: &str) -> bool {
     true
 }
 
+/// True when the suite runs on PostgreSQL; else says that a test of team
+/// mode was left to that run.
+pub fn team_mode(what: &str) -> bool {
+    if !on_postgres() {
+        eprintln!("left to the run with STRAT_TEST_BACKEND=postgres: {what}");
+        return false;
+    }
+    true
+}
+
 /// True when the suite runs on PostgreSQL.
 pub fn on_postgres() -> bool {
     std::env::var("STRAT_TEST_BACKEND").is_ok_and(|b| b == "postgres")

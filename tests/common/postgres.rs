@@ -165,7 +165,7 @@ impl Cluster {
             .arg("-o")
             .arg(format!(
                 "-p {} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off \
-                 -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 \
+                 -c full_page_writes=off -c max_connections=300 \
                  -c ssl=on -c ssl_cert_file={dir}/server.crt -c ssl_key_file={dir}/server.key",
                 self.port,
                 dir = self.dir.display()

@@ -145,8 +145,9 @@ impl Target {
                 "{named} was changed by others while this command ran, too often to go on\n\
                  Nothing was changed; try again."
             )),
-            // A record another writer added or removed meanwhile.
-            "23505" | "23503" => Error::retryable(format!(
+            // A record another writer added or removed meanwhile; tables
+            // another strat made since this transaction began.
+            "23505" | "23503" | "42P07" => Error::retryable(format!(
                 "a rule of the database refused the change: {message}"
             )),
             _ if code.starts_with("23") || code.starts_with("22") || code == "54000" => Error::new(
