@@ -195,6 +195,39 @@ fn a_refused_login_never_shows_the_password() {
 }
 
 #[test]
+fn a_password_can_come_from_the_password_file() {
+    if !common::team_mode("a password can come from the password file") {
+        return;
+    }
+    let env = team().with_tech_2020();
+    let cluster = Cluster::get();
+    let url = format!(
+        "postgres://guarded@127.0.0.1:{}/{}",
+        cluster.port,
+        name_of(&env)
+    );
+    let pgpass = env.dir.path().join(".pgpass");
+    std::fs::write(&pgpass, format!("127.0.0.1:*:*:guarded:{PASSWORD}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let r = run_at(&env, &url, &["item", "list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A file others may read is not used, as psql does not use it.
+    std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let r = run_at(&env, &url, &["item", "list"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    // PGPASSWORD is taken too.
+    let out = env
+        .cmd()
+        .env("STRAT_DB", &url)
+        .env("PGPASSWORD", PASSWORD)
+        .args(["item", "list"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
+#[test]
 fn an_unknown_database_is_named() {
     if !common::team_mode("an unknown database is named") {
         return;

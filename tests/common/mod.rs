@@ -130,7 +130,9 @@ impl Env {
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("NO_COLOR", "1")
             .env("TZ", "UTC")
-            .env_remove("COLUMNS");
+            .env_remove("COLUMNS")
+            .env_remove("PGPASSWORD")
+            .env_remove("PGPASSFILE");
         c
     }
 

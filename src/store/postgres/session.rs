@@ -82,10 +82,14 @@ impl Target {
             Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
             None => "localhost".into(),
         };
-        let host = match config.get_ports().first() {
-            Some(port) => format!("{host}:{port}"),
-            None => format!("{host}:5432"),
-        };
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        if config.get_password().is_none() {
+            let db = config.get_dbname().unwrap_or_default();
+            if let Some(password) = given_password(&host, port, db, &user) {
+                config.password(password);
+            }
+        }
+        let host = format!("{host}:{port}");
         Ok(Target {
             dbname: config.get_dbname().unwrap_or_default().to_string(),
             user,
@@ -179,6 +183,56 @@ impl Target {
             _ => Error::bug(format!("a query failed on {named}: {code} {message}")),
         }
     }
+}
+
+/// The password for a URL that gives none, as `psql` finds it:
+/// `PGPASSWORD`, else the first line of the password file (`PGPASSFILE`,
+/// else `~/.pgpass`) that matches, when only its owner may read it.
+fn given_password(host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    if let Some(p) = std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()) {
+        return Some(p);
+    }
+    let file = std::env::var_os("PGPASSFILE")
+        .filter(|f| !f.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // psql ignores a password file others may read; so does strat.
+        if std::fs::metadata(&file).ok()?.permissions().mode() & 0o077 != 0 {
+            return None;
+        }
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    password_line(&text, [host, &port.to_string(), db, user])
+}
+
+/// The password of the first line of a password file whose host, port,
+/// database and user match `wanted` (`*` matches any; `\:` and `\\`
+/// stand for `:` and `\`).
+fn password_line(text: &str, wanted: [&str; 4]) -> Option<String> {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let mut fields = Vec::new();
+            let mut field = String::new();
+            let mut chars = line.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => field.extend(chars.next()),
+                    ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
+                    _ => field.push(c),
+                }
+            }
+            fields.push(field);
+            let [h, p, d, u, password] = <[String; 5]>::try_from(fields).ok()?;
+            let matches = [h, p, d, u]
+                .iter()
+                .zip(wanted)
+                .all(|(f, w)| f == "*" || f == w);
+            matches.then_some(password)
+        })
 }
 
 /// An open connection, with the statements it has prepared.
@@ -350,6 +404,21 @@ mod tests {
         assert_eq!(
             text("SELECT '?1' FROM t WHERE a = ?1 AND b IN (?2, ?3)"),
             "SELECT '?1' FROM t WHERE a = $1 AND b IN ($2, $3)"
+        );
+    }
+
+    #[test]
+    fn a_password_file_is_read_as_psql_reads_it() {
+        let file = "# a comment\n\
+                    other:5432:strat:ann:nope\n\
+                    db.example:5432:strat:ann:first\\:half\n\
+                    *:*:*:ann:fallback\n";
+        let want = |h| password_line(file, [h, "5432", "strat", "ann"]);
+        assert_eq!(want("db.example").as_deref(), Some("first:half"));
+        assert_eq!(want("elsewhere").as_deref(), Some("fallback"));
+        assert_eq!(
+            password_line(file, ["db.example", "5432", "strat", "bob"]),
+            None
         );
     }
 
