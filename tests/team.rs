@@ -273,6 +273,56 @@ fn a_database_without_strat_tables_is_not_found_and_left_alone() {
 }
 
 #[test]
+fn check_finds_what_the_rules_of_the_schema_cannot() {
+    if !common::team_mode("check finds what the rules of the schema cannot") {
+        return;
+    }
+    let env = team().with_tech_2020();
+    assert_eq!(env.json(&["check"])["ok"], true);
+    // A title changed behind strat's back: allowed by every CHECK, but the
+    // history no longer leads to it.
+    env.exec("UPDATE item SET title = 'Edited by hand' WHERE id = 2");
+    let r = env.run(&["check"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stdout.contains("item #2"), "{}", r.stdout);
+    assert!(r.stderr.contains("has 1 problem"), "{}", r.stderr);
+    // The server's own rules refuse what a file's damage could hold.
+    let mut client = env.pg_client().unwrap();
+    let refused = client.batch_execute("UPDATE item SET progress = 101 WHERE id = 1");
+    assert!(refused.is_err());
+    let refused = client.batch_execute("UPDATE event SET changes = 'not json' WHERE id = 1");
+    assert!(refused.is_err());
+    let refused = client.batch_execute("UPDATE item SET due = '2021-02-30' WHERE id = 1");
+    assert!(refused.is_err());
+    let refused = client.batch_execute(
+        "INSERT INTO event (item_id, at, effective, by, action, changes) \
+         VALUES (99, '2021-01-01T00:00:00.000000Z', '2021-01-01', 'x', 'noted', '[]')",
+    );
+    assert!(refused.is_err(), "a link to no item is refused");
+}
+
+#[test]
+fn a_ref_too_long_for_the_index_is_bad_input() {
+    if !common::team_mode("a ref too long for the index is bad input") {
+        return;
+    }
+    let env = team().with_tech_2020();
+    // Letters that do not repeat, which PostgreSQL cannot compress to fit.
+    let mut seed: u64 = 7;
+    let long: String = (0..10_000)
+        .map(|_| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            char::from(b'a' + (seed >> 59) as u8 % 26)
+        })
+        .collect();
+    let err = env.fails(&["item", "add", "tech-2020", "Long ref", "--ref", &long], 2);
+    assert!(err.contains("too long"), "{err}");
+    assert!(err.contains("Shorten it"), "{err}");
+}
+
+#[test]
 fn a_newer_schema_is_refused_untouched() {
     if !common::team_mode("a newer schema is refused untouched") {
         return;

@@ -92,15 +92,10 @@ Check the path and its permissions.",
         })
     }
 
-    /// Copies the database to a new file with SQLite's online backup, which
-    /// reads one consistent snapshot while other processes go on writing.
+    /// Copies the database to a new file (which [`Store::backup_to`] has
+    /// found not there) with SQLite's online backup, which reads one
+    /// consistent snapshot while other processes go on writing.
     pub fn backup_to(&self, target: &Path) -> Result<()> {
-        if target.exists() {
-            return Err(Error::conflict(format!(
-                "{} already exists; a backup never overwrites a file\nChoose a new name.",
-                target.display()
-            )));
-        }
         create_if_missing(target)?;
         let copy = || -> rusqlite::Result<()> {
             let mut dst = Connection::open(target)?;

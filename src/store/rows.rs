@@ -141,25 +141,52 @@ pub(super) fn insert_strategy_event_sql(strategy: &str, numbered: bool) -> Strin
     )
 }
 
-/// The values of [`insert_strategy_event_sql`] after `?1`.
+/// The values of [`insert_strategy_event_sql`], its strategy first.
 pub(super) fn strategy_event_values<'a>(
     strategy: Value<'a>,
     event: &'a StrategyEvent,
     number: Option<i64>,
     command: Option<i64>,
 ) -> Vec<Value<'a>> {
-    let mut values = vec![
-        strategy,
-        format_timestamp(event.at).into(),
-        event.effective.to_string().into(),
-        event.by.as_str().into(),
-        event.action.as_str().into(),
-        changes_text(&event.changes).into(),
-        event.note.as_deref().into(),
-        command.into(),
-    ];
-    values.extend(number.map(Value::Int));
-    values
+    let change = Recorded {
+        at: event.at,
+        effective: event.effective,
+        by: &event.by,
+        action: event.action.as_str(),
+        changes: &event.changes,
+        note: event.note.as_deref(),
+    };
+    change.values(strategy, number, command)
+}
+
+/// What every change of either history records, bound in the order both
+/// inserts take it.
+struct Recorded<'a> {
+    at: DateTime<Utc>,
+    effective: NaiveDate,
+    by: &'a str,
+    action: &'static str,
+    changes: &'a [Change],
+    note: Option<&'a str>,
+}
+
+impl<'a> Recorded<'a> {
+    /// `of` (the item or the strategy), the change, its command, and its
+    /// number when it has one.
+    fn values(self, of: Value<'a>, number: Option<i64>, command: Option<i64>) -> Vec<Value<'a>> {
+        let mut values = vec![
+            of,
+            format_timestamp(self.at).into(),
+            self.effective.to_string().into(),
+            self.by.into(),
+            self.action.into(),
+            changes_text(self.changes).into(),
+            self.note.into(),
+            command.into(),
+        ];
+        values.extend(number.map(Value::Int));
+        values
+    }
 }
 
 /// An insert of one strategy, bound as [`strategy_values`], with its
@@ -272,18 +299,15 @@ pub(super) fn event_values(
     number: Option<i64>,
     command: Option<i64>,
 ) -> Vec<Value<'_>> {
-    let mut values = vec![
-        Value::Int(event.item.0),
-        format_timestamp(event.at).into(),
-        event.effective.to_string().into(),
-        event.by.as_str().into(),
-        event.action.as_str().into(),
-        changes_text(&event.changes).into(),
-        event.note.as_deref().into(),
-        command.into(),
-    ];
-    values.extend(number.map(Value::Int));
-    values
+    let change = Recorded {
+        at: event.at,
+        effective: event.effective,
+        by: &event.by,
+        action: event.action.as_str(),
+        changes: &event.changes,
+        note: event.note.as_deref(),
+    };
+    change.values(Value::Int(event.item.0), number, command)
 }
 
 /// Changes as the `changes` column holds them: a compact JSON list.

@@ -29,16 +29,6 @@ const ATTEMPTS: u32 = 40;
 /// while any other waits for it.
 const SCHEMA_LOCK: i64 = 0x5354_5241_5400_0007;
 
-/// The tables whose numbers come from a counter of their own.
-const NUMBERED: &[&str] = &[
-    "strategy",
-    "item",
-    "command",
-    "event",
-    "strategy_event",
-    "removed",
-];
-
 /// The first number `table` has not handed out.
 pub(super) fn next_number_sql(table: &str) -> String {
     format!(
@@ -51,7 +41,8 @@ pub(super) fn next_number_sql(table: &str) -> String {
 /// empty database, a record brought back by undo), so it never hands one
 /// out again.
 pub(super) fn settle_numbers(session: &mut Session) -> Result<()> {
-    for table in NUMBERED {
+    // Every table's rows are numbered from a counter of its own.
+    for table in super::schema::TABLES {
         session.batch(&format!(
             "SELECT setval('{table}_id_seq', m) FROM (SELECT max(id) AS m FROM {table}) x \
              WHERE m > coalesce(pg_sequence_last_value('{table}_id_seq'), 0)"

@@ -154,7 +154,13 @@ impl Target {
             "23505" | "23503" | "42P07" => Error::retryable(format!(
                 "a rule of the database refused the change: {message}"
             )),
-            _ if code.starts_with("23") || code.starts_with("22") || code == "54000" => Error::new(
+            // An index entry must fit in a page: a ref or a name of
+            // kilobytes does not.
+            "54000" => Error::invalid(format!(
+                "a value is too long for {named}: {message}\n\
+                 Shorten it (a ref, or the name given with --by) and try again."
+            )),
+            _ if code.starts_with("23") || code.starts_with("22") => Error::new(
                 Kind::Refused,
                 format!("a rule of the database refused the change: {message}"),
             ),
