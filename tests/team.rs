@@ -462,31 +462,68 @@ fn sslmode_require_connects_encrypted() {
     let env = team();
     let cluster = Cluster::get();
     let name = name_of(&env);
+    let at = |query: &str| cluster.sealed_url("127.0.0.1", &name, query);
     // The role may only come encrypted (the cluster's pg_hba.conf lets it
     // in over TLS alone), so getting in at all is the proof.
-    let r = run_at(&env, &cluster.sealed_url(&name, "require"), &["init"]);
+    let r = run_at(&env, &at("sslmode=require"), &["init"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run_at(
-        &env,
-        &cluster.sealed_url(&name, "prefer"),
-        &["item", "list"],
-    );
+    let r = run_at(&env, &at("sslmode=prefer"), &["item", "list"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Without encryption, the server refuses it.
-    let r = run_at(
-        &env,
-        &cluster.sealed_url(&name, "disable"),
-        &["item", "list"],
-    );
+    let r = run_at(&env, &at("sslmode=disable"), &["item", "list"]);
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(r.stderr.contains(&name), "{}", r.stderr);
+}
+
+#[test]
+fn verify_modes_check_the_certificate_and_the_host() {
+    if !common::team_mode("verify modes check the certificate and the host") {
+        return;
+    }
+    let env = team();
+    let cluster = Cluster::get();
+    let name = name_of(&env);
+    let root = cluster.root_certificate();
+    let root = root.to_str().unwrap();
+    let list = ["item", "list"];
+    env.ok(&["init"]);
+    // The certificate names localhost: verify-full takes it there.
+    let full = format!("sslmode=verify-full&sslrootcert={root}");
+    let r = run_at(&env, &cluster.sealed_url("localhost", &name, &full), &list);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // At 127.0.0.1 it names another host: verify-full refuses, verify-ca
+    // (which checks the chain alone) and require with a root take it.
+    let r = run_at(&env, &cluster.sealed_url("127.0.0.1", &name, &full), &list);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("127.0.0.1"), "{}", r.stderr);
+    assert!(r.stderr.contains("certificate"), "{}", r.stderr);
+    for query in [
+        format!("sslmode=verify-ca&sslrootcert={root}"),
+        format!("sslmode=require&sslrootcert={root}"),
+    ] {
+        let r = run_at(&env, &cluster.sealed_url("127.0.0.1", &name, &query), &list);
+        assert_eq!(r.code, 0, "{query}: {}", r.stderr);
+    }
+    // Another root: the certificate does not chain to it.
+    let other = env.dir.path().join("other.crt");
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    std::fs::write(&other, made.cert.pem()).unwrap();
+    let query = format!("sslmode=verify-full&sslrootcert={}", other.display());
+    let r = run_at(&env, &cluster.sealed_url("localhost", &name, &query), &list);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(r.stderr.contains("was not accepted"), "{}", r.stderr);
+    // No root at all, or one that is not a certificate: bad input.
     let r = run_at(
         &env,
-        &cluster.sealed_url(&name, "verify-full"),
-        &["item", "list"],
+        &cluster.sealed_url("localhost", &name, "sslmode=verify-full"),
+        &list,
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
-    assert!(r.stderr.contains("sslmode=require"), "{}", r.stderr);
+    assert!(r.stderr.contains("sslrootcert"), "{}", r.stderr);
+    let query = "sslmode=verify-full&sslrootcert=/nonexistent/root.crt";
+    let r = run_at(&env, &cluster.sealed_url("localhost", &name, query), &list);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("/nonexistent/root.crt"), "{}", r.stderr);
 }
 
 /// The example portfolio, with changes of its own: a removal (whose number

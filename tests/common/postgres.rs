@@ -195,13 +195,16 @@ impl Cluster {
         format!("postgres://strat:{PASSWORD}@127.0.0.1:{}/{name}", self.port)
     }
 
-    /// A URL of database `name` as role `sealed`, which must connect
-    /// encrypted, with `sslmode` as given.
-    pub fn sealed_url(&self, name: &str, sslmode: &str) -> String {
-        format!(
-            "postgres://sealed@127.0.0.1:{}/{name}?sslmode={sslmode}",
-            self.port
-        )
+    /// A URL of database `name` on `host` as role `sealed`, which must
+    /// connect encrypted, with the parameters `query`.
+    pub fn sealed_url(&self, host: &str, name: &str, query: &str) -> String {
+        format!("postgres://sealed@{host}:{}/{name}?{query}", self.port)
+    }
+
+    /// The server's certificate, which is its own root; it names
+    /// `localhost` only.
+    pub fn root_certificate(&self) -> PathBuf {
+        self.dir.join("server.crt")
     }
 
     /// A URL of database `name` as role `guarded`, which must give its

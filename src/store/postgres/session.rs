@@ -12,10 +12,26 @@ use std::fmt;
 /// little, few enough that a large document is never held whole.
 pub(crate) const FETCHED: usize = 2_000;
 
+/// How a connection is encrypted, as `sslmode` asks.
+#[derive(Clone, Debug, PartialEq)]
+enum Tls {
+    /// `disable`.
+    Off,
+    /// `prefer` and `require`: encrypted, the certificate taken as it is.
+    Unchecked,
+    /// `verify-ca` (the certificate chains to `roots`) and `verify-full`
+    /// (it also names the host).
+    Verified {
+        roots: std::path::PathBuf,
+        name: bool,
+    },
+}
+
 /// A PostgreSQL database named by a `postgres://` URL.
 #[derive(Clone)]
 pub struct Target {
     config: postgres::Config,
+    tls: Tls,
     /// Host and port, as messages name them.
     host: String,
     dbname: String,
@@ -39,17 +55,7 @@ impl Target {
     /// What is missing is filled in as `psql` would: the login name for
     /// the user, the user for the database, `localhost` for the host.
     pub fn parse(url: &str) -> Result<Target> {
-        if let Some(mode) = url
-            .split(['?', '&'])
-            .find_map(|p| p.strip_prefix("sslmode="))
-            .filter(|m| m.starts_with("verify"))
-        {
-            return Err(Error::invalid(format!(
-                "sslmode={mode} is not supported by strat yet\n\
-                 Use sslmode=require: the connection is encrypted, and the server's \
-                 certificate is not checked (as psql's require)."
-            )));
-        }
+        let (url, verify, roots) = checked_tls(url)?;
         let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
             // The parser's message names the option, never its value.
             let why =
@@ -90,7 +96,21 @@ impl Target {
             }
         }
         let host = format!("{host}:{port}");
+        let tls = match (verify, config.get_ssl_mode()) {
+            (Some(name), _) => Tls::Verified {
+                roots: roots_file(roots)?,
+                name,
+            },
+            // With a root certificate, psql's `require` checks the chain.
+            (None, postgres::config::SslMode::Require) if roots.is_some() => Tls::Verified {
+                roots: roots_file(roots)?,
+                name: false,
+            },
+            (None, postgres::config::SslMode::Disable) => Tls::Off,
+            (None, _) => Tls::Unchecked,
+        };
         Ok(Target {
+            tls,
             dbname: config.get_dbname().unwrap_or_default().to_string(),
             user,
             host,
@@ -111,9 +131,20 @@ impl Target {
 
     /// Connects, encrypted unless the URL says `sslmode=disable`.
     pub(super) fn connect(&self) -> Result<Session> {
-        let client = match self.config.get_ssl_mode() {
-            postgres::config::SslMode::Disable => self.config.connect(postgres::NoTls),
-            _ => self.config.connect(super::tls::connector()),
+        let client = match &self.tls {
+            Tls::Off => self.config.connect(postgres::NoTls),
+            Tls::Unchecked => self.config.connect(super::tls::unchecked()),
+            Tls::Verified { roots, name } => {
+                let connector = super::tls::verified(roots, *name).map_err(|why| {
+                    Error::invalid(format!(
+                        "cannot use {} as the root certificate for {}: {why}\n\
+                         Give the server's root certificate (PEM) with sslrootcert=FILE.",
+                        roots.display(),
+                        self.named()
+                    ))
+                })?;
+                self.config.connect(connector)
+            }
         }
         .map_err(|e| self.fault(&e))?;
         Ok(Session {
@@ -134,6 +165,13 @@ impl Target {
                 return Error::storage(format!(
                     "the connection to {named} was lost: {why}\n\
                      Nothing of this command was saved; check the server and try again."
+                ));
+            }
+            if refused_by_tls(e) {
+                return Error::storage(format!(
+                    "the server's certificate for {named} was not accepted: {why}\n\
+                     Check sslrootcert, and that the URL's host is a name the certificate \
+                     gives (sslmode=verify-full checks it)."
                 ));
             }
             return Error::storage(format!(
@@ -191,6 +229,77 @@ impl Target {
     }
 }
 
+/// The URL without what only strat reads of it: `sslmode=verify-ca` or
+/// `verify-full` (the client library knows `require` at most, which it is
+/// given instead), and `sslrootcert`. Returns whether the certificate must
+/// name the host (for a `verify-*` mode) and the root certificate's file.
+fn checked_tls(url: &str) -> Result<(String, Option<bool>, Option<String>)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), None, None));
+    };
+    let (mut verify, mut roots, mut kept) = (None, None, Vec::new());
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("sslmode", "verify-full")) => verify = Some(true),
+            Some(("sslmode", "verify-ca")) => verify = Some(false),
+            Some(("sslrootcert", file)) => roots = Some(decoded(file)?),
+            _ => {
+                kept.push(pair);
+                continue;
+            }
+        }
+        if verify.is_some() && pair.starts_with("sslmode=") {
+            kept.push("sslmode=require");
+        }
+    }
+    let url = match kept.is_empty() {
+        true => base.to_string(),
+        false => format!("{base}?{}", kept.join("&")),
+    };
+    Ok((url, verify, roots))
+}
+
+/// A URL parameter's value with its `%XX` escapes read.
+fn decoded(value: &str) -> Result<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = match bytes[i] {
+            b'%' => {
+                let hex = value
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                i += 2;
+                hex.ok_or_else(|| {
+                    Error::invalid("a % in the database URL is not followed by two hex digits")
+                })?
+            }
+            b => b,
+        };
+        out.push(byte);
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| Error::invalid("the database URL is not UTF-8 once read"))
+}
+
+/// The root certificate a `verify-*` mode checks against: `sslrootcert`,
+/// else `~/.postgresql/root.crt`, as psql looks for it.
+fn roots_file(given: Option<String>) -> Result<std::path::PathBuf> {
+    if let Some(file) = given {
+        return Ok(file.into());
+    }
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
+    match home.map(|h| std::path::Path::new(&h).join(".postgresql/root.crt")) {
+        Some(file) if file.exists() => Ok(file),
+        _ => Err(Error::invalid(
+            "sslmode=verify-ca and verify-full check the server's certificate against a root \
+             certificate, and none was found\n\
+             Give it with sslrootcert=FILE in the URL, or put it in ~/.postgresql/root.crt.",
+        )),
+    }
+}
+
 /// The password for a URL that gives none, as `psql` finds it:
 /// `PGPASSWORD`, else the first line of the password file (`PGPASSFILE`,
 /// else `~/.pgpass`) that matches, when only its owner may read it.
@@ -239,6 +348,23 @@ fn password_line(text: &str, wanted: [&str; 4]) -> Option<String> {
                 .all(|(f, w)| f == "*" || f == w);
             matches.then_some(password)
         })
+}
+
+/// True when encryption stopped the connection: a certificate refused,
+/// or a handshake that failed.
+fn refused_by_tls(e: &postgres::Error) -> bool {
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let inner = c
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map_or(c, |inner| inner as &(dyn std::error::Error + 'static));
+        if inner.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// An open connection, with the statements it has prepared.
@@ -444,6 +570,29 @@ mod tests {
         let e = Target::parse("postgres://ann:s3cret@h/db?sslmode=verify-full")
             .err()
             .unwrap();
-        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.exit_code(), 2, "no root certificate: {e}");
+        assert!(e.to_string().contains("sslrootcert"), "{e}");
+    }
+
+    #[test]
+    fn verify_modes_and_their_root_are_read_by_strat() {
+        let t = Target::parse(
+            "postgres://ann@h/db?connect_timeout=3&sslmode=verify-full&sslrootcert=%2Ftmp%2Froot.crt",
+        )
+        .unwrap();
+        assert_eq!(
+            t.tls,
+            Tls::Verified {
+                roots: "/tmp/root.crt".into(),
+                name: true
+            }
+        );
+        assert_eq!(t.config.get_ssl_mode(), postgres::config::SslMode::Require);
+        let t = Target::parse("postgres://ann@h/db?sslmode=verify-ca&sslrootcert=/r.pem").unwrap();
+        assert!(matches!(t.tls, Tls::Verified { name: false, .. }));
+        let t = Target::parse("postgres://ann@h/db?sslmode=disable").unwrap();
+        assert_eq!(t.tls, Tls::Off);
+        let t = Target::parse("postgres://ann@h/db").unwrap();
+        assert_eq!(t.tls, Tls::Unchecked);
     }
 }
