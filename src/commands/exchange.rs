@@ -155,7 +155,7 @@ impl View for LiveExport<'_> {
 /// Loads a JSON export or a CSV of items in one transaction, checking each
 /// record as it is read; any problem rolls everything back. `--dry-run`
 /// does the same and always rolls back.
-pub fn import(ctx: &Ctx, db_path: &Location, args: ImportArgs) -> Result<Outcome> {
+pub fn import(ctx: &Ctx, place: &Location, args: ImportArgs) -> Result<Outcome> {
     let extension = args
         .file
         .extension()
@@ -201,7 +201,7 @@ pub fn import(ctx: &Ctx, db_path: &Location, args: ImportArgs) -> Result<Outcome
             )?,
             _ => read_csv(open()?, order, !args.update)?,
         };
-        return super::sheets::import(ctx, db_path, &args, code, sheet);
+        return super::sheets::import(ctx, place, &args, code, sheet);
     }
     if args.effective.effective.is_some() {
         return Err(Error::invalid(
@@ -220,7 +220,7 @@ pub fn import(ctx: &Ctx, db_path: &Location, args: ImportArgs) -> Result<Outcome
             None if args.file.is_file() => open()?,
             None => {
                 return Err(Error::conflict(format!(
-                    "another strat process changed {db_path} while this import read {}, \
+                    "another strat process changed {place} while this import read {}, \
                      which cannot be read twice; nothing was imported\nRun the import again.",
                     args.file.display()
                 )));
@@ -231,13 +231,13 @@ pub fn import(ctx: &Ctx, db_path: &Location, args: ImportArgs) -> Result<Outcome
         loader.finish()
     };
     let counts = if args.dry_run {
-        Store::open_for_reading(db_path)?.load(false, load)?
-    } else if db_path.exists() {
-        let mut store = Store::open(db_path)?;
+        Store::open_for_reading(place)?.load(false, load)?
+    } else if place.exists() {
+        let mut store = Store::open(place)?;
         store.acting(ctx.doer("import"));
         store.load(true, load)?
     } else {
-        Store::create(db_path, |store| {
+        Store::create(place, |store| {
             store.acting(ctx.doer("import"));
             store.load(true, load)
         })?

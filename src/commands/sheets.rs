@@ -39,7 +39,7 @@ struct Planned<'s> {
 
 pub fn import(
     ctx: &Ctx,
-    db_path: &Location,
+    place: &Location,
     args: &ImportArgs,
     code: &Code,
     sheet: Sheet,
@@ -48,16 +48,16 @@ pub fn import(
         return Err(Error::bad_records(sheet.problems.clone())
             .with_hint(format!("Columns strat reads: {}.", known_columns())));
     }
-    if !db_path.exists() {
+    if !place.exists() {
         return Err(Error::not_found(format!(
-            "no strat database at {db_path}\nCreate one, and the strategy, first: strat strategy add {code} …"
+            "no strat database at {place}\nCreate one, and the strategy, first: strat strategy add {code} …"
         )));
     }
     let day = ctx.effective(args.effective.effective, ctx.clock.today)?;
     let mut store = if args.dry_run {
-        Store::open_for_reading(db_path)?
+        Store::open_for_reading(place)?
     } else {
-        Store::open_existing(db_path, true)?
+        Store::open_existing(place, true)?
     };
     store.acting(ctx.doer("import"));
     let apply = |db: &Db| -> Result<(Vec<Line>, [usize; 3])> {

@@ -207,8 +207,9 @@ impl Target {
                  Check the user and password in --db or STRAT_DB (or in ~/.pgpass)."
             )),
             "3D000" => Error::storage(format!(
-                "there is no {named}: {message}\n\
-                 Create it (createdb), or check the name in --db or STRAT_DB."
+                "there is no database {} on {}: {message}\n\
+                 Create it (createdb), or check the name in --db or STRAT_DB.",
+                self.dbname, self.host
             )),
             "42501" => Error::storage(format!(
                 "{named} does not let role {} do this: {message}\n\
