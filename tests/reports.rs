@@ -875,3 +875,16 @@ fn items_say_why_their_health_is_what_it_is_and_whether_they_are_late() {
     let listed = env.json(&["item", "list"]);
     assert!(listed[0].as_object().unwrap().contains_key("health_reason"));
 }
+
+#[test]
+fn a_past_days_outstanding_list_of_hundreds_holds_every_item_in_order() {
+    // Held a hundred at a time on the way to being sorted: 250 items
+    // cross two full batches and a part one.
+    let env = Env::on("2026-11-23");
+    let file = env.dir.path().join("many.json");
+    std::fs::write(&file, common::synthetic_export(3, 250)).unwrap();
+    env.ok(&["import", file.to_str().unwrap()]);
+    let now = env.json(&["outstanding"]);
+    assert_eq!(now.as_array().unwrap().len(), 250);
+    assert_eq!(env.json(&["outstanding", "--as-of", "2026-11-23"]), now);
+}
