@@ -89,8 +89,9 @@ impl PgStore {
             .flatten())
     }
 
-    /// Refuses a schema newer than this strat's, and makes the schema
-    /// where there is none yet (for a write), in one transaction.
+    /// Refuses a schema newer than this strat's. Where there is none yet,
+    /// refuses the database (exit 3), or, when `create`, leaves the
+    /// schema to be made inside the first write's transaction.
     fn prepare(&self, create: bool) -> Result<()> {
         let target = self.session.borrow().target().clone();
         let named = target.named();
