@@ -24,17 +24,9 @@ fn team() -> Env {
 
 /// The same command with `STRAT_DB` pointed at `url`.
 fn run_at(env: &Env, url: &str, args: &[&str]) -> common::Run {
-    let out = env
-        .cmd()
-        .env("STRAT_DB", url)
-        .args(args)
-        .output()
-        .expect("run strat");
-    common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    let mut cmd = env.cmd();
+    cmd.env("STRAT_DB", url);
+    env.run_command(cmd, args)
 }
 
 /// The database name of an environment on a cluster.
@@ -660,19 +652,13 @@ fn the_readme_set_up_lets_the_team_in_and_no_further() {
     }
     let env = Env::on_file(TODAY);
     let as_role = |role: &str, args: &[&str]| {
-        let url = format!("postgres://{role}@127.0.0.1:{}/strat", cluster.port);
-        let out = env
-            .cmd()
-            .env("STRAT_DB", url)
-            .env_remove("STRAT_USER")
-            .args(args)
-            .output()
-            .unwrap();
-        common::Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
+        let mut cmd = env.cmd();
+        cmd.env(
+            "STRAT_DB",
+            format!("postgres://{role}@127.0.0.1:{}/strat", cluster.port),
+        )
+        .env_remove("STRAT_USER");
+        env.run_command(cmd, args)
     };
     let ok = |role: &str, args: &[&str]| {
         let r = as_role(role, args);

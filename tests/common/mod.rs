@@ -141,7 +141,13 @@ impl Env {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = self.cmd().args(args).output().expect("run strat");
+        self.run_command(self.cmd(), args)
+    }
+
+    /// Runs `cmd`, one of [`Env::cmd`]'s with what a test changed of it,
+    /// with `args`; checks that no password was printed.
+    pub fn run_command(&self, mut cmd: Command, args: &[&str]) -> Run {
+        let out = cmd.args(args).output().expect("run strat");
         for printed in [&out.stdout, &out.stderr] {
             assert!(
                 !String::from_utf8_lossy(printed).contains(postgres::PASSWORD),

@@ -241,16 +241,19 @@ fn checked_tls(url: &str) -> Result<(String, Option<bool>, Option<String>)> {
     let (mut verify, mut roots, mut kept) = (None, None, Vec::new());
     for pair in query.split('&') {
         match pair.split_once('=') {
-            Some(("sslmode", "verify-full")) => verify = Some(true),
-            Some(("sslmode", "verify-ca")) => verify = Some(false),
-            Some(("sslrootcert", file)) => roots = Some(decoded(file)?),
-            _ => {
-                kept.push(pair);
-                continue;
+            Some(("sslmode", mode @ ("verify-full" | "verify-ca"))) => {
+                verify = Some(mode == "verify-full");
+                kept.push("sslmode=require");
             }
-        }
-        if verify.is_some() && pair.starts_with("sslmode=") {
-            kept.push("sslmode=require");
+            Some(("sslrootcert", file)) => {
+                let file = percent_encoding::percent_decode_str(file)
+                    .decode_utf8()
+                    .map_err(|_| {
+                        Error::invalid("sslrootcert in the database URL is not UTF-8 once read")
+                    })?;
+                roots = Some(file.into_owned());
+            }
+            _ => kept.push(pair),
         }
     }
     let url = match kept.is_empty() {
@@ -258,30 +261,6 @@ fn checked_tls(url: &str) -> Result<(String, Option<bool>, Option<String>)> {
         false => format!("{base}?{}", kept.join("&")),
     };
     Ok((url, verify, roots))
-}
-
-/// A URL parameter's value with its `%XX` escapes read.
-fn decoded(value: &str) -> Result<String> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let byte = match bytes[i] {
-            b'%' => {
-                let hex = value
-                    .get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                i += 2;
-                hex.ok_or_else(|| {
-                    Error::invalid("a % in the database URL is not followed by two hex digits")
-                })?
-            }
-            b => b,
-        };
-        out.push(byte);
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| Error::invalid("the database URL is not UTF-8 once read"))
 }
 
 /// The root certificate a `verify-*` mode checks against: `sslrootcert`,
